@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// kvdeck: a terminal console for vLLM on Kubernetes, and the engine behind its chat pane.
+// The module map and who may import whom: ../shared/DESIGN.md (mirrored in README.md).
+import PackageDescription
+
+let package = Package(
+    name: "kvdeck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kvdeck", targets: ["kvdeck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries, each with the smallest shim Swift needs (see the shim headers).
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "Kube", dependencies: [
+            "YAML", "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kvdeck", dependencies: [
+            "Kube", "YAML",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML"]),
+    ]
+)
