@@ -1,0 +1,32 @@
+/// Where a kind lives in the API: enough to build its URLs and to name it in messages.
+public struct ResourceType: Hashable, Sendable, CustomStringConvertible {
+    /// "" for the core group.
+    public var group: String
+    public var version: String
+    /// The plural, lower-case resource name used in paths ("deployments").
+    public var resource: String
+    public var kind: String
+    public var namespaced: Bool
+
+    public init(group: String, version: String, resource: String, kind: String, namespaced: Bool) {
+        self.group = group
+        self.version = version
+        self.resource = resource
+        self.kind = kind
+        self.namespaced = namespaced
+    }
+
+    /// "apps/v1" or "v1".
+    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+
+    /// "deployments.apps" or "pods", as kubectl names resources in messages.
+    public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
+}
+
+/// A typed Kubernetes object the client can get, list and watch.
+/// Typed models are read views: writes go through unstructured objects or patches, so fields a
+/// model does not know are never dropped.
+public protocol KubeResource: Codable, Sendable {
+    static var resourceType: ResourceType { get }
+    var metadata: ObjectMeta { get }
+}
