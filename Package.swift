@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
 
         .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "Terminal", dependencies: ["CNcurses", "YAML"]),
         .target(name: "Kube", dependencies: [
             "YAML", "CCurl",
             .product(name: "Logging", package: "swift-log"),
@@ -32,5 +33,6 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
     ]
 )
