@@ -43,21 +43,20 @@ struct ExecCredentialOutput: Sendable {
 enum ExecCredentialMessages {
     /// `KUBERNETES_EXEC_INFO`: `{apiVersion, kind, spec: {interactive, cluster?}}`.
     static func request(apiVersion: String, interactive: Bool, cluster: ExecClusterInfo?) -> String {
-        var spec: [String: Any] = ["interactive": interactive]
+        var spec: JSONObject = ["interactive": .bool(interactive)]
         if let cluster {
-            var info: [String: Any] = ["server": cluster.server]
-            if let ca = cluster.certificateAuthorityData { info["certificate-authority-data"] = ca.base64EncodedString() }
-            if let name = cluster.tlsServerName { info["tls-server-name"] = name }
-            if cluster.insecureSkipTLSVerify { info["insecure-skip-tls-verify"] = true }
-            if let proxy = cluster.proxyURL { info["proxy-url"] = proxy }
-            if cluster.disableCompression { info["disable-compression"] = true }
-            if let config = cluster.config { info["config"] = foundationValue(config) }
-            spec["cluster"] = info
+            var info: JSONObject = ["server": .string(cluster.server)]
+            if let ca = cluster.certificateAuthorityData { info["certificate-authority-data"] = .string(ca.base64EncodedString()) }
+            if let name = cluster.tlsServerName { info["tls-server-name"] = .string(name) }
+            if cluster.insecureSkipTLSVerify { info["insecure-skip-tls-verify"] = .bool(true) }
+            if let proxy = cluster.proxyURL { info["proxy-url"] = .string(proxy) }
+            if cluster.disableCompression { info["disable-compression"] = .bool(true) }
+            if let config = cluster.config { info["config"] = config }
+            spec["cluster"] = .object(info)
         }
-        let document: [String: Any] = ["apiVersion": apiVersion, "kind": "ExecCredential", "spec": spec]
-        // Only strings, booleans, numbers, arrays and dictionaries go in, so this cannot fail.
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        let document: JSONValue = .object(["apiVersion": .string(apiVersion), "kind": "ExecCredential",
+                                           "spec": .object(spec)])
+        return document.jsonString()
     }
 
     /// Reads the plugin's stdout. `problem` strings never include values from the output.
@@ -97,20 +96,5 @@ enum ExecCredentialMessages {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return fractional.date(from: text)
-    }
-
-    private static func foundationValue(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return NSNull()
-        case let .bool(flag): return flag
-        case let .int(number): return NSNumber(value: number)
-        case let .double(number): return NSNumber(value: number)
-        case let .string(text): return text
-        case let .array(items): return items.map(foundationValue)
-        case let .object(object):
-            var dictionary: [String: Any] = [:]
-            for (key, item) in object.entries { dictionary[key] = foundationValue(item) }
-            return dictionary
-        }
     }
 }
