@@ -122,3 +122,10 @@ func asyncErrorText(file: StaticString = #filePath, line: UInt = #line,
         return String(describing: error)
     }
 }
+
+/// Authorizes a request and checks its Authorization header is "Bearer <token>".
+func assertBearer(_ source: any CredentialSource, _ token: String,
+                  file: StaticString = #filePath, line: UInt = #line) async throws {
+    let header = try await authorized(source).header("Authorization")
+    XCTAssertEqual(header, "Bearer \(token)", file: file, line: line)
+}
