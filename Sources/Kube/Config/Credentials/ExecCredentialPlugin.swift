@@ -45,9 +45,16 @@ public actor ExecCredentialPlugin: CredentialSource, CustomStringConvertible {
         let run = try plannedRun()
         let handoff = run.interactive ? options.terminalHandoff : nil
         let task = Task { () throws -> ExecCredentialOutput in
-            if let handoff { await handoff.releaseTerminal() }
-            defer { if let handoff { Task { await handoff.reclaimTerminal() } } }
-            return try await run.execute()
+            guard let handoff else { return try await run.execute() }
+            await handoff.releaseTerminal()
+            do {
+                let credential = try await run.execute()
+                await handoff.reclaimTerminal()
+                return credential
+            } catch {
+                await handoff.reclaimTerminal()
+                throw error
+            }
         }
         inFlight = task
         defer { inFlight = nil }
