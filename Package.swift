@@ -25,8 +25,9 @@ let package = Package(
             "YAML", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube"]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Kube", "YAML",
+            "Console", "Terminal", "Kube", "YAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -34,5 +35,6 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube"]),
     ]
 )

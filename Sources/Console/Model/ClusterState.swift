@@ -1,0 +1,40 @@
+import Foundation
+import Kube
+
+/// The latest snapshots of the informers the console shows, as plain values. Screens read only
+/// this; it changes only when an informer publishes a new snapshot.
+public struct ClusterState: Sendable {
+    public var deployments: InformerSnapshot<Deployment>?
+    public var statefulSets: InformerSnapshot<StatefulSet>?
+    public var pods: InformerSnapshot<Pod>?
+    public var nodes: InformerSnapshot<Node>?
+
+    public init() {}
+
+    /// Every Deployment and StatefulSet, inference servers first; `servingOnly` keeps only those.
+    public func workloads(servingOnly: Bool) -> [InferenceWorkload] {
+        let all = (deployments?.items.map(InferenceWorkload.init) ?? [])
+            + (statefulSets?.items.map(InferenceWorkload.init) ?? [])
+        let chosen = servingOnly ? all.filter { $0.identity != nil } : all
+        return chosen.sorted { ($0.identity == nil ? 1 : 0, $0.namespace, $0.name) < ($1.identity == nil ? 1 : 0, $1.namespace, $1.name) }
+    }
+
+    public func workload(key: String) -> InferenceWorkload? {
+        workloads(servingOnly: false).first { $0.key == key }
+    }
+
+    /// The pods a workload's selector picks in its namespace.
+    public func pods(of workload: InferenceWorkload) -> [Pod] {
+        guard let selector = workload.selector else { return [] }
+        return (pods?.items ?? []).filter {
+            $0.metadata.namespace == workload.namespace && selector.matches(labels: $0.metadata.labels ?? [:])
+        }
+    }
+
+    /// One line on how fresh each store is, for the header ("deployments synced · pods loading 1500").
+    public var freshness: [(name: String, state: InformerState?, loaded: Int?)] {
+        [("deploy", deployments?.state, deployments?.listProgress?.itemsLoaded),
+         ("sts", statefulSets?.state, statefulSets?.listProgress?.itemsLoaded),
+         ("pods", pods?.state, pods?.listProgress?.itemsLoaded)]
+    }
+}

@@ -1,0 +1,87 @@
+import Kube
+
+/// Which inference server a pod template runs, found from images, commands, args and labels.
+public enum ServingEngine: String, Sendable, Equatable, CaseIterable {
+    case vllm
+    case kvdeck
+    case sglang
+    case llamacpp = "llama.cpp"
+    case tgi
+}
+
+/// What a workload serves: the engine and, when the template says, the model.
+public struct ServingIdentity: Sendable, Equatable {
+    public var engine: ServingEngine
+    public var model: String?
+    /// `--served-model-name`, the name clients use, when it differs from the model path.
+    public var servedName: String?
+    /// The container that runs the server (its ports and args are the ones that matter).
+    public var container: String
+}
+
+/// Finds inference servers in pod templates. vLLM is recognised by `vllm serve`, by the
+/// OpenAI entrypoint module, by images named vllm, and by the labels the vLLM production stack
+/// and KServe put on its pods; kvdeck's own engine by `kvdeck serve`.
+public enum ServingEngineDetection {
+    public static func identify(_ template: PodTemplateSpec?) -> ServingIdentity? {
+        guard let containers = template?.spec?.containers else { return nil }
+        let labels = template?.metadata?.labels ?? [:]
+        for container in containers {
+            let words = (container.command ?? []) + (container.args ?? [])
+            let joined = words.joined(separator: " ")
+            let image = (container.image ?? "").lowercased()
+            let engine: ServingEngine?
+            if joined.contains("kvdeck serve") || (words.first.map { $0.hasSuffix("kvdeck") } ?? false && words.contains("serve")) {
+                engine = .kvdeck
+            } else if joined.contains("vllm serve") || joined.contains("vllm.entrypoints.openai.api_server")
+                        || imageName(image).contains("vllm") || labels["app.kubernetes.io/name"] == "vllm"
+                        || labels["model.aibrix.ai/engine"] == "vllm" {
+                engine = .vllm
+            } else if joined.contains("sglang.launch_server") || imageName(image).contains("sglang") {
+                engine = .sglang
+            } else if joined.contains("llama-server") || imageName(image).contains("llama.cpp") || image.contains("llama-cpp") {
+                engine = .llamacpp
+            } else if imageName(image).contains("text-generation-inference") || joined.contains("text-generation-launcher") {
+                engine = .tgi
+            } else {
+                engine = nil
+            }
+            guard let engine else { continue }
+            return ServingIdentity(engine: engine, model: modelArgument(words, engine: engine),
+                                   servedName: flagValue(words, "--served-model-name"), container: container.name)
+        }
+        return nil
+    }
+
+    /// The repository part of an image reference, without registry host and tag.
+    static func imageName(_ image: String) -> String {
+        let withoutDigest = image.split(separator: "@").first.map(String.init) ?? image
+        let lastSlash = withoutDigest.split(separator: "/").last.map(String.init) ?? withoutDigest
+        return lastSlash.split(separator: ":").first.map(String.init) ?? lastSlash
+    }
+
+    /// `vllm serve MODEL`, `--model MODEL` / `--model=MODEL` (vLLM, SGLang: `--model-path`,
+    /// llama.cpp: `-m`, TGI: `--model-id`).
+    static func modelArgument(_ words: [String], engine: ServingEngine) -> String? {
+        for flag in ["--model", "--model-path", "--model-id", "-m"] {
+            if let v = flagValue(words, flag) { return v }
+        }
+        if let serve = words.firstIndex(of: "serve"), serve + 1 < words.count, !words[serve + 1].hasPrefix("-") {
+            return words[serve + 1]
+        }
+        // `vllm serve MODEL` inside one shell string (`sh -c "vllm serve Qwen/... --port 8000"`).
+        for word in words where word.contains("serve ") {
+            let parts = word.split(separator: " ").map(String.init)
+            if let found = modelArgument(parts, engine: engine) { return found }
+        }
+        return nil
+    }
+
+    static func flagValue(_ words: [String], _ flag: String) -> String? {
+        for (i, word) in words.enumerated() {
+            if word == flag, i + 1 < words.count { return words[i + 1] }
+            if word.hasPrefix(flag + "=") { return String(word.dropFirst(flag.count + 1)) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Kube
+import Terminal
+
+/// The first screen: every inference workload in the chosen namespaces, with what the cluster
+/// says about it. vLLM's own numbers (KV%, RUN, WAIT, TOK/S, latencies) come from telemetry; until
+/// it is wired in those columns show "-" rather than made-up zeros.
+@MainActor
+public final class WorkloadsScreen: Screen {
+    public let id = ScreenID.workloads
+    public private(set) var table: TableView
+    /// Off by default: only inference servers. `a` shows every Deployment and StatefulSet.
+    public private(set) var showAll = false
+    private var keys: [String] = []
+    private let now: () -> Date
+
+    public static let columns: [TableColumn] = [
+        TableColumn("NAMESPACE", priority: 1), TableColumn("NAME", flexible: true), TableColumn("MODEL", priority: 1),
+        TableColumn("READY"), TableColumn("GPUS", priority: 2, alignment: .right),
+        TableColumn("KV%", priority: 3, alignment: .right), TableColumn("RUN", priority: 3, alignment: .right),
+        TableColumn("WAIT", priority: 3, alignment: .right), TableColumn("TOK/S", priority: 3, alignment: .right),
+        TableColumn("TTFT-P50", priority: 4, alignment: .right), TableColumn("TTFT-P99", priority: 4, alignment: .right),
+        TableColumn("ITL-P50", priority: 4, alignment: .right), TableColumn("E2E-P99", priority: 4, alignment: .right),
+        TableColumn("REV", priority: 2), TableColumn("CANARY", priority: 5), TableColumn("AGE", alignment: .right),
+    ]
+
+    public init(now: @escaping () -> Date = Date.init) {
+        table = TableView(columns: WorkloadsScreen.columns)
+        self.now = now
+    }
+
+    public var title: String { showAll ? "workloads(all kinds)" : "workloads" }
+
+    public var hints: [(key: String, action: String)] {
+        [("enter", "pods"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
+    }
+
+    public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
+        let workloads = state.workloads(servingOnly: !showAll)
+        let selectedKey = keys.indices.contains(table.cursor) ? keys[table.cursor] : nil
+        keys = workloads.map(\.key)
+        table.rows = workloads.map { row(for: $0, theme: theme) }
+        // The cursor follows the selected workload when rows move.
+        if let selectedKey, let index = keys.firstIndex(of: selectedKey) {
+            table.setCursor(index, visibleRows: area.height - 1)
+        } else {
+            table.setCursor(table.cursor, visibleRows: area.height - 1)
+        }
+        if workloads.isEmpty {
+            buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
+            table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: 1, headerStyle: theme.tableHeader,
+                       rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis)
+            let message = emptyMessage(state)
+            buffer.put(message, x: area.x + 1, y: area.y + 2, style: theme.muted, maxWidth: area.width - 2)
+            return
+        }
+        table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: area.height, headerStyle: theme.tableHeader,
+                   rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis)
+    }
+
+    private func emptyMessage(_ state: ClusterState) -> String {
+        switch state.deployments?.state {
+        case nil, .loading?: return "Loading workloads…"
+        case let .reconnecting(_, error)?: return "Cannot list workloads: \(error)"
+        default:
+            return showAll ? "No Deployments or StatefulSets here."
+                : "No vLLM workloads found (press a to show every Deployment and StatefulSet)."
+        }
+    }
+
+    private func row(for w: InferenceWorkload, theme: Theme) -> [TableCell] {
+        let readyStyle = w.readyReplicas >= w.desiredReplicas && w.rolloutComplete ? nil
+            : (w.readyReplicas == 0 && w.desiredReplicas > 0 ? theme.error : theme.warning)
+        let model = w.identity.map { $0.servedName ?? $0.model ?? $0.engine.rawValue } ?? "-"
+        let noMetric = TableCell("-")
+        return [
+            TableCell(w.namespace), TableCell(w.name), TableCell(model),
+            TableCell("\(w.readyReplicas)/\(w.desiredReplicas)", style: readyStyle),
+            TableCell(w.totalGPUs > 0 ? "\(w.totalGPUs)" : "0"),
+            noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric,
+            TableCell(w.revision), noMetric,
+            TableCell(HumanDuration.age(of: w.creationTimestamp, now: now())),
+        ]
+    }
+
+    public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
+        if table.navigate(key, visibleRows: visibleRows) { return .none }
+        switch key {
+        case .enter:
+            guard keys.indices.contains(table.cursor) else { return .none }
+            return .push(.pods(workloadKey: keys[table.cursor]))
+        case .character("a"):
+            showAll.toggle()
+            return .none
+        default:
+            return .none
+        }
+    }
+}
