@@ -97,6 +97,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: Loop thread
 
     private func run() {
+        nameLoopThread()
         while true {
             let (batch, stop) = lock.withLock {
                 defer { commands.removeAll(keepingCapacity: true) }
@@ -113,6 +114,17 @@ final class CurlMultiLoop: @unchecked Sendable {
             // Sleeps until a socket is ready, libcurl's next timer, a wakeup, or a second at most.
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
+    }
+
+    /// Foundation's `Thread.name` does not reach the kernel on Linux, so tools (top -H, gdb, tests
+    /// counting /proc/self/task/*/comm) would not see it; writing our own comm file does.
+    private func nameLoopThread() {
+        #if os(Linux)
+        if let handle = FileHandle(forWritingAtPath: "/proc/thread-self/comm") {
+            try? handle.write(contentsOf: Data(Self.threadName.utf8))
+            try? handle.close()
+        }
+        #endif
     }
 
     private func apply(_ command: Command) {
