@@ -1,0 +1,60 @@
+import Foundation
+
+/// Runs `curl_test_server.py` (next to this file) on an ephemeral 127.0.0.1 port.
+/// `@unchecked Sendable`: tasks only call `url(_:)`, which reads the immutable port.
+final class TestHTTPSServer: @unchecked Sendable {
+    let port: Int
+    private let process: Process
+    private let input: Pipe
+
+    struct StartFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(pki: TestPKI, requireClientCertificate: Bool = false) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("curl_test_server.py")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = ["python3", script.path, "--cert", pki.serverCertPath, "--key", pki.serverKeyPath,
+                         "--client-ca", pki.caPath]
+        if requireClientCertificate { arguments.append("--require-client-cert") }
+        process.arguments = arguments
+        // The server exits when this pipe closes, so it cannot outlive a crashed test process.
+        input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        // The first line is the port; reading byte by byte leaves nothing buffered behind.
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            process.terminate()
+            process.waitUntilExit()
+            throw StartFailed(description: "test server did not print a port (got \"\(String(decoding: line, as: UTF8.self))\")")
+        }
+        self.port = port
+    }
+
+    func url(_ path: String, host: String = "127.0.0.1") -> URL {
+        URL(string: "https://\(host):\(port)\(path)")!
+    }
+
+    /// Stops the server and waits for it to exit. Safe to call twice.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+        }
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
+    }
+}
