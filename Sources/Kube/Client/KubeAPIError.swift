@@ -83,6 +83,10 @@ extension KubeAPIError {
         var metadata: ListMeta?
     }
 
+    static func isStatusBody(_ body: Data) -> Bool {
+        (try? JSONDecoder().decode(StatusBody.self, from: body))?.kind == "Status"
+    }
+
     /// The longest body excerpt put into a message when the body is not a Status.
     static let excerptLimit = 300
 

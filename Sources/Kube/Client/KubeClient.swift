@@ -27,11 +27,17 @@ public final class KubeClient: Sendable {
 
     /// Sends a request and returns the successful (2xx) response; any other status throws `KubeAPIError`.
     func send(_ request: APIRequest) async throws -> HTTPResponse {
-        let response = try await withAuthorization(request) { try await self.transport.send($0) } status: { $0.status }
-        reportWarnings(response.headers, request: request)
+        let response = try await sendReturningAnyStatus(request)
         guard (200..<300).contains(response.status) else {
             throw KubeAPIError(status: response.status, body: response.body, request: request.summary)
         }
+        return response
+    }
+
+    /// Sends a request and returns the response whatever its status (after the 401 retry).
+    func sendReturningAnyStatus(_ request: APIRequest) async throws -> HTTPResponse {
+        let response = try await withAuthorization(request) { try await self.transport.send($0) } status: { $0.status }
+        reportWarnings(response.headers, request: request)
         return response
     }
 
