@@ -32,19 +32,19 @@ extension KubeClient {
 
     static func unstructuredList(_ body: JSONValue, type: ResourceType, context: String) throws -> KubeList<JSONValue> {
         let items: [JSONValue]
-        switch body.member("items") {
+        switch body["items"] {
         case let .array(array)?: items = array
         case .null?, nil: items = []
         default: throw KubeClientError.undecodableResponse(context: context, detail: "items is not a list")
         }
-        let meta = body.member("metadata")
-        let metadata = ListMeta(resourceVersion: meta?.member("resourceVersion")?.text,
-                                continue: meta?.member("continue")?.text,
-                                remainingItemCount: meta?.member("remainingItemCount")?.integer)
+        let meta = body["metadata"]
+        let metadata = ListMeta(resourceVersion: meta?["resourceVersion"]?.stringValue,
+                                continue: meta?["continue"]?.stringValue,
+                                remainingItemCount: meta?["remainingItemCount"]?.intValue)
         return KubeList(metadata: metadata, items: items.map { item in
             var item = item
-            if item.member("apiVersion") == nil { item.setMember("apiVersion", .string(type.apiVersion)) }
-            if item.member("kind") == nil { item.setMember("kind", .string(type.kind)) }
+            if item["apiVersion"] == nil { item["apiVersion"] = .string(type.apiVersion) }
+            if item["kind"] == nil { item["kind"] = .string(type.kind) }
             return item
         })
     }

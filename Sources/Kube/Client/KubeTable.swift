@@ -26,33 +26,33 @@ public struct KubeTable: Sendable, Equatable {
     public var metadata: ListMeta
 
     init(_ body: JSONValue, context: String) throws {
-        guard body.member("kind")?.text == "Table" else {
+        guard body["kind"]?.stringValue == "Table" else {
             throw KubeClientError.undecodableResponse(
-                context: context, detail: "expected a Table, got \(body.member("kind")?.text ?? "an object without kind")")
+                context: context, detail: "expected a Table, got \(body["kind"]?.stringValue ?? "an object without kind")")
         }
-        guard case let .array(columns)? = body.member("columnDefinitions") else {
+        guard case let .array(columns)? = body["columnDefinitions"] else {
             throw KubeClientError.undecodableResponse(context: context, detail: "the Table has no columnDefinitions")
         }
         columnDefinitions = columns.map { c in
-            Column(name: c.member("name")?.text ?? "", type: c.member("type")?.text ?? "string",
-                   format: c.member("format")?.text ?? "", description: c.member("description")?.text ?? "",
-                   priority: Int(c.member("priority")?.integer ?? 0))
+            Column(name: c["name"]?.stringValue ?? "", type: c["type"]?.stringValue ?? "string",
+                   format: c["format"]?.stringValue ?? "", description: c["description"]?.stringValue ?? "",
+                   priority: Int(c["priority"]?.intValue ?? 0))
         }
         var rows: [Row] = []
-        if case let .array(rawRows)? = body.member("rows") {
+        if case let .array(rawRows)? = body["rows"] {
             for raw in rawRows {
-                guard case let .array(cells)? = raw.member("cells") else {
+                guard case let .array(cells)? = raw["cells"] else {
                     throw KubeClientError.undecodableResponse(context: context, detail: "a Table row has no cells")
                 }
-                let object = raw.member("object").flatMap { $0 == .null ? nil : $0 }
+                let object = raw["object"].flatMap { $0 == .null ? nil : $0 }
                 rows.append(Row(cells: cells, object: object))
             }
         }
         self.rows = rows
-        let meta = body.member("metadata")
-        metadata = ListMeta(resourceVersion: meta?.member("resourceVersion")?.text,
-                            continue: meta?.member("continue")?.text,
-                            remainingItemCount: meta?.member("remainingItemCount")?.integer)
+        let meta = body["metadata"]
+        metadata = ListMeta(resourceVersion: meta?["resourceVersion"]?.stringValue,
+                            continue: meta?["continue"]?.stringValue,
+                            remainingItemCount: meta?["remainingItemCount"]?.intValue)
     }
 }
 

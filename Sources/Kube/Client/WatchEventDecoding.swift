@@ -37,18 +37,18 @@ enum WatchEventDecoding {
 
     static func unstructured(_ line: Data, context: String) throws -> WatchEvent<JSONValue> {
         let event = try UnstructuredJSON.parse(line, context: context)
-        guard let type = event.member("type")?.text, let object = event.member("object") else {
+        guard let type = event["type"]?.stringValue, let object = event["object"] else {
             throw KubeClientError.undecodableResponse(context: context, detail: "a watch event without type or object")
         }
         switch type {
         case "ADDED": return .added(object)
         case "MODIFIED": return .modified(object)
         case "DELETED": return .deleted(object)
-        case "BOOKMARK": return .bookmark(resourceVersion: object.member(path: "metadata", "resourceVersion")?.text ?? "")
+        case "BOOKMARK": return .bookmark(resourceVersion: object.value(at: "metadata", "resourceVersion")?.stringValue ?? "")
         case "ERROR":
             let status = KubeAPIError.StatusBody(
-                kind: "Status", status: object.member("status")?.text, message: object.member("message")?.text,
-                reason: object.member("reason")?.text, code: object.member("code")?.integer.map { Int($0) },
+                kind: "Status", status: object["status"]?.stringValue, message: object["message"]?.stringValue,
+                reason: object["reason"]?.stringValue, code: object["code"]?.intValue.map { Int($0) },
                 details: nil, metadata: nil)
             return .error(KubeAPIError(status: status, fallbackCode: 500, request: context))
         default:
