@@ -50,6 +50,13 @@ extension KubeClient {
         return watchStream(request) { line, context in try WatchEventDecoding.typed(line, context: context) }
     }
 
+    /// The watch, returned once the server has accepted it (see `openWatch`).
+    func openWatch<T: KubeResource>(_ type: T.Type, namespace: String?,
+                                    options: WatchOptions) async throws -> AsyncThrowingStream<WatchEvent<T>, Error> {
+        let request = collectionRequest(T.resourceType, namespace: namespace, query: options.queryItems)
+        return try await openWatch(request) { line, context in try WatchEventDecoding.typed(line, context: context) }
+    }
+
     // MARK: - Shared by typed and unstructured calls
 
     func objectRequest(_ type: ResourceType, name: String, namespace: String?, subresource: String? = nil,

@@ -71,8 +71,29 @@ extension KubeClient {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let response = try await self.openStream(request)
-                    let context = "watch \(request.summary)"
+                    for try await event in try await self.openWatch(request, decode: decode) {
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Returns once the server has accepted the watch (an HTTP error status throws here, e.g.
+    /// 410 or 403), with the events still to come. Informers use this to know when they are live.
+    func openWatch<Object: Sendable>(
+        _ request: APIRequest,
+        decode: @escaping @Sendable (Data, String) throws -> WatchEvent<Object>
+    ) async throws -> AsyncThrowingStream<WatchEvent<Object>, Error> {
+        let response = try await openStream(request)
+        let context = "watch \(request.summary)"
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
                     var splitter = LineSplitter(maxLineLength: Self.maxWatchLineLength, overflow: .fail, context: context)
                     for try await chunk in response.body {
                         for line in try splitter.append(chunk) where !Self.isBlank(line) {
