@@ -159,7 +159,8 @@ extension RecordedTransport.Step {
 extension Data {
     /// Splits into pieces of `size` bytes (the last may be shorter).
     func chunked(_ size: Int) -> [Data] {
-        stride(from: 0, to: count, by: size).map { Data(self[index(startIndex, offsetBy: $0)..<Swift.min(index(startIndex, offsetBy: $0 + size), endIndex)]) }
+        let bytes = [UInt8](self)
+        return stride(from: 0, to: bytes.count, by: size).map { Data(bytes[$0..<Swift.min($0 + size, bytes.count)]) }
     }
 }
 
