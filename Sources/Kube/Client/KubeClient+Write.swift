@@ -57,7 +57,7 @@ extension KubeClient {
     /// (kubectl's `scale` sends none, its `patch` sends "kubectl-patch").
     public func patch(_ type: ResourceType, name: String, namespace: String? = nil, subresource: String? = nil,
                       patch: Data, type patchType: PatchType, dryRun: Bool = false,
-                      fieldManager: String? = nil) async throws -> JSONValue {
+                      fieldManager: String? = nil, fieldValidation: FieldValidation? = nil) async throws -> JSONValue {
         var request = try objectRequest(type, name: name, namespace: namespace, subresource: subresource, method: "PATCH")
         var manager = fieldManager
         var query: [(name: String, value: String)] = []
@@ -65,6 +65,7 @@ extension KubeClient {
             manager = manager ?? Self.defaultFieldManager
             if force { query.append(("force", "true")) }
         }
+        if let fieldValidation { query.append(("fieldValidation", fieldValidation.rawValue)) }
         request.query = writeQuery(dryRun: dryRun, fieldManager: manager) + query
         request.contentType = patchType.contentType
         request.body = patch
@@ -75,9 +76,10 @@ extension KubeClient {
     /// `kubectl apply --server-side --field-manager=kvdeck [--force-conflicts]`.
     public func apply(_ type: ResourceType, name: String, namespace: String? = nil, manifest: Data,
                       force: Bool = false, dryRun: Bool = false,
-                      fieldManager: String = KubeClient.defaultFieldManager) async throws -> JSONValue {
+                      fieldManager: String = KubeClient.defaultFieldManager,
+                      fieldValidation: FieldValidation? = .strict) async throws -> JSONValue {
         try await patch(type, name: name, namespace: namespace, patch: manifest, type: .apply(force: force),
-                        dryRun: dryRun, fieldManager: fieldManager)
+                        dryRun: dryRun, fieldManager: fieldManager, fieldValidation: fieldValidation)
     }
 
     /// Read-modify-write: GETs the full object, lets `change` edit the whole tree (so fields no

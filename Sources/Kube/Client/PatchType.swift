@@ -35,3 +35,13 @@ public struct DeletePreconditions: Sendable, Equatable {
         self.resourceVersion = resourceVersion
     }
 }
+
+/// How the server treats fields the schema does not know (`?fieldValidation=`).
+public enum FieldValidation: String, Sendable {
+    /// Drop them silently.
+    case ignore = "Ignore"
+    /// Accept, with a Warning header per field.
+    case warn = "Warn"
+    /// Refuse the request with 400 (what kubectl asks for on create and apply).
+    case strict = "Strict"
+}
