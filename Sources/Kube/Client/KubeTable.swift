@@ -44,7 +44,7 @@ public struct KubeTable: Sendable, Equatable {
                 guard case let .array(cells)? = raw["cells"] else {
                     throw KubeClientError.undecodableResponse(context: context, detail: "a Table row has no cells")
                 }
-                let object = raw["object"].flatMap { $0 == .null ? nil : $0 }
+                let object: JSONValue? = raw["object"].flatMap { $0.isNull ? Optional<JSONValue>.none : $0 }
                 rows.append(Row(cells: cells, object: object))
             }
         }
