@@ -1,0 +1,51 @@
+import Foundation
+import YAML
+
+/// Unstructured reads: any kind, including custom resources, as `JSONValue` trees.
+extension KubeClient {
+    public func get(_ type: ResourceType, name: String, namespace: String? = nil,
+                    subresource: String? = nil) async throws -> JSONValue {
+        let request = try objectRequest(type, name: name, namespace: namespace, subresource: subresource)
+        return try UnstructuredJSON.parse(try await send(request).body, context: request.summary)
+    }
+
+    /// One page of a LIST. Items get `apiVersion` and `kind` filled in (the server leaves them out
+    /// of list items), so each can be written back or shown on its own.
+    public func list(_ type: ResourceType, namespace: String? = nil,
+                     options: ListOptions = ListOptions()) async throws -> KubeList<JSONValue> {
+        let request = collectionRequest(type, namespace: namespace, query: options.queryItems)
+        let body = try UnstructuredJSON.parse(try await send(request).body, context: request.summary)
+        return try Self.unstructuredList(body, type: type, context: request.summary)
+    }
+
+    /// Every page of a LIST (see `listAll` for typed objects).
+    public func listAll(_ type: ResourceType, namespace: String? = nil,
+                        options: ListOptions = ListOptions(limit: 500)) async throws -> KubeList<JSONValue> {
+        try await collectPages(options) { try await self.list(type, namespace: namespace, options: $0) }
+    }
+
+    public func watch(_ type: ResourceType, namespace: String? = nil,
+                      options: WatchOptions) -> AsyncThrowingStream<WatchEvent<JSONValue>, Error> {
+        let request = collectionRequest(type, namespace: namespace, query: options.queryItems)
+        return watchStream(request) { line, context in try WatchEventDecoding.unstructured(line, context: context) }
+    }
+
+    static func unstructuredList(_ body: JSONValue, type: ResourceType, context: String) throws -> KubeList<JSONValue> {
+        let items: [JSONValue]
+        switch body["items"] {
+        case let .array(array)?: items = array
+        case .null?, nil: items = []
+        default: throw KubeClientError.undecodableResponse(context: context, detail: "items is not a list")
+        }
+        let meta = body["metadata"]
+        let metadata = ListMeta(resourceVersion: meta?["resourceVersion"]?.stringValue,
+                                continue: meta?["continue"]?.stringValue,
+                                remainingItemCount: meta?["remainingItemCount"]?.intValue)
+        return KubeList(metadata: metadata, items: items.map { item in
+            var item = item
+            if item["apiVersion"] == nil { item["apiVersion"] = .string(type.apiVersion) }
+            if item["kind"] == nil { item["kind"] = .string(type.kind) }
+            return item
+        })
+    }
+}
