@@ -76,7 +76,7 @@ public struct KubeconfigLoader: Sendable {
     static func parse(_ text: String, file: String) throws -> Kubeconfig {
         let document: JSONValue
         do {
-            document = try KubeconfigDocument.parse(text)
+            document = try YAML.parse(text)
         } catch {
             throw KubeconfigError.unparseable(file: file, detail: String(describing: error))
         }
