@@ -217,7 +217,7 @@ public actor Informer<T: KubeResource> {
         let interval = configuration.coalesceInterval
         Task {
             try? await Task.sleep(for: interval)
-            await self.flush()
+            self.flush()
         }
     }
 
