@@ -89,7 +89,7 @@ struct AnyCodingKey: CodingKey {
 /// strict types (a string "5" is not an Int), range-checked numbers (300 is not a UInt8; an
 /// integral double such as 5.0 is accepted for an integer type), `decodeIfPresent` giving nil for
 /// null or missing keys. Failures are `DecodingError`s carrying the coding path.
-public struct JSONValueDecoder {
+public struct JSONValueDecoder: Sendable {
     /// Passed to the types being decoded as `Decoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
@@ -383,7 +383,7 @@ struct JSONValueUnkeyedDecoding: UnkeyedDecodingContainer {
 /// order the type encodes them, nil optionals left out (synthesized `encodeIfPresent`), a type that
 /// encodes nothing becomes `{}`. Integer types become `.int` (a UInt64 above Int64.max becomes
 /// `.double`), floating types `.double`.
-public struct JSONValueEncoder {
+public struct JSONValueEncoder: Sendable {
     /// Passed to the types being encoded as `Encoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 

@@ -58,7 +58,7 @@ public enum YAML {
 }
 
 /// Decodes Decodable types from YAML text: `YAML.parse` followed by `JSONValueDecoder`.
-public struct YAMLDecoder {
+public struct YAMLDecoder: Sendable {
     /// Passed to the types being decoded as `Decoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
