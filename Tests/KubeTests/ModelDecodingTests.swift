@@ -64,6 +64,31 @@ final class ModelDecodingTests: XCTestCase {
         XCTAssertFalse(deployment.isRolloutComplete)
     }
 
+    func testRolloutStatesFromSnippets() throws {
+        func deployment(_ generation: Int, _ spec: String, _ status: String) throws -> Deployment {
+            let json = #"{"metadata":{"name":"d","generation":\#(generation)},"spec":\#(spec),"status":\#(status)}"#
+            return try JSONDecoder().decode(Deployment.self, from: Data(json.utf8))
+        }
+        XCTAssertEqual(try deployment(3, #"{"replicas":2}"#, #"{"observedGeneration":2}"#).rolloutState, .waitingForObservation)
+        XCTAssertEqual(try deployment(1, #"{"replicas":2}"#, #"{}"#).rolloutState, .waitingForObservation)
+        XCTAssertEqual(try deployment(2, #"{"replicas":2}"#, #"{"observedGeneration":2,"replicas":3,"updatedReplicas":2,"availableReplicas":2}"#).rolloutState,
+                       .terminatingOldReplicas(pending: 1))
+        XCTAssertEqual(try deployment(2, #"{"replicas":2}"#, #"{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"availableReplicas":1}"#).rolloutState,
+                       .waitingForAvailable(available: 1, updated: 2))
+        XCTAssertEqual(try deployment(2, #"{}"#, #"{"observedGeneration":2}"#).readyText, "0/1")
+
+        func statefulSet(_ spec: String, _ status: String) throws -> StatefulSet {
+            let json = #"{"metadata":{"name":"s","generation":2},"spec":\#(spec),"status":\#(status)}"#
+            return try JSONDecoder().decode(StatefulSet.self, from: Data(json.utf8))
+        }
+        let ready = #""observedGeneration":2,"readyReplicas":3,"updatedReplicas":1"#
+        XCTAssertFalse(try statefulSet(#"{"replicas":3}"#, #"{\#(ready),"currentRevision":"a","updateRevision":"b"}"#).isRolloutComplete)
+        XCTAssertTrue(try statefulSet(#"{"replicas":3}"#, #"{\#(ready),"currentRevision":"b","updateRevision":"b"}"#).isRolloutComplete)
+        let partitioned = #"{"replicas":3,"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":2}}}"#
+        XCTAssertTrue(try statefulSet(partitioned, #"{\#(ready),"currentRevision":"a","updateRevision":"b"}"#).isRolloutComplete)
+        XCTAssertFalse(try statefulSet(#"{"replicas":3}"#, #"{"observedGeneration":2,"readyReplicas":2}"#).isRolloutComplete)
+    }
+
     func testEveryRolloutStepDecodes() throws {
         let steps = ["01-after-create", "02-after-rollout-complete", "03-after-set-image",
                      "04-after-annotate-change-cause", "05-after-rollout-complete", "06-after-rollout-undo",

@@ -21,8 +21,8 @@ public struct Deployment: KubeResource, Hashable {
 
     /// The rollout's progress as `kubectl rollout status` judges it.
     public var rolloutState: RolloutState {
-        guard let generation = metadata.generation, let observed = status?.observedGeneration,
-              generation <= observed else { return .waitingForObservation }
+        // Missing numbers count as 0, as in Go: an unobserved spec is generation 1 > observed 0.
+        guard (metadata.generation ?? 0) <= (status?.observedGeneration ?? 0) else { return .waitingForObservation }
         let status = status ?? DeploymentStatus()
         if status.conditions?.first(ofType: "Progressing")?.reason == "ProgressDeadlineExceeded" {
             return .progressDeadlineExceeded
