@@ -37,10 +37,10 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The value rounded up to a whole number, as Kubernetes' `Quantity.Value()` does ("500m" is 1),
     /// saturating at the bounds of Int64 ("16Ei" does not fit).
-    public var int64Value: Int64 { Quantity.int64(decimalValue, scale: 0) }
+    public var int64Value: Int64 { Quantity.roundedUp(decimalValue) }
 
     /// The value in thousandths, rounded up, as Kubernetes' `MilliValue()` ("1.5" is 1500); saturating.
-    public var milliValue: Int64 { Quantity.int64(decimalValue * 1000, scale: 0) }
+    public var milliValue: Int64 { Quantity.roundedUp(decimalValue * 1000) }
 
     public static func < (a: Quantity, b: Quantity) -> Bool { a.decimalValue < b.decimalValue }
 
@@ -103,10 +103,11 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
-    private static func int64(_ value: Decimal, scale: Int) -> Int64 {
+    /// `value` rounded up to a whole number, saturating at the bounds of Int64.
+    public static func roundedUp(_ value: Decimal) -> Int64 {
         var input = value
         var rounded = Decimal()
-        NSDecimalRound(&rounded, &input, scale, .up)
+        NSDecimalRound(&rounded, &input, 0, .up)
         if rounded >= Decimal(Int64.max) { return .max }
         if rounded <= Decimal(Int64.min) { return .min }
         return NSDecimalNumber(decimal: rounded).int64Value
