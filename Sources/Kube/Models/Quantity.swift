@@ -67,14 +67,28 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         let numberStart = i
         var digits = 0
-        while i < bytes.count, isDigit(bytes[i]) { i += 1; digits += 1 }
+        var fractionDigits = 0
+        var whole: UInt64 = 0  // the digits without the point, while they fit (18 digits always do)
+        while i < bytes.count, isDigit(bytes[i]) {
+            whole = whole &* 10 &+ UInt64(bytes[i] - UInt8(ascii: "0"))
+            i += 1; digits += 1
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < bytes.count, isDigit(bytes[i]) { i += 1; digits += 1 }
+            while i < bytes.count, isDigit(bytes[i]) {
+                whole = whole &* 10 &+ UInt64(bytes[i] - UInt8(ascii: "0"))
+                i += 1; digits += 1; fractionDigits += 1
+            }
         }
         guard digits > 0 else { return nil }
-        // Decimal(string:) is locale-independent for "123.45" and keeps up to 38 significant digits.
-        guard let mantissa = Decimal(string: String(decoding: bytes[numberStart..<i], as: UTF8.self)) else {
+        let mantissa: Decimal
+        if digits <= 18 {
+            // The common case ("16Gi", "500m", "1.5"), exact and without a string round trip.
+            mantissa = Decimal(sign: .plus, exponent: -fractionDigits, significand: Decimal(whole))
+        } else if let parsed = Decimal(string: String(decoding: bytes[numberStart..<i], as: UTF8.self)) {
+            // Decimal(string:) is locale-independent for "123.45" and keeps 38 significant digits.
+            mantissa = parsed
+        } else {
             return nil
         }
         let suffix = String(decoding: bytes[i...], as: UTF8.self)
