@@ -113,11 +113,28 @@ final class ModelPodStatusTests: XCTestCase {
         {"metadata":{"name":"tp"},"spec":{"containers":[
           {"name":"a","resources":{"limits":{"nvidia.com/gpu":"2"},"requests":{"nvidia.com/gpu":"2"}}},
           {"name":"b","resources":{"requests":{"nvidia.com/gpu":1}}},
-          {"name":"c","resources":{"limits":{"cpu":"500m"}}}],
-          "initContainers":[{"name":"download","resources":{"limits":{"nvidia.com/gpu":"4"}}}]}}
+          {"name":"c","resources":{"limits":{"cpu":"500m"}}},
+          {"name":"d","resources":{"limits":{"cpu":"250m"}}}],
+          "initContainers":[{"name":"download","resources":{"limits":{"nvidia.com/gpu":"2"}}}]}}
         """
         let p = try JSONDecoder().decode(Pod.self, from: Data(json.utf8))
         XCTAssertEqual(p.gpuRequest, 3)
-        XCTAssertEqual(p.resourceTotal("cpu"), 1)  // 500m rounds up to a whole core
+        XCTAssertEqual(p.effectiveRequest("cpu"), Decimal(string: "0.75"))
+    }
+
+    func testEffectiveRequestCountsInitContainersAndSidecars() throws {
+        let json = """
+        {"metadata":{"name":"init"},"spec":{
+          "initContainers":[
+            {"name":"download","resources":{"limits":{"nvidia.com/gpu":"4"}}},
+            {"name":"proxy","restartPolicy":"Always","resources":{"limits":{"nvidia.com/gpu":"1"}}},
+            {"name":"warmup","resources":{"limits":{"nvidia.com/gpu":"4"}}}],
+          "containers":[{"name":"app","resources":{"limits":{"nvidia.com/gpu":"2"}}}]}}
+        """
+        let p = try JSONDecoder().decode(Pod.self, from: Data(json.utf8))
+        // download (4) runs alone; warmup (4) runs beside the already started proxy (1): 5;
+        // then the app (2) runs beside the proxy: 3. The pod needs the peak.
+        XCTAssertEqual(p.gpuRequest, 5)
+        XCTAssertEqual(p.effectiveRequest("memory"), 0)
     }
 }

@@ -25,6 +25,8 @@ final class QuantityTests: XCTestCase {
             ("5.", 5, 5),
             ("250u", 0.00025, 1),
             ("7n", 0.000000007, 1),
+            ("123456789012345678901234", 1.23456789012345678901234e23, .max),
+            ("0.000000000000000000001", 1e-21, 1),
         ]
         for (text, double, int) in table {
             let quantity = try XCTUnwrap(Quantity(text), text)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// core/v1 Pod, a read view: the console lists pods, joins them to workloads and nodes, and
 /// shows the kubectl STATUS column. Writes go through unstructured JSON, so unknown fields are
 /// not carried here.
@@ -25,18 +27,34 @@ public struct Pod: KubeResource, Hashable {
     /// The STATUS column: "Running", "Pending", "ContainerCreating", "CrashLoopBackOff", "Init:0/1", ...
     public var displayStatus: String { kubectlStatus.reason }
 
-    /// The GPUs the pod holds: the sum over its app containers of the `nvidia.com/gpu` limit, or the
-    /// request where there is no limit. Init containers are not added: they run before the app
-    /// containers and the scheduler reserves the larger of the two, which for GPUs is the app's.
-    public var gpuRequest: Int64 { resourceTotal(Pod.gpuResourceName) }
+    /// The GPUs the pod holds on its node: its effective `nvidia.com/gpu` request (see
+    /// `effectiveRequest`), where each container's amount is its limit or, without one, its request.
+    public var gpuRequest: Int64 { Quantity.roundedUp(effectiveRequest(Pod.gpuResourceName)) }
 
     /// The extended-resource name of NVIDIA's device plugin.
     public static let gpuResourceName = "nvidia.com/gpu"
 
-    /// Sum over app containers of `resource` (limit, falling back to request), rounded up per
-    /// container as the scheduler counts whole devices.
-    public func resourceTotal(_ resource: String) -> Int64 {
-        (spec?.containers ?? []).reduce(0) { $0 + ($1.resourceAmount(resource)?.int64Value ?? 0) }
+    /// What the scheduler reserves of `resource` for this pod, as Kubernetes' `PodRequests` computes
+    /// it: the app containers plus sidecars (restartable init containers) run together, while each
+    /// other init container runs alone beside the sidecars started before it, so the pod needs the
+    /// larger of the two. Per container, the limit counts where there is one, else the request;
+    /// the scheduler does the same for extended resources such as GPUs, whose limit is their request.
+    public func effectiveRequest(_ resource: String) -> Decimal {
+        var sidecars = Decimal(0)
+        var initPeak = Decimal(0)
+        for container in spec?.initContainers ?? [] {
+            let amount = container.resourceAmount(resource)?.decimalValue ?? 0
+            if container.restartPolicy == "Always" {
+                sidecars += amount
+                initPeak = max(initPeak, sidecars)
+            } else {
+                initPeak = max(initPeak, sidecars + amount)
+            }
+        }
+        let running = (spec?.containers ?? []).reduce(sidecars) {
+            $0 + ($1.resourceAmount(resource)?.decimalValue ?? 0)
+        }
+        return max(running, initPeak)
     }
 
     /// The controller (normally a ReplicaSet or StatefulSet) that owns this pod.

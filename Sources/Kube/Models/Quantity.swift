@@ -37,10 +37,10 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The value rounded up to a whole number, as Kubernetes' `Quantity.Value()` does ("500m" is 1),
     /// saturating at the bounds of Int64 ("16Ei" does not fit).
-    public var int64Value: Int64 { Quantity.int64(decimalValue, scale: 0) }
+    public var int64Value: Int64 { Quantity.roundedUp(decimalValue) }
 
     /// The value in thousandths, rounded up, as Kubernetes' `MilliValue()` ("1.5" is 1500); saturating.
-    public var milliValue: Int64 { Quantity.int64(decimalValue * 1000, scale: 0) }
+    public var milliValue: Int64 { Quantity.roundedUp(decimalValue * 1000) }
 
     public static func < (a: Quantity, b: Quantity) -> Bool { a.decimalValue < b.decimalValue }
 
@@ -67,14 +67,28 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         let numberStart = i
         var digits = 0
-        while i < bytes.count, isDigit(bytes[i]) { i += 1; digits += 1 }
+        var fractionDigits = 0
+        var whole: UInt64 = 0  // the digits without the point, while they fit (18 digits always do)
+        while i < bytes.count, isDigit(bytes[i]) {
+            whole = whole &* 10 &+ UInt64(bytes[i] - UInt8(ascii: "0"))
+            i += 1; digits += 1
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < bytes.count, isDigit(bytes[i]) { i += 1; digits += 1 }
+            while i < bytes.count, isDigit(bytes[i]) {
+                whole = whole &* 10 &+ UInt64(bytes[i] - UInt8(ascii: "0"))
+                i += 1; digits += 1; fractionDigits += 1
+            }
         }
         guard digits > 0 else { return nil }
-        // Decimal(string:) is locale-independent for "123.45" and keeps up to 38 significant digits.
-        guard let mantissa = Decimal(string: String(decoding: bytes[numberStart..<i], as: UTF8.self)) else {
+        let mantissa: Decimal
+        if digits <= 18 {
+            // The common case ("16Gi", "500m", "1.5"), exact and without a string round trip.
+            mantissa = Decimal(sign: .plus, exponent: -fractionDigits, significand: Decimal(whole))
+        } else if let parsed = Decimal(string: String(decoding: bytes[numberStart..<i], as: UTF8.self)) {
+            // Decimal(string:) is locale-independent for "123.45" and keeps 38 significant digits.
+            mantissa = parsed
+        } else {
             return nil
         }
         let suffix = String(decoding: bytes[i...], as: UTF8.self)
@@ -103,10 +117,11 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
-    private static func int64(_ value: Decimal, scale: Int) -> Int64 {
+    /// `value` rounded up to a whole number, saturating at the bounds of Int64.
+    public static func roundedUp(_ value: Decimal) -> Int64 {
         var input = value
         var rounded = Decimal()
-        NSDecimalRound(&rounded, &input, scale, .up)
+        NSDecimalRound(&rounded, &input, 0, .up)
         if rounded >= Decimal(Int64.max) { return .max }
         if rounded <= Decimal(Int64.min) { return .min }
         return NSDecimalNumber(decimal: rounded).int64Value
