@@ -20,14 +20,26 @@ extension JSONValue {
         w.write(self, indent: 0)
         return String(decoding: w.out, as: UTF8.self)
     }
+
+    /// Indented as Go's `json.MarshalIndent(v, "", "    ")` writes it, which is what `kubectl -o json`
+    /// prints: `indentWidth` spaces per level and, like Go, `<`, `>` and `&` escaped as \u003c etc.
+    public func jsonString(indentWidth: Int, escapingHTML: Bool) -> String {
+        var w = JSONWriter(pretty: true, indentWidth: indentWidth, escapeHTML: escapingHTML)
+        w.write(self, indent: 0)
+        return String(decoding: w.out, as: UTF8.self)
+    }
 }
 
 struct JSONWriter {
     let pretty: Bool
+    let indentWidth: Int
+    let escapeHTML: Bool
     var out: [UInt8] = []
 
-    init(pretty: Bool) {
+    init(pretty: Bool, indentWidth: Int = 2, escapeHTML: Bool = false) {
         self.pretty = pretty
+        self.indentWidth = indentWidth
+        self.escapeHTML = escapeHTML
         out.reserveCapacity(1024)
     }
 
@@ -81,7 +93,7 @@ struct JSONWriter {
     private mutating func newline(_ indent: Int) {
         guard pretty else { return }
         out.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+        for _ in 0..<(indent * indentWidth) { out.append(UInt8(ascii: " ")) }
     }
 
     @inline(__always)
@@ -118,7 +130,7 @@ struct JSONWriter {
             var i = 0
             while i < u.count {
                 let b = u[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C {
+                if b >= 0x20 && b != 0x22 && b != 0x5C && !(escapeHTML && (b == 0x3C || b == 0x3E || b == 0x26)) {
                     i += 1
                     continue
                 }

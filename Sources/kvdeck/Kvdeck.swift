@@ -7,6 +7,7 @@ struct Kvdeck: AsyncParsableCommand {
         commandName: "kvdeck",
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
-        subcommands: [VersionCommand.self]
+        subcommands: [ConsoleCommand.self, GetCommand.self, VersionCommand.self],
+        defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -130,6 +130,14 @@ def main():
             ctx.verify_mode = ssl.CERT_REQUIRED
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
+    # Exit when the parent closes our stdin, so a crashed test run never leaves a server behind.
+    def watch_stdin():
+        try:
+            sys.stdin.read()
+        finally:
+            os._exit(0)
+    if not sys.stdin.isatty():
+        threading.Thread(target=watch_stdin, daemon=True).start()
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

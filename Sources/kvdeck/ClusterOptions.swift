@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Kube
+
+/// kubectl's connection flags, shared by every verb that talks to a cluster.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .long, help: "Path to the kubeconfig file (no merging with KUBECONFIG).")
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(name: [.short, .long], help: "The namespace to use instead of the context's.")
+    var namespace: String?
+
+    var overrides: KubeconfigOverrides {
+        KubeconfigOverrides(kubeconfigPath: kubeconfig, context: context, namespace: namespace)
+    }
+
+    /// Resolves the kubeconfig and opens a client. Server warnings go to stderr as kubectl prints them.
+    func connect(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (KubeClient, ClusterConnection) {
+        let connection = try KubeconfigLoader(overrides: overrides, environment: environment).resolve()
+        let transport = try CurlTransport(options: connection.transport)
+        let client = KubeClient(connection: connection, transport: transport, onWarning: { warning in
+            Diagnostics.warn(warning.text)
+        })
+        return (client, connection)
+    }
+}
+
+/// How the command line reports problems: one line on stderr, in kubectl's words where kubectl
+/// has them ("Error from server (NotFound): ...").
+enum Diagnostics {
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data("Warning: \(text)\n".utf8))
+    }
+
+    static func message(for error: Error) -> String {
+        switch error {
+        case let apiError as KubeAPIError:
+            let reason = apiError.reason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
+            return "Error from server\(reason): \(apiError.description)"
+        case let described as CustomStringConvertible:
+            return "error: \(described.description)"
+        default:
+            return "error: \(error)"
+        }
+    }
+
+    /// Prints the error and ends the command with exit status 1.
+    static func fail(_ error: Error) -> ExitCode {
+        FileHandle.standardError.write(Data((message(for: error) + "\n").utf8))
+        return ExitCode(1)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Console
+import Foundation
+import Kube
+
+/// `kvdeck console` (the default): the terminal UI.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The terminal console: vLLM workloads, their pods and the cluster's state, live.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: .long, help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
+
+    @MainActor
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var session: ConsoleSession
+        var feed: ClusterFeed?
+        do {
+            let (client, connection) = try cluster.connect(environment: environment)
+            // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
+            let namespace = cluster.namespace
+            feed = ClusterFeed(client: client, namespace: namespace)
+            session = ConsoleSession(
+                connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
+                                              user: connection.userName, namespace: namespace, warnings: connection.warnings),
+                version: KvdeckVersion.string)
+        } catch {
+            session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
+        }
+        do {
+            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor)
+        } catch {
+            await feed?.stop()
+            throw Diagnostics.fail(error)
+        }
+    }
+}
