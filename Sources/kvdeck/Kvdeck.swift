@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `kvdeck` command: the console by default, and scripting verbs beside it.
 @main
@@ -10,4 +11,19 @@ struct Kvdeck: AsyncParsableCommand {
         subcommands: [ConsoleCommand.self, GetCommand.self, VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    /// Logs go to a file before any command runs: never to a terminal that curses may own.
+    static func main() async {
+        LogFile.bootstrap(environment: ProcessInfo.processInfo.environment)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -11,7 +11,7 @@ final class GetCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         let fixtures = ScriptServer.fixturesDirectory.appendingPathComponent("kube/real-apiserver").path
-        server = try ScriptServer(script: "fixture_apiserver.py", arguments: ["--fixtures", fixtures])
+        server = try ScriptServer(script: "fixture_apiserver.py", arguments: ["--fixtures", fixtures, "--exit-with-stdin"])
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-get-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         kubeconfig = directory.appendingPathComponent("config").path
@@ -81,7 +81,6 @@ final class GetCommandTests: XCTestCase {
         XCTAssertTrue(ours.stdout.hasPrefix("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"), ours.stdout)
         XCTAssertFalse(ours.stdout.contains("managedFields"), "hidden by default, as kubectl hides them")
         let json = try kvdeck(["get", "deploy", "vllm-qwen", "-o", "json"])
-        // The same object either way: YAML read back equals the JSON output.
         XCTAssertTrue(ours.stdout.contains("  replicas: 3\n"))
         XCTAssertTrue(json.stdout.contains("\"replicas\": 3"))
     }

@@ -7,7 +7,7 @@ path and Accept header the way the real server chose them, so that kvdeck and th
 reads only; the embedded local cluster is the real server.
 
 Usage: fixture_apiserver.py --fixtures DIR [--tls CERT KEY] [--client-ca CA] [--token T]
-                            [--route PATH=FILE ...] [--log FILE]
+                            [--route PATH=FILE ...] [--log FILE] [--exit-with-stdin]
 Prints the port it listens on (127.0.0.1, ephemeral) on the first line of stdout.
 """
 import argparse
@@ -116,6 +116,8 @@ def main():
     p.add_argument("--token")
     p.add_argument("--route", action="append", default=[], help="PATH=FILE (absolute or fixture-relative) for the JSON body")
     p.add_argument("--log")
+    p.add_argument("--exit-with-stdin", action="store_true",
+                   help="exit when stdin closes (tests use this so a crashed run leaves no server behind)")
     a = p.parse_args()
     routes = dict(ROUTES)
     for r in a.route:
@@ -136,7 +138,7 @@ def main():
             sys.stdin.read()
         finally:
             os._exit(0)
-    if not sys.stdin.isatty():
+    if a.exit_with_stdin:
         threading.Thread(target=watch_stdin, daemon=True).start()
     try:
         srv.serve_forever()

@@ -17,6 +17,13 @@ public struct ServingIdentity: Sendable, Equatable {
     public var servedName: String?
     /// The container that runs the server (its ports and args are the ones that matter).
     public var container: String
+
+    public init(engine: ServingEngine, model: String?, servedName: String?, container: String) {
+        self.engine = engine
+        self.model = model
+        self.servedName = servedName
+        self.container = container
+    }
 }
 
 /// Finds inference servers in pod templates. vLLM is recognised by `vllm serve`, by the

@@ -18,6 +18,12 @@ public struct ListProgress: Sendable, Equatable {
     public var itemsLoaded: Int
     /// The server's estimate of items still to come, when it gives one.
     public var remainingItemCount: Int64?
+
+    public init(pagesLoaded: Int, itemsLoaded: Int, remainingItemCount: Int64? = nil) {
+        self.pagesLoaded = pagesLoaded
+        self.itemsLoaded = itemsLoaded
+        self.remainingItemCount = remainingItemCount
+    }
 }
 
 /// An immutable view of an informer's cache.
@@ -29,4 +35,11 @@ public struct InformerSnapshot<T: KubeResource>: Sendable {
     public var resourceVersion: String?
     /// Set while a LIST is in progress.
     public var listProgress: ListProgress?
+
+    public init(items: [T], state: InformerState, resourceVersion: String? = nil, listProgress: ListProgress? = nil) {
+        self.items = items
+        self.state = state
+        self.resourceVersion = resourceVersion
+        self.listProgress = listProgress
+    }
 }
