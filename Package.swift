@@ -35,10 +35,10 @@ let package = Package(
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", path: "Tests/Support", exclude: ["fixture_apiserver.py"]),
 
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
     ]

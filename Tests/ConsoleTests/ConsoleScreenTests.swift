@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import Kube
+import KvdeckTestSupport
 import Terminal
 import XCTest
 
@@ -8,9 +9,7 @@ import XCTest
 /// Test methods are async and main-actor isolated: XCTest on Linux cannot call synchronous
 /// main-actor test methods.
 final class ConsoleScreenTests: XCTestCase {
-    private static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/kube/real-apiserver")
+    private static var fixtures: URL { SharedFixtures.realAPIServer }
 
     private func load<T: KubeResource>(_ type: T.Type, _ path: String) throws -> [T] {
         let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(path))

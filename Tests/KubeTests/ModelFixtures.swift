@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 import XCTest
 
 /// Loads the recorded API responses under `shared/fixtures/kube` for the model tests.
@@ -6,16 +7,7 @@ import XCTest
 /// The fixtures live beside the package (`../shared`, as DESIGN.md places them) or inside it
 /// (`shared/`, where a checkout carries its own copy); `KVDECK_FIXTURES` overrides both.
 enum ModelFixtures {
-    static let root: URL = {
-        if let override = ProcessInfo.processInfo.environment["KVDECK_FIXTURES"] {
-            return URL(fileURLWithPath: override)
-        }
-        let package = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let inside = package.appendingPathComponent("shared/fixtures/kube")
-        if FileManager.default.fileExists(atPath: inside.path) { return inside }
-        return package.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kube")
-    }()
+    static var root: URL { SharedFixtures.kube }
 
     static func data(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> Data {
         let url = root.appendingPathComponent(path)

@@ -10,7 +10,7 @@ final class GetCommandTests: XCTestCase {
     private var kubeconfig: String!
 
     override func setUpWithError() throws {
-        let fixtures = ScriptServer.fixturesDirectory.appendingPathComponent("kube/real-apiserver").path
+        let fixtures = SharedFixtures.realAPIServer.path
         server = try ScriptServer(script: "fixture_apiserver.py", arguments: ["--fixtures", fixtures, "--exit-with-stdin"])
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-get-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -39,10 +39,6 @@ public final class ScriptServer: @unchecked Sendable {
 
     public static let supportDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-    /// The shared fixtures recorded from real systems (../shared/fixtures beside the checkout).
-    public static let fixturesDirectory = supportDirectory
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures")
 
     public func stop() {
         if process.isRunning { process.terminate() }

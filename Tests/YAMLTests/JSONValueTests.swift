@@ -1,10 +1,11 @@
 import Foundation
+import KvdeckTestSupport
 import Testing
 @testable import YAML
 
 /// The shared fixtures: recorded API server responses and objects from public repositories.
 enum Fixtures {
-    static let root = URL(fileURLWithPath: "/work/shared/fixtures/kube")
+    static var root: URL { SharedFixtures.kube }
 
     static func files(under dirs: [String], extensions: Set<String>) -> [URL] {
         var result: [URL] = []

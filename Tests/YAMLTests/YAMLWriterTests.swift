@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 import Testing
 @testable import YAML
 
@@ -276,7 +277,7 @@ struct RandomValues {
     }
 
     @Test func crdSchemasRoundTrip() throws {
-        let dir = URL(fileURLWithPath: "/work/shared/schemas/crds-yaml")
+        let dir = SharedFixtures.schemas.appendingPathComponent("crds-yaml")
         let files = (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "yaml" } ?? [])
             .sorted { $0.path < $1.path }

@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 import XCTest
 
 /// Access to the recorded real-apiserver fixtures (read-only): bodies, and the status, headers
@@ -12,18 +13,7 @@ enum RecordedFixtures {
         var responseHeaders: [String: String]
     }
 
-    /// The fixture root: $KVDECK_FIXTURES, else `shared/fixtures/kube/real-apiserver` found by
-    /// walking up from this source file (the checkout sits next to, or contains, `shared/`).
-    static let root: URL = {
-        if let env = ProcessInfo.processInfo.environment["KVDECK_FIXTURES"] { return URL(fileURLWithPath: env) }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<8 {
-            let candidate = dir.appendingPathComponent("shared/fixtures/kube/real-apiserver")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/work/shared/fixtures/kube/real-apiserver")
-    }()
+    static var root: URL { SharedFixtures.realAPIServer }
 
     static func data(_ file: String) throws -> Data {
         try Data(contentsOf: root.appendingPathComponent(file))
