@@ -74,19 +74,7 @@ struct JSONParser {
 
     private func error(expected: String, at offset: Int? = nil) -> JSONParseError {
         let off = min(offset ?? pos, bytes.count)
-        var line = 1
-        var column = 1
-        var i = 0
-        while i < off {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if b & 0xC0 != 0x80 {
-                column += 1
-            }
-            i += 1
-        }
+        let (line, column) = TextPosition.lineAndColumn(ofByte: off, in: bytes)
         let found: String
         if off >= bytes.count {
             found = "end of input"

@@ -380,20 +380,6 @@ struct YAMLReader {
 
     /// 1-based line and column (in characters) of a byte offset in the input.
     private func position(ofByte offset: Int) -> (Int, Int) {
-        var line = 1
-        var column = 1
-        var i = 0
-        let end = min(offset, input.count)
-        while i < end {
-            let b = input[i]
-            if b == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if b & 0xC0 != 0x80 {
-                column += 1
-            }
-            i += 1
-        }
-        return (line, column)
+        TextPosition.lineAndColumn(ofByte: offset, in: input)
     }
 }

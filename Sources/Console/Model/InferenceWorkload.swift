@@ -22,32 +22,32 @@ public struct InferenceWorkload: Sendable, Equatable {
     public var totalGPUs: Int64 { gpusPerPod * Int64(desiredReplicas) }
 
     public init(_ d: Deployment) {
-        kind = .deployment
-        namespace = d.metadata.namespace ?? ""
-        name = d.metadata.name ?? ""
-        identity = ServingEngineDetection.identify(d.spec?.template)
-        readyReplicas = d.status?.readyReplicas ?? 0
-        desiredReplicas = d.desiredReplicas
-        gpusPerPod = InferenceWorkload.gpus(d.spec?.template)
-        revision = d.revision.map(String.init) ?? "-"
-        creationTimestamp = d.metadata.creationTimestamp
-        selector = d.spec?.selector
-        rolloutComplete = d.isRolloutComplete
+        self.init(kind: .deployment, metadata: d.metadata, template: d.spec?.template, selector: d.spec?.selector,
+                  ready: d.status?.readyReplicas ?? 0, desired: d.desiredReplicas,
+                  revision: d.revision.map(String.init) ?? "-", rolloutComplete: d.isRolloutComplete)
     }
 
     public init(_ s: StatefulSet) {
-        kind = .statefulSet
-        namespace = s.metadata.namespace ?? ""
-        name = s.metadata.name ?? ""
-        identity = ServingEngineDetection.identify(s.spec?.template)
-        readyReplicas = s.status?.readyReplicas ?? 0
-        desiredReplicas = s.desiredReplicas
-        gpusPerPod = InferenceWorkload.gpus(s.spec?.template)
         // The controller revision's hash suffix is what `rollout history` shows for StatefulSets.
-        revision = s.status?.updateRevision.map { String($0.split(separator: "-").last ?? "-") } ?? "-"
-        creationTimestamp = s.metadata.creationTimestamp
-        selector = s.spec?.selector
-        rolloutComplete = s.isRolloutComplete
+        let revision = s.status?.updateRevision.map { String($0.split(separator: "-").last ?? "-") } ?? "-"
+        self.init(kind: .statefulSet, metadata: s.metadata, template: s.spec?.template, selector: s.spec?.selector,
+                  ready: s.status?.readyReplicas ?? 0, desired: s.desiredReplicas, revision: revision,
+                  rolloutComplete: s.isRolloutComplete)
+    }
+
+    private init(kind: Kind, metadata: ObjectMeta, template: PodTemplateSpec?, selector: LabelSelector?,
+                 ready: Int, desired: Int, revision: String, rolloutComplete: Bool) {
+        self.kind = kind
+        namespace = metadata.namespace ?? ""
+        name = metadata.name ?? ""
+        identity = ServingEngineDetection.identify(template)
+        readyReplicas = ready
+        desiredReplicas = desired
+        gpusPerPod = InferenceWorkload.gpus(template)
+        self.revision = revision
+        creationTimestamp = metadata.creationTimestamp
+        self.selector = selector
+        self.rolloutComplete = rolloutComplete
     }
 
     /// GPUs one pod of the template asks for: limits, else requests, summed over containers.
