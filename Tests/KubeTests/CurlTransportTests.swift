@@ -212,6 +212,15 @@ final class CurlTransportTests: XCTestCase {
         }
     }
 
+    func testPostWithoutBodySendsAnEmptyOne() async throws {
+        let server = try startServer()
+        let transport = try makeTransport()
+        let echo = try decodeEcho(try await transport.send(HTTPRequest(method: "POST", url: server.url("/echo"))))
+        XCTAssertEqual(echo.method, "POST")
+        XCTAssertEqual(echo.values(of: "Content-Length"), ["0"])
+        XCTAssertEqual(echo.values(of: "Content-Type"), [], "no invented form content type")
+    }
+
     func testHeadAndDeleteWithoutBody() async throws {
         let server = try startServer()
         let transport = try makeTransport()
@@ -291,6 +300,9 @@ final class CurlTransportTests: XCTestCase {
         }
         XCTAssertEqual(received, size)
         XCTAssertNil(mismatch, "byte \(mismatch ?? -1) is wrong")
+        // 24 MiB against a 4 MiB buffer with a consumer that sat idle: the transfer was paused
+        // and resumed at least once.
+        XCTAssertGreaterThan(transport.streamResumeCount, 0)
     }
 
     // MARK: 10 Concurrency
@@ -382,6 +394,51 @@ final class CurlTransportTests: XCTestCase {
             _ = try await transport.send(HTTPRequest(url: URL(string: "https://127.0.0.1:\(closedPort)/echo")!))
         }) {
             if case .connectFailed(let host, _) = $0 { return host == "127.0.0.1" }
+            return false
+        }
+    }
+
+    // MARK: Proxy
+
+    func testRequestsGoThroughTheConfiguredProxy() async throws {
+        let server = try startServer()
+        let proxy = URL(string: "http://127.0.0.1:\(server.proxyPort)")!
+        let transport = try CurlTransport(options: TransportOptions(tls: TLSOptions(caPEM: pki.caPEM), proxyURL: proxy))
+        transports.append(transport)
+        let response = try await transport.send(HTTPRequest(url: server.url("/echo")))
+        // The proxy's "200 Connection established" and its headers are not the response.
+        XCTAssertEqual(response.status, 200)
+        XCTAssertNil(response.headers["x-proxy"])
+        XCTAssertEqual(response.headers["content-type"], "application/json")
+        let streamed = try await transport.stream(HTTPRequest(url: server.url("/echo")))
+        XCTAssertEqual(streamed.status, 200)
+        XCTAssertNil(streamed.headers["x-proxy"])
+        let stats = try await self.stats(transport, server)
+        XCTAssertGreaterThanOrEqual(stats["proxy_connects"] ?? 0, 1)
+    }
+
+    func testProxyEnvironmentVariablesAreIgnored() async throws {
+        let server = try startServer()
+        let names = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+        for name in names { setenv(name, "http://127.0.0.1:\(server.proxyPort)", 1) }
+        defer { for name in names { unsetenv(name) } }
+        let transport = try makeTransport()
+        let response = try await transport.send(HTTPRequest(url: server.url("/echo")))
+        XCTAssertEqual(response.status, 200)
+        let stats = try await stats(transport, server)
+        XCTAssertEqual(stats["proxy_connects"], 0)
+    }
+
+    func testUnreachableProxyIsProxyFailed() async throws {
+        let server = try startServer()
+        let closed = try TestHTTPSServer(pki: pki)
+        let closedPort = closed.port
+        closed.stop()
+        let transport = try CurlTransport(options: TransportOptions(
+            tls: TLSOptions(caPEM: pki.caPEM), proxyURL: URL(string: "http://127.0.0.1:\(closedPort)")!))
+        transports.append(transport)
+        await assertTransportError({ _ = try await transport.send(HTTPRequest(url: server.url("/echo"))) }) {
+            if case .proxyFailed = $0 { return true }
             return false
         }
     }

@@ -8,6 +8,9 @@ enum CurlErrorMapping {
     static func error(for code: CURLcode, detail rawDetail: String, target: CurlTransfer.Target) -> TransportError {
         let detail = rawDetail.isEmpty ? CurlLibrary.describe(code) : rawDetail
         switch code {
+        case CURLE_COULDNT_CONNECT where mentionsProxy(rawDetail, target):
+            // libcurl reports an unreachable proxy with the same code as an unreachable server.
+            return .proxyFailed(detail: detail)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
             return .connectFailed(host: target.host, detail: detail)
         case CURLE_OPERATION_TIMEDOUT:
@@ -37,6 +40,11 @@ enum CurlErrorMapping {
         default:
             return .other(code: Int(code.rawValue), detail: detail)
         }
+    }
+
+    private static func mentionsProxy(_ detail: String, _ target: CurlTransfer.Target) -> Bool {
+        guard let proxy = target.proxyAuthority else { return false }
+        return detail.contains(proxy)
     }
 
     private static func isTLSContext(_ detail: String) -> Bool {

@@ -24,6 +24,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var stopping = false
     private var threadsStarted = 0
     private var loopThread: Thread?
+    private var resumes = 0
     // Loop thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private let finished = DispatchSemaphore(value: 0)
@@ -48,6 +49,9 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// How many loop threads this loop has started; always 1 (tests check it).
     var startedThreadCount: Int { lock.withLock { threadsStarted } }
+
+    /// How many times a paused transfer was resumed (diagnostics; tests check back-pressure with it).
+    var resumeCount: Int { lock.withLock { resumes } }
 
     /// Hands a configured transfer to the loop. After `stop`, fails it at once as cancelled.
     func submit(_ transfer: CurlTransfer) {
@@ -147,6 +151,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             transfer.fail(.cancelled)
         case .resume(let transfer):
             guard let easy = transfer.easy, active[easy.raw] != nil else { return }
+            lock.withLock { resumes += 1 }
             // May call the write callback right here with the bytes refused earlier.
             _ = curl_easy_pause(easy.raw, CURLPAUSE_CONT)
         }

@@ -16,10 +16,18 @@ struct CurlRequestSetup {
     let options: TransportOptions
     /// Validated CURLOPT_PROXY value; "" turns proxies off, including http_proxy and friends.
     let proxy: String
+    /// "host port N" as libcurl's connect errors name the proxy, to tell them from server errors.
+    let proxyAuthority: String?
 
     init(options: TransportOptions) throws {
         self.options = options
         self.proxy = try Self.proxyValue(options.proxyURL)
+        self.proxyAuthority = options.proxyURL.flatMap { url in
+            url.host.map { host in
+                let defaultPort = url.scheme?.lowercased() == "socks5" ? 1080 : (url.scheme?.lowercased() == "https" ? 443 : 80)
+                return "\(host) port \(url.port ?? defaultPort)"
+            }
+        }
     }
 
     func makeTransfer(for request: HTTPRequest, mode: Mode) throws -> CurlTransfer {
@@ -55,11 +63,15 @@ struct CurlRequestSetup {
         try easy.set(CURLOPT_TCP_KEEPINTVL, 15)
         try applyTLS(to: easy, identity: request.clientIdentity ?? options.tls.clientIdentity)
         if let route { try easy.set(CURLOPT_CONNECT_TO, list: [route.connectTo]) }
-        try applyMethod(method, body: request.body, to: easy)
-        try easy.set(CURLOPT_HTTPHEADER, list: try headerLines(for: request, method: method, route: route))
+        // POST, PUT and PATCH always carry a body, empty if need be, so that Content-Length: 0 is
+        // sent (some servers answer 411 without it).
+        let body = request.body ?? (["POST", "PUT", "PATCH"].contains(method) ? Data() : nil)
+        try applyMethod(method, body: body, to: easy)
+        try easy.set(CURLOPT_HTTPHEADER, list: try headerLines(for: request, hasBody: body != nil, route: route))
 
         let target = CurlTransfer.Target(host: host, redactedURL: Self.redacted(request.url),
-                                         timeout: timeout, connectTimeout: options.connectTimeout)
+                                         timeout: timeout, connectTimeout: options.connectTimeout,
+                                         proxyAuthority: proxyAuthority)
         return try CurlTransfer(easy: easy, target: target)
     }
 
@@ -108,7 +120,7 @@ struct CurlRequestSetup {
         }
     }
 
-    private func headerLines(for request: HTTPRequest, method: String, route: ServerNameRoute?) throws -> [String] {
+    private func headerLines(for request: HTTPRequest, hasBody: Bool, route: ServerNameRoute?) throws -> [String] {
         var lines: [String] = []
         for (name, value) in request.headers {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ":" && !$0.isNewline }) else {
@@ -124,7 +136,7 @@ struct CurlRequestSetup {
         if let route, request.header("Host") == nil {
             lines.append("Host: \(route.hostHeader)")
         }
-        if request.body != nil {
+        if hasBody {
             // libcurl would add "Expect: 100-continue" (a wasted round trip) and, for POST, a form
             // content type the caller never chose.
             if request.header("Expect") == nil { lines.append("Expect:") }

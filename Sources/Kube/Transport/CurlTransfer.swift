@@ -22,6 +22,8 @@ final class CurlTransfer: @unchecked Sendable {
         /// The overall limit (nil for streams) and the connect limit, for timeout errors.
         var timeout: Duration?
         var connectTimeout: Duration
+        /// Set when a proxy is configured; see `CurlRequestSetup.proxyAuthority`.
+        var proxyAuthority: String?
     }
 
     private(set) var easy: CurlEasyHandle?

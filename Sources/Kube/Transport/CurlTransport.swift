@@ -32,6 +32,9 @@ public final class CurlTransport: HTTPTransport {
     /// Loop threads this transport has started: 1 for its whole life.
     var loopThreadCount: Int { loop.startedThreadCount }
 
+    /// Times a stream paused by back-pressure was resumed.
+    var streamResumeCount: Int { loop.resumeCount }
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = try setup.makeTransfer(for: request, mode: .complete)
         let loop = self.loop

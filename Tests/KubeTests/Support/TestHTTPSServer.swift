@@ -1,9 +1,11 @@
 import Foundation
 
-/// Runs `curl_test_server.py` (next to this file) on an ephemeral 127.0.0.1 port.
+/// Runs `curl_test_server.py` (next to this file) on an ephemeral 127.0.0.1 port, with its
+/// CONNECT proxy on a second one.
 /// `@unchecked Sendable`: tasks only call `url(_:)`, which reads the immutable port.
 final class TestHTTPSServer: @unchecked Sendable {
     let port: Int
+    let proxyPort: Int
     private let process: Process
     private let input: Pipe
 
@@ -26,19 +28,21 @@ final class TestHTTPSServer: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        // The first line is the port; reading byte by byte leaves nothing buffered behind.
+        // The first line is "PORT PROXY_PORT"; reading byte by byte leaves nothing buffered behind.
         var line = Data()
         while true {
             let byte = output.fileHandleForReading.readData(ofLength: 1)
             if byte.isEmpty || byte == Data("\n".utf8) { break }
             line.append(byte)
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+        let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+        guard ports.count == 2 else {
             process.terminate()
             process.waitUntilExit()
-            throw StartFailed(description: "test server did not print a port (got \"\(String(decoding: line, as: UTF8.self))\")")
+            throw StartFailed(description: "test server did not print its ports (got \"\(String(decoding: line, as: UTF8.self))\")")
         }
-        self.port = port
+        port = ports[0]
+        proxyPort = ports[1]
     }
 
     func url(_ path: String, host: String = "127.0.0.1") -> URL {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """HTTPS server for CurlTransportTests (stdlib only).
 
-Prints its port on the first line of stdout, then serves until SIGTERM or until stdin closes
+Also runs a plain HTTP CONNECT proxy (tunnels to 127.0.0.1 only) on a second port.
+Prints "PORT PROXY_PORT" on the first line of stdout, then serves until SIGTERM or until stdin closes
 (so it cannot outlive a crashed test run).
 
   any method /echo       JSON: method, path, headers (in order, repeats kept), body (base64),
@@ -9,13 +10,16 @@ Prints its port on the first line of stdout, then serves until SIGTERM or until 
   GET /stream            chunked lines, one every 50 ms, until the client goes away
   GET /hang              reads the request and never answers
   GET /bulk?bytes=N      N bytes of a repeating pattern, as fast as the client takes them
-  GET /stats             JSON counters: streams started, stream disconnects seen, hangs started
+  GET /stats             JSON counters: streams started, stream disconnects seen, hangs started,
+                         proxy tunnels opened
 """
 import argparse
 import base64
 import json
 import os
+import select
 import signal
+import socket
 import ssl
 import sys
 import threading
@@ -23,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 stats_lock = threading.Lock()
-stats = {"streams_started": 0, "stream_disconnects": 0, "hangs_started": 0}
+stats = {"streams_started": 0, "stream_disconnects": 0, "hangs_started": 0, "proxy_connects": 0}
 stopping = threading.Event()
 
 
@@ -144,6 +148,45 @@ class TLSServer(ThreadingHTTPServer):
             tls.close()
 
 
+class ConnectProxyHandler(BaseHTTPRequestHandler):
+    """Answers CONNECT 127.0.0.1:port with a byte tunnel; anything else is refused."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_CONNECT(self):
+        host, _, port = self.path.rpartition(":")
+        if host != "127.0.0.1" or not port.isdigit():
+            self.send_error(403)
+            return
+        try:
+            upstream = socket.create_connection((host, int(port)))
+        except OSError:
+            self.send_error(502)
+            return
+        bump("proxy_connects")
+        self.send_response(200, "Connection established")
+        self.send_header("X-Proxy", "kvdeck-test")
+        self.end_headers()
+        self.wfile.flush()
+        client = self.connection
+        sockets = [client, upstream]
+        try:
+            while not stopping.is_set():
+                readable, _, _ = select.select(sockets, [], [], 0.1)
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is client else client).sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+            self.close_connection = True
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cert", required=True)
@@ -158,10 +201,14 @@ def main():
     context.verify_mode = ssl.CERT_REQUIRED if args.require_client_cert else ssl.CERT_OPTIONAL
 
     server = TLSServer(context)
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), ConnectProxyHandler)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
     def stop(*_):
         stopping.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
+        threading.Thread(target=proxy.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
 
@@ -170,7 +217,7 @@ def main():
         stop()
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    print(server.server_address[1], flush=True)
+    print(server.server_address[1], proxy.server_address[1], flush=True)
     server.serve_forever(poll_interval=0.1)
     server.server_close()
     os._exit(0)
