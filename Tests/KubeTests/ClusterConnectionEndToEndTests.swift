@@ -46,7 +46,7 @@ final class ClusterConnectionEndToEndTests: XCTestCase {
         let kube = try client(user: ["client-certificate-data": base64(pki.admin.certificatePEM), "client-key-data": base64(pki.admin.keyPEM)],
                               cluster: ["server": .string("https://127.0.0.1:\(s.port)"), "certificate-authority-data": base64(pki.caPEM)])
         let pods = try await kube.list(Pod.self, namespace: "fixtures")
-        XCTAssertEqual(pods.items.map { $0.metadata.name ?? "" }.sorted().first, "vllm-qwen-75c9f667-69p2g")
+        XCTAssertEqual(pods.items.map { $0.metadata.name ?? "" }.sorted().last, "vllm-sts-1")
         XCTAssertEqual(pods.items.count, 5)
     }
 
