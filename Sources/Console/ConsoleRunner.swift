@@ -7,8 +7,9 @@ import Terminal
 @MainActor
 public enum ConsoleRunner {
     public static func run(session: ConsoleSession, feed: ClusterFeed?, environment: [String: String],
-                           noColor: Bool) async throws {
+                           noColor: Bool, terminalLoan: TerminalLoan? = nil) async throws {
         let screen = try NcursesScreen(environment: environment, noColor: noColor)
+        terminalLoan?.screen = screen
         defer { screen.stop() }
         let theme = screen.depth == .monochrome ? Theme.monochrome : Theme.standard
         var dirty = true

@@ -74,7 +74,7 @@ public final class NcursesScreen {
 
     /// Writes a frame: only the runs of cells that differ from the previous frame.
     public func present(_ buffer: CellBuffer) {
-        guard screen != nil else { return }
+        guard screen != nil, !isPaused else { return }
         if let p = previous, p.width != buffer.width || p.height != buffer.height {
             previous = nil
             clearok(kvd_stdscr(), true)
@@ -93,7 +93,7 @@ public final class NcursesScreen {
 
     /// Waits up to `timeoutMilliseconds` for a key; nil when none came.
     public func readKey(timeoutMilliseconds: Int32) -> Key? {
-        guard screen != nil else { return nil }
+        guard screen != nil, !isPaused else { return nil }
         timeout(timeoutMilliseconds)
         var ch: wint_t = 0
         let result = get_wch(&ch)
@@ -105,12 +105,27 @@ public final class NcursesScreen {
     /// Leaves curses mode so that a child process (an interactive exec credential plugin, an
     /// editor) can use the terminal, then takes it back and repaints everything.
     public func suspend<T>(_ body: () throws -> T) rethrows -> T {
-        endwin()
-        defer {
-            refresh()
-            previous = nil
-        }
+        pause()
+        defer { resume() }
         return try body()
+    }
+
+    /// True between `pause()` and `resume()`: frames and key reads wait, the terminal is someone else's.
+    public private(set) var isPaused = false
+
+    /// Gives the terminal to another program until `resume()`.
+    public func pause() {
+        guard screen != nil, !isPaused else { return }
+        isPaused = true
+        endwin()
+    }
+
+    /// Takes the terminal back and repaints everything on the next frame.
+    public func resume() {
+        guard screen != nil, isPaused else { return }
+        isPaused = false
+        refresh()
+        previous = nil
     }
 
     /// Gives the terminal back. Safe to call more than once.

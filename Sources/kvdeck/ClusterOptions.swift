@@ -18,8 +18,11 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// Resolves the kubeconfig and opens a client. Server warnings go to stderr as kubectl prints them.
-    func connect(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (KubeClient, ClusterConnection) {
-        let connection = try KubeconfigLoader(overrides: overrides, environment: environment).resolve()
+    /// `terminal` lends the terminal to interactive exec plugins (the console leaves curses for them).
+    func connect(environment: [String: String] = ProcessInfo.processInfo.environment,
+                 terminal: (any TerminalHandoff)? = nil) throws -> (KubeClient, ClusterConnection) {
+        let connection = try KubeconfigLoader(overrides: overrides, environment: environment)
+            .resolve(options: CredentialOptions(terminalHandoff: terminal))
         let transport = try CurlTransport(options: connection.transport)
         let client = KubeClient(connection: connection, transport: transport, onWarning: { warning in
             Diagnostics.warn(warning.text)

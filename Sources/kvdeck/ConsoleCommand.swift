@@ -19,8 +19,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
+        let loan = TerminalLoan()
         do {
-            let (client, connection) = try cluster.connect(environment: environment)
+            let (client, connection) = try cluster.connect(environment: environment, terminal: loan)
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
             let namespace = cluster.namespace
             feed = ClusterFeed(client: client, namespace: namespace)
@@ -32,7 +33,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
         do {
-            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor)
+            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor,
+                                        terminalLoan: loan)
         } catch {
             await feed?.stop()
             throw Diagnostics.fail(error)
