@@ -160,10 +160,15 @@ public struct ServerSnapshot: Sendable {
         }
 
         for column in HistogramColumn.allCases {
-            guard let names = vocabulary.histograms[column],
-                  let name = names.first(where: { !exposition.histograms(named: $0).isEmpty }) else { continue }
+            guard let names = vocabulary.histograms[column] else { continue }
+            var chosen: (name: String, series: [HistogramSeries])?
+            for name in names {
+                let series = exposition.histograms(named: name)
+                if !series.isEmpty { chosen = (name, series); break }
+            }
+            guard let (name, allSeries) = chosen else { continue }
             sources[column.rawValue] = name
-            for series in exposition.histograms(named: name) {
+            for series in allSeries {
                 let model = modelName(series.labels)
                 noteEngine(series.labels, model)
                 update(model) { metrics in
