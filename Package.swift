@@ -25,6 +25,8 @@ let package = Package(
             "YAML", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Kube is for pod-proxy scraping (not used yet); the parser and the vLLM semantics stand alone.
+        .target(name: "Telemetry", dependencies: ["Kube"]),
         .target(name: "Console", dependencies: ["Terminal", "Kube"]),
         .executableTarget(name: "kvdeck", dependencies: [
             "Console", "Terminal", "Kube", "YAML",
@@ -38,8 +40,13 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
+
+        // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
+        .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
+                          exclude: ["README.md"]),
     ]
 )
