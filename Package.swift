@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "KvdeckTestSupport", path: "Tests/Support", exclude: ["fixture_apiserver.py"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"],
+                    exclude: ["Support/curl_test_server.py"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
