@@ -12,6 +12,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, each with the smallest shim Swift needs (see the shim headers).
@@ -28,6 +31,21 @@ let package = Package(
         // Kube is for pod-proxy scraping (not used yet); the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
         .target(name: "Console", dependencies: ["Terminal", "Kube"]),
+        // The embedded default's semantics: object store, API behaviour, controllers. No HTTP here,
+        // so they build and test without NIO.
+        .target(name: "LocalCluster", dependencies: [
+            "Kube", "YAML",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The local cluster's HTTPS front: TLS with a CA made at start, bearer tokens, kubeconfig.
+        .target(name: "LocalClusterServer", dependencies: [
+            "LocalCluster",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "kvdeck", dependencies: [
             "Console", "Terminal", "Kube", "YAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -45,6 +63,8 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "KvdeckTestSupport"]),
+        .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
