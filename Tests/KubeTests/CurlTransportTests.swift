@@ -331,7 +331,13 @@ final class CurlTransportTests: XCTestCase {
         XCTAssertEqual(transport.loopThreadCount, 1)
         XCTAssertEqual(Self.threadsNamed(CurlMultiLoop.threadName) - namedBefore, 1)
         transport.shutdown()
-        XCTAssertEqual(Self.threadsNamed(CurlMultiLoop.threadName), namedBefore, "the loop thread did not stop")
+        // shutdown() returns once the loop has finished; the thread itself ends just after.
+        var namedAfter = Self.threadsNamed(CurlMultiLoop.threadName)
+        for _ in 0..<100 where namedAfter != namedBefore {
+            try await Task.sleep(for: .milliseconds(20))
+            namedAfter = Self.threadsNamed(CurlMultiLoop.threadName)
+        }
+        XCTAssertEqual(namedAfter, namedBefore, "the loop thread did not stop")
     }
 
     /// Threads of this process whose name is `name` (Linux /proc; -1 elsewhere).

@@ -39,7 +39,6 @@ final class CurlMultiLoop: @unchecked Sendable {
         _ = kvd_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         let thread = Thread { [self] in run() }
         thread.name = Self.threadName
-        thread.stackSize = 1 << 20
         lock.withLock {
             threadsStarted += 1
             loopThread = thread
@@ -134,7 +133,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func apply(_ command: Command) {
         switch command {
         case .add(let transfer):
-            guard let easy = transfer.easy else { return }
+            guard let easy = transfer.easy else {
+                transfer.fail(.cancelled)
+                return
+            }
             if transfer.cancelRequested {
                 transfer.fail(.cancelled)
                 return

@@ -37,8 +37,7 @@ final class TestHTTPSServer: @unchecked Sendable {
         }
         let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
         guard ports.count == 2 else {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
             throw StartFailed(description: "test server did not print its ports (got \"\(String(decoding: line, as: UTF8.self))\")")
         }
         port = ports[0]
@@ -50,12 +49,11 @@ final class TestHTTPSServer: @unchecked Sendable {
     }
 
     /// Stops the server and waits for it to exit. Safe to call twice.
+    /// Closing stdin is what makes the server exit (SIGTERM can arrive blocked in processes that
+    /// the test runner starts); `Process.stop` then waits for it, with SIGKILL as the fallback.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-        }
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        process.stop()
     }
 
     deinit {
