@@ -53,11 +53,11 @@ let package = Package(
         ]),
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
-        .target(name: "KvdeckTestSupport", path: "Tests/Support", exclude: ["fixture_apiserver.py"]),
+        .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
+                exclude: ["fixture_apiserver.py", "curl_test_server.py"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"],
-                    exclude: ["Support/curl_test_server.py"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),

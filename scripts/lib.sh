@@ -6,8 +6,9 @@ kvd_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The system libraries kvdeck links (libcurl, libyaml, ncursesw), and the tools the tests drive
 # (openssl for throwaway certificate authorities, python3 for the TLS test server, tmux for
-# headless console checks, kubectl as the reference client when it is installed).
-KVD_APT_PACKAGES=(libcurl4-openssl-dev libyaml-dev libncurses-dev openssl tmux)
+# headless console checks, nghttpd as an HTTP/2 peer for the transport tests, kubectl as the
+# reference client when it is installed).
+KVD_APT_PACKAGES=(libcurl4-openssl-dev libyaml-dev libncurses-dev openssl tmux nghttp2-server)
 
 kvd_require_swift() {
     if ! command -v swift >/dev/null 2>&1; then

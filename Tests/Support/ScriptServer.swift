@@ -1,10 +1,12 @@
 import Foundation
 
-/// A test server written in Python (stdlib only) run as a child process on an ephemeral
-/// 127.0.0.1 port: it prints the port on its first line and exits when its stdin closes, so it
-/// cannot outlive the test process.
+/// A test server written in Python (stdlib only) run as a child process on ephemeral 127.0.0.1
+/// ports: it prints its port (or several, space-separated) on its first line and exits when its
+/// stdin closes, so it cannot outlive the test process.
 public final class ScriptServer: @unchecked Sendable {
-    public let port: Int
+    /// The ports from the first line, in order; `port` is the first.
+    public let ports: [Int]
+    public var port: Int { ports[0] }
     private let process: Process
     private let input: Pipe
 
@@ -29,21 +31,23 @@ public final class ScriptServer: @unchecked Sendable {
             if byte.isEmpty || byte == Data("\n".utf8) { break }
             line.append(byte)
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            process.waitUntilExit()
+        let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+        guard !ports.isEmpty else {
+            try? input.fileHandleForWriting.close()
+            process.stop()
             throw StartFailed(description: "\(script) did not print a port (got \"\(String(decoding: line, as: UTF8.self))\")")
         }
-        self.port = port
+        self.ports = ports
     }
 
     public static let supportDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 
+    /// Stops the server: closing stdin makes it exit (SIGTERM was seen to arrive blocked in
+    /// processes the test runner starts), and `Process.stop` waits a bounded time, then SIGKILLs.
     public func stop() {
-        if process.isRunning { process.terminate() }
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        process.stop()
     }
 
     deinit { stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 
 /// nghttpd (Debian package nghttp2-server) serving a directory over TLS with HTTP/2 on an
 /// ephemeral 127.0.0.1 port. nghttpd does not print the port it got, so it is read from the

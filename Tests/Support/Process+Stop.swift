@@ -3,7 +3,7 @@ import Foundation
 extension Process {
     /// SIGTERM, then SIGKILL if the process is still there after `grace`; waits a bounded time.
     /// Foundation's `waitUntilExit` is not used: it was seen to block for good in a tearDown.
-    func stop(grace: Duration = .seconds(3)) {
+    public func stop(grace: Duration = .seconds(3)) {
         guard isRunning else { return }
         terminate()
         if waitForExit(within: grace) { return }

@@ -4,23 +4,23 @@ import Kube
 /// A throwaway PKI made with the `openssl` CLI in a temporary directory: a CA, a server
 /// certificate for 127.0.0.1 and kube.test, two client certificates signed by the CA, and an
 /// unrelated second CA. EC P-256 keys, because they are quick to make.
-struct TestPKI {
-    let directory: URL
-    let caPEM: Data
-    let otherCAPEM: Data
-    let serverCertPath: String
-    let serverKeyPath: String
-    let caPath: String
+public struct TestPKI: Sendable {
+    public let directory: URL
+    public let caPEM: Data
+    public let otherCAPEM: Data
+    public let serverCertPath: String
+    public let serverKeyPath: String
+    public let caPath: String
     /// CN=test-admin, O=system:masters.
-    let admin: ClientIdentity
+    public let admin: ClientIdentity
     /// CN=test-viewer, O=viewers.
-    let viewer: ClientIdentity
+    public let viewer: ClientIdentity
 
-    struct CommandFailed: Error, CustomStringConvertible {
-        var description: String
+    public struct CommandFailed: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func make() throws -> TestPKI {
+    public static func make() throws -> TestPKI {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("kvdeck-pki-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -72,7 +72,7 @@ struct TestPKI {
             viewer: ClientIdentity(certificatePEM: try read("viewer.crt"), keyPEM: try read("viewer.key")))
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 }
