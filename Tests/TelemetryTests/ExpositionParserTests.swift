@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 @testable import Telemetry
 import XCTest
 
@@ -51,7 +52,7 @@ final class ExpositionParserTests: XCTestCase {
     }
 
     func testNumbersMatchTheStandardLibrary() {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for _ in 0..<5000 {
             let mantissa = Double(generator.next() % 1_000_000_000_007) / Double(1 + generator.next() % 100_000)
             let exponent = Int(generator.next() % 40) - 20
@@ -207,15 +208,3 @@ final class ExpositionParserTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for the property and fuzz tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -63,7 +63,7 @@ final class QuantileTests: XCTestCase {
     }
 
     func testQuantilesMatchTheReferenceOnRandomBuckets() {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for _ in 0..<300 {
             var bound = 0.0
             var bounds: [Double] = []
@@ -115,7 +115,7 @@ final class ParserFuzzTests: XCTestCase {
         let directory = FixtureTests.directory
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         let seeds = try names.map { Array(try Data(contentsOf: directory.appendingPathComponent($0))) }
-        var generator = SplitMix64(seed: 0x6b76_6465_636b)
+        var generator = SeededGenerator(seed: 0x6b76_6465_636b)
         let alphabet = Array("\"\\{}=,# \n\t+-.eE0123456789NaInf_:le".utf8) + [0x00, 0xff, 0xc3, 0x0d]
         var inputs = 0
         var badLinesSeen = 0
@@ -159,7 +159,7 @@ final class ParserFuzzTests: XCTestCase {
         let text = try String(contentsOf: FixtureTests.directory.appendingPathComponent("vllm-0.5.x-kubeai.prom"), encoding: .utf8)
         var lines = text.components(separatedBy: "\n")
         let intact = Exposition(parsing: text)
-        var generator = SplitMix64(seed: 9)
+        var generator = SeededGenerator(seed: 9)
         for _ in 0..<50 {
             let index = Int(generator.next() % UInt64(lines.count))
             guard !lines[index].hasPrefix("#"), !lines[index].isEmpty else { continue }

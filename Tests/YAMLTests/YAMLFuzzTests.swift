@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 import Testing
 @testable import YAML
 
