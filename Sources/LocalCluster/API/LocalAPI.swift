@@ -491,6 +491,9 @@ public final class LocalAPI: APIRequestHandler {
                 scale = try context.bodyObject()
             } else {
                 let contentType = (request.header("Content-Type") ?? "").split(separator: ";").first.map(String.init) ?? ""
+                let known = ["application/merge-patch+json", "application/strategic-merge-patch+json",
+                             "application/apply-patch+yaml", "application/json-patch+json"]
+                guard known.contains(contentType) else { throw APIStatusError.unsupportedMediaType }
                 let body: JSONValue
                 do { body = try JSONValue(json: request.body) } catch {
                     throw APIStatusError.badRequest("error decoding patch: unexpected end of JSON input")
