@@ -39,6 +39,10 @@ final class DiscoveryTests: XCTestCase {
         let recordedDeployments = recordedApps?["versions"]?[0]?["resources"]?.arrayValue?.first { $0["resource"] == "deployments" }
         XCTAssertEqual(deployments, recordedDeployments)
         XCTAssertEqual(apis.header("Vary"), "Accept")
+        let etag = try XCTUnwrap(apis.header("Etag"))
+        let again = await api.call("GET", "/apis", headers: [("Accept", Self.aggregatedAccept), ("If-None-Match", etag)])
+        XCTAssertEqual(again.status, 304)
+        XCTAssertTrue(again.data.isEmpty)
     }
 
     func testLegacyDocuments() async throws {

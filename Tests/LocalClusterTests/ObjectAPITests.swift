@@ -272,3 +272,20 @@ final class ObjectAPITests: XCTestCase {
         XCTAssertEqual(generated.json["spec"]?["containers"]?[0]?["imagePullPolicy"], "Always", "an untagged image means :latest")
     }
 }
+
+final class PodEndpointTests: XCTestCase {
+    func testLogAndProxyGoToThePodEndpointsHook() async throws {
+        let api = LocalAPI(podEndpoints: { request, resource, object, subresource in
+            ServerResponse(status: 200, body: .data(Data("\(resource.plural) \(object["metadata"]?["name"]?.stringValue ?? "") \(subresource)".utf8)))
+        })
+        _ = await api.call("POST", "/api/v1/namespaces", body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "fixtures"]])
+        _ = await api.call("POST", "/api/v1/namespaces/fixtures/pods", body: ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
+                                                                            "spec": ["containers": [["name": "c", "image": "i:1"]]]])
+        let log = await api.call("GET", "/api/v1/namespaces/fixtures/pods/p/log")
+        XCTAssertEqual(log.text, "pods p log")
+        let metrics = await api.call("GET", "/api/v1/namespaces/fixtures/pods/p:8000/proxy/metrics")
+        XCTAssertEqual(metrics.text, "pods p proxy/metrics")
+        let missing = await api.call("GET", "/api/v1/namespaces/fixtures/pods/q/log")
+        XCTAssertEqual(missing.json["message"], #"pods "q" not found"#)
+    }
+}

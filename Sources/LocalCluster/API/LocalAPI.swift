@@ -6,6 +6,16 @@ import YAML
 /// get/list/watch, create/update/patch/delete with the real server's semantics and error
 /// Statuses, the scale and status subresources, and server-side Tables. No HTTP here: the
 /// HTTPS front hands each authenticated request to `handle(_:)`.
+///
+/// Where it is simpler than kube-apiserver, on purpose:
+/// - `/version` says `v1.36.2-kvdeck+local` (the recorded server's version, marked as ours).
+/// - Server-side apply merges the applied fields into the live object (lists by their merge
+///   keys for built-in kinds) and records a managedFields entry; it does not track field
+///   ownership, so it never answers an apply conflict and never removes fields a manager stopped applying.
+/// - Deletes are immediate (no kubelet grace period, no foreground finalizer); dependents are
+///   collected in the same step unless the policy is Orphan. Deleting a namespace removes its contents.
+/// - Defaulting and validation cover what kubectl and the console observe, not the whole API.
+/// - No OpenAPI documents yet; pods/log and the proxy paths go to `podEndpoints`.
 public final class LocalAPI: APIRequestHandler {
     public let store: ObjectStore
     public let catalog: ResourceCatalog
@@ -14,15 +24,24 @@ public final class LocalAPI: APIRequestHandler {
     let bookmarkInterval: Duration
     let serverAddress: String
     let clock: @Sendable () -> Date
+    let podEndpoints: PodEndpoints?
+
+    /// Serves the subresources that need a running pod (`pods/log`, `pods/proxy`, `services/proxy`,
+    /// `nodes/proxy`): the kubelet stand-in answers them. Called after the pod (or service, node)
+    /// is known to exist; without one they answer 404 as an unreachable kubelet would not, but
+    /// as this layer alone must.
+    public typealias PodEndpoints = @Sendable (_ request: ServerRequest, _ resource: ServedResource, _ object: JSONValue,
+                                               _ subresourcePath: String) async -> ServerResponse
 
     public init(store: ObjectStore = ObjectStore(), catalog: ResourceCatalog = .standard,
                 bookmarkInterval: Duration = .seconds(10), serverAddress: String = "127.0.0.1:6443",
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, podEndpoints: PodEndpoints? = nil) {
         self.store = store
         self.catalog = catalog
         self.bookmarkInterval = bookmarkInterval
         self.serverAddress = serverAddress
         self.clock = clock
+        self.podEndpoints = podEndpoints
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
@@ -47,14 +66,16 @@ public final class LocalAPI: APIRequestHandler {
             return Self.json(ResourceCatalog.versionInfo, pretty: true)
         case "api":
             if parts.count == 1 {
-                return wantsAggregated ? Self.aggregated(catalog.aggregated(core: true)) : Self.json(catalog.legacyCoreVersions(serverAddress: serverAddress))
+                return wantsAggregated ? Self.aggregated(catalog.aggregated(core: true), ifNoneMatch: request.header("If-None-Match"))
+                    : Self.json(catalog.legacyCoreVersions(serverAddress: serverAddress))
             }
             guard parts[1] == "v1" else { return Self.pageNotFound() }
             if parts.count == 2 { return Self.json(catalog.resourceList(group: "", version: "v1")!) }
             return try await resourceRequest(request, group: "", version: "v1", rest: Array(parts.dropFirst(2)))
         case "apis":
             if parts.count == 1 {
-                return wantsAggregated ? Self.aggregated(catalog.aggregated(core: false)) : Self.json(catalog.legacyGroupList())
+                return wantsAggregated ? Self.aggregated(catalog.aggregated(core: false), ifNoneMatch: request.header("If-None-Match"))
+                    : Self.json(catalog.legacyGroupList())
             }
             let group = parts[1]
             if parts.count == 2 {
@@ -74,7 +95,7 @@ public final class LocalAPI: APIRequestHandler {
     private func resourceRequest(_ request: ServerRequest, group: String, version: String, rest: [String]) async throws -> ServerResponse {
         var rest = rest
         var namespace: String?
-        if rest.count >= 3, rest[0] == "namespaces", group.isEmpty || true,
+        if rest.count >= 3, rest[0] == "namespaces",
            let candidate = catalog.resource(group: group, version: version, plural: rest[2]), candidate.namespaced {
             namespace = rest[1]
             rest.removeFirst(2)
@@ -88,15 +109,17 @@ public final class LocalAPI: APIRequestHandler {
         let context = RequestContext(request: request, resource: resource, namespace: namespace, name: name)
 
         if let subresource {
+            // `pods/NAME:PORT/proxy/...`: the port rides on the name.
             guard let name, let sub = subresource.split(separator: "/").first.map(String.init),
                   resource.subresources.contains(sub) else { throw APIStatusError.resourceNotFound }
-            _ = name
             switch sub {
             case "scale": return try await scale(context)
             case "status": return try await statusSubresource(context)
             default:
-                // log and proxy are served by the kubelet stand-in (not part of this layer yet).
-                throw APIStatusError.resourceNotFound
+                let objectName = sub == "proxy" ? String(name.split(separator: ":").first ?? "") : name
+                guard let object = await store.get(context.key(objectName)) else { throw APIStatusError.notFound(resource, objectName) }
+                guard let podEndpoints else { throw APIStatusError.resourceNotFound }
+                return await podEndpoints(request, resource, object, subresource)
             }
         }
 
@@ -129,12 +152,10 @@ public final class LocalAPI: APIRequestHandler {
         let limit = request.queryValue("limit").flatMap(Int.init) ?? 0
         var listed: (items: [(key: ObjectKey, object: JSONValue)], revision: Int64)
         var startAfter: String?
-        var inconsistent = false
         if let token = request.queryValue("continue"), !token.isEmpty {
             guard let decoded = ContinueToken(encoded: token) else { throw APIStatusError.badRequest("continue key is not valid: illegal base64 data") }
             startAfter = decoded.start
             if decoded.revision <= 0 {
-                inconsistent = true
                 listed = try await store.list(context.resource.groupResource, namespace: context.namespace)
             } else {
                 do {
@@ -153,7 +174,6 @@ public final class LocalAPI: APIRequestHandler {
         } else {
             listed = try await store.list(context.resource.groupResource, namespace: context.namespace)
         }
-        _ = inconsistent
         var items = listed.items.filter { labelSelector?.matches(object: $0.object) ?? true }
             .filter { fieldSelector?.matches($0.object) ?? true }
         if let startAfter {
@@ -639,13 +659,19 @@ public final class LocalAPI: APIRequestHandler {
         return ServerResponse(status: status, headers: headers(contentType: "application/json"), body: .data(data))
     }
 
-    static func aggregated(_ value: JSONValue) -> ServerResponse {
-        let data = value.jsonData()
+    /// Aggregated discovery with the real server's caching headers; a matching If-None-Match is 304.
+    static func aggregated(_ value: JSONValue, ifNoneMatch: String?) -> ServerResponse {
+        let data = value.jsonData() + Data([0x0A])
+        // FNV-1a, so the ETag is stable across runs for the same document.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let etag = "\"\(String(hash, radix: 16, uppercase: true))\""
         var headers = headers(contentType: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
-        headers.append(("Vary", "Accept"))
-        headers.append(("Etag", "\"\(String(UInt64(bitPattern: Int64(data.hashValue)), radix: 16, uppercase: true))\""))
         headers[1] = ("Cache-Control", "public")
-        return ServerResponse(status: 200, headers: headers, body: .data(data + Data([0x0A])))
+        headers.append(("Etag", etag))
+        headers.append(("Vary", "Accept"))
+        if ifNoneMatch == etag { return ServerResponse(status: 304, headers: headers, body: .data(Data())) }
+        return ServerResponse(status: 200, headers: headers, body: .data(data))
     }
 
     static func statusResponse(_ error: APIStatusError) -> ServerResponse {
