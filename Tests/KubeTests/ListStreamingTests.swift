@@ -187,6 +187,29 @@ final class ListStreamingTests: XCTestCase {
         }
     }
 
+    // MARK: - The transport's body buffer
+
+    /// A producer that stays ahead of the consumer never lets the queue run empty; taken chunks
+    /// must still be let go, or a streamed list is held whole after all.
+    func testStreamBufferLetsGoOfTakenChunksWhileTheProducerStaysAhead() async throws {
+        let buffer = StreamBodyBuffer(highWater: 1 << 30, lowWater: 1 << 20)
+        let chunk = Data(count: 16_384)
+        XCTAssertEqual(buffer.append(chunk), .accepted)
+        XCTAssertEqual(buffer.append(chunk), .accepted)
+        for _ in 0..<1_000 {
+            XCTAssertEqual(buffer.append(chunk), .accepted)
+            _ = try await buffer.next()
+            XCTAssertEqual(buffer.heldByteCount, buffer.unreadByteCount)
+        }
+        XCTAssertEqual(buffer.unreadByteCount, 2 * 16_384)
+        buffer.finish(nil)
+        _ = try await buffer.next()
+        _ = try await buffer.next()
+        let end = try await buffer.next()
+        XCTAssertNil(end)
+        XCTAssertEqual(buffer.heldByteCount, 0)
+    }
+
     // MARK: - Through the client
 
     func testClientListStreamsTheBodyInChunks() async throws {
