@@ -48,8 +48,9 @@ struct ListBenchmark {
         case "raw":
             // The body through the transport, read and dropped: what streaming itself costs.
             let url = try makeURL(connection.server.absoluteString + "/api/v1/pods")
+            let transport = try CurlTransport(options: connection.transport)
             let start = clock.now
-            let response = try await CurlTransport(options: connection.transport).stream(HTTPRequest(url: url))
+            let response = try await transport.stream(HTTPRequest(url: url))
             var bytes = 0
             for try await chunk in response.body { bytes += chunk.count }
             print("raw: \(bytes) bytes in \(format(clock.now - start)) s, peak RSS \(peakResidentKB()) KB")

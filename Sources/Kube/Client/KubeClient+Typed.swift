@@ -24,8 +24,7 @@ extension KubeClient {
     public func list<T: KubeResource>(_ type: T.Type, namespace: String?, options: ListOptions,
                                       progress: (@Sendable (Int) async -> Void)? = nil) async throws -> KubeList<T> {
         let request = collectionRequest(T.resourceType, namespace: namespace, query: options.queryItems)
-        let decoder = JSONDecoder()
-        return try await streamList(request, progress: progress) { try decoder.decode(T.self, from: $0) }
+        return try await streamList(request, progress: progress) { try JSONDecoder().decode(T.self, from: $0) }
     }
 
     /// Every page of a LIST, following `continue`. If a continue token expires (410) part way,
