@@ -72,7 +72,7 @@ struct ListBenchmark {
                 let peak = peakResidentKB()
                 await informer.stop()
                 let gpus = snapshot.items.reduce(Int64(0)) { $0 + $1.gpuRequest }
-                let running = snapshot.items.filter { $0.displayStatus == "Running" }.count
+                let running = snapshot.items.reduce(0) { $0 + ($1.displayStatus == "Running" ? 1 : 0) }
                 print("informer: items \(snapshot.items.count), synced in \(format(elapsed)) s, "
                       + "peak RSS \(peak) KB, resident \(residentKB()) KB, gpus \(gpus), running \(running)")
                 return 0
