@@ -52,6 +52,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks/ListDecode: an informer over a 10,000-pod list through the real client.
+        .executableTarget(name: "kvdeck-bench-list", dependencies: ["Kube"], path: "Benchmarks/ListDecode",
+                          exclude: ["make_pod_list.py", "run.sh", "README.md"]),
+
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
                 exclude: ["fixture_apiserver.py", "curl_test_server.py"]),

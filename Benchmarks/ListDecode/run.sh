@@ -1,40 +1,69 @@
 #!/bin/sh
 # Reproduces the list-decode figures in README.md. Run from the package root:
 #   Benchmarks/ListDecode/run.sh [COUNT]
-# Builds the YAML module and the Kube models with swiftc -O into $SCRATCH (default .build-bench),
-# writes the pod lists under $SCRATCH, and times each decode mode with /usr/bin/time.
+# Builds kvdeck-bench-list in release, writes a COUNT-pod list (default 10,000), serves it with the
+# fixture API server as /api/v1/pods, and times three informer syncs, then three
+# `kubectl get pods -A -o name` against the same server. SCRATCH_PATH=DIR passes --scratch-path.
 set -eu
 COUNT=${1:-10000}
-SCRATCH=${SCRATCH:-.build-bench}
 HERE=Benchmarks/ListDecode
-OUT=$SCRATCH/listdecode
-mkdir -p "$OUT/pages"
+SHARED=${KVDECK_SHARED:-../shared}
+SCRATCH_FLAG=${SCRATCH_PATH:+--scratch-path $SCRATCH_PATH}
 
-swiftc -O -parse-as-library -emit-module -emit-library -static -module-name YAML \
-    Sources/YAML/*.swift -emit-module-path "$OUT/YAML.swiftmodule" -o "$OUT/libYAML.a"
-swiftc -O -parse-as-library -emit-module -emit-library -static -module-name Kube -I "$OUT" \
-    Sources/Kube/Models/*.swift -emit-module-path "$OUT/Kube.swiftmodule" -o "$OUT/libKube.a"
-swiftc -O -I "$OUT" "$HERE/ListDecode.swift" "$OUT/libKube.a" "$OUT/libYAML.a" -o "$OUT/listdecode"
+swift build -c release $SCRATCH_FLAG --product kvdeck-bench-list
+BIN=$(swift build -c release $SCRATCH_FLAG --show-bin-path)/kvdeck-bench-list
 
-python3 "$HERE/make_pod_list.py" "$OUT/pods.json" --count "$COUNT"
-rm -f "$OUT"/pages/*.json
-start=0
-while [ "$start" -lt "$COUNT" ]; do
-    n=$((COUNT - start)); [ "$n" -gt 500 ] && n=500
-    python3 "$HERE/make_pod_list.py" "$OUT/pages/$(printf %06d "$start").json" --count "$n" --start "$start" >/dev/null
-    start=$((start + 500))
+WORK=$(mktemp -d)
+SERVER=
+cleanup() {
+    exec 3>&- 2>/dev/null || true          # the server exits when its stdin closes
+    [ -n "$SERVER" ] && wait "$SERVER" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+python3 "$HERE/make_pod_list.py" "$WORK/pods.json" --count "$COUNT"
+mkfifo "$WORK/stdin"
+python3 Tests/Support/fixture_apiserver.py --fixtures "$SHARED/fixtures/kube/real-apiserver" \
+    --route "/api/v1/pods=$WORK/pods.json" --exit-with-stdin <"$WORK/stdin" >"$WORK/port" &
+SERVER=$!
+exec 3>"$WORK/stdin"
+tries=0
+until [ -s "$WORK/port" ]; do
+    tries=$((tries + 1)); [ "$tries" -gt 100 ] && { echo "fixture server did not start" >&2; exit 1; }
+    sleep 0.1
 done
+PORT=$(head -n1 "$WORK/port")
+cat >"$WORK/kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- name: bench
+  cluster: {server: "http://127.0.0.1:$PORT"}
+users:
+- name: bench
+  user: {}
+contexts:
+- name: bench
+  context: {cluster: bench, user: bench}
+current-context: bench
+YAML
 
-TIME="wall %e s, peak RSS %M KB"
-for run in 1 2 3; do
-    /usr/bin/time -f "  $TIME" "$OUT/listdecode" whole "$OUT/pods.json"
-    /usr/bin/time -f "  $TIME" "$OUT/listdecode" items "$OUT/pods.json"
-    /usr/bin/time -f "  $TIME" "$OUT/listdecode" pages "$OUT"/pages/*.json
+echo "machine: $(nproc) cores, $(uname -sr); list: $COUNT pods, $(wc -c <"$WORK/pods.json") bytes"
+# The machine is shared: record how busy it was, since times scale with it.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "kvdeck-bench-list (informer: Informer<Pod>, all namespaces, time to first synced; list: one"
+echo "client.list(Pod.self); raw: the body read and dropped):"
+for mode in informer informer informer list list list raw; do
+    # CPU seconds beside wall time: on a shared machine they show the work apart from the waiting.
+    /usr/bin/time -f "    process: wall %e s, cpu %U user + %S sys s, peak RSS %M KB" "$BIN" "$WORK/kubeconfig" "$mode" | sed 's/^/  /'
 done
 if command -v kubectl >/dev/null 2>&1; then
-    # Offline: --local never contacts a server; it still decodes every object of the list.
-    echo "kubectl label --local (decode + in-memory label + print names):"
-    KUBECONFIG=/dev/null /usr/bin/time -f "  $TIME" kubectl label --local -f "$OUT/pods.json" bench=1 -o name >/dev/null
-    echo "kubectl label --local --list (decode + list labels):"
-    KUBECONFIG=/dev/null /usr/bin/time -f "  $TIME" kubectl label --local --list -f "$OUT/pods.json" >/dev/null
+    echo "kubectl $(kubectl version --client 2>/dev/null | sed -n 's/^Client Version: //p') get pods -A -o name (same server, same list):"
+    for run in 1 2 3; do
+        KUBECONFIG="$WORK/kubeconfig" /usr/bin/time -f "  wall %e s, cpu %U user + %S sys s, peak RSS %M KB" \
+            kubectl get pods -A -o name --cache-dir "$WORK/kube-cache" >"$WORK/names"
+        echo "  $(wc -l <"$WORK/names") names"
+    done
 fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,7 +13,7 @@ final class ConsoleScreenTests: XCTestCase {
 
     private func load<T: KubeResource>(_ type: T.Type, _ path: String) throws -> [T] {
         let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(path))
-        return try JSONDecoder().decode(KubeList<T>.self, from: data).items
+        return try KubeList<T>(listBody: data).items
     }
 
     private func recordedState() throws -> ClusterState {

@@ -67,6 +67,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             file = f"01-discovery/{name}.aggregated-v2.json" if AGGREGATED in accept else f"01-discovery/{name}.json"
             ctype = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" if AGGREGATED in accept else "application/json"
             return self.reply_file(file, ctype)
+        if urllib.parse.parse_qs(parsed.query).get("watch", [""])[0] in ("true", "1"):
+            # No watch streams are recorded: say so instead of sending a list body as a watch.
+            return self.reply(405, status_body(405, "MethodNotAllowed", "this fixture server serves no watch streams"))
         route = self.server.routes.get(parsed.path)
         if route is None:
             return self.reply(404, status_body(404, "NotFound", f"the server could not find the requested resource ({parsed.path})"))

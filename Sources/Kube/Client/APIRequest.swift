@@ -10,6 +10,8 @@ struct APIRequest: Sendable {
     var accept: String = MediaType.json
     var contentType: String?
     var body: Data?
+    /// Overall time limit; nil: the transport's default for complete requests, none for streams.
+    var timeout: Duration?
 
     /// "GET /api/v1/namespaces/x/pods?limit=2": used in error messages and warnings.
     var summary: String {

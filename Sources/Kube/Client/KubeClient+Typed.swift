@@ -19,9 +19,12 @@ extension KubeClient {
             resourceVersion: resourceVersion, resourceVersionMatch: resourceVersionMatch))
     }
 
-    public func list<T: KubeResource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> KubeList<T> {
+    /// One page of a LIST, decoded item by item as the body arrives (a `resourceVersion=0` list is
+    /// one response of any size). `progress` hears the count of items decoded so far, now and then.
+    public func list<T: KubeResource>(_ type: T.Type, namespace: String?, options: ListOptions,
+                                      progress: (@Sendable (Int) async -> Void)? = nil) async throws -> KubeList<T> {
         let request = collectionRequest(T.resourceType, namespace: namespace, query: options.queryItems)
-        return try decode(KubeList<T>.self, from: try await send(request), request: request)
+        return try await streamList(request, progress: progress) { try JSONDecoder().decode(T.self, from: $0) }
     }
 
     /// Every page of a LIST, following `continue`. If a continue token expires (410) part way,

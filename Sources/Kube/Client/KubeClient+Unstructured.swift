@@ -14,8 +14,12 @@ extension KubeClient {
     public func list(_ type: ResourceType, namespace: String? = nil,
                      options: ListOptions = ListOptions()) async throws -> KubeList<JSONValue> {
         let request = collectionRequest(type, namespace: namespace, query: options.queryItems)
-        let body = try UnstructuredJSON.parse(try await send(request).body, context: request.summary)
-        return try Self.unstructuredList(body, type: type, context: request.summary)
+        return try await streamList(request) { data in
+            var item = try JSONValue(json: data)
+            if item["apiVersion"] == nil { item["apiVersion"] = .string(type.apiVersion) }
+            if item["kind"] == nil { item["kind"] = .string(type.kind) }
+            return item
+        }
     }
 
     /// Every page of a LIST (see `listAll` for typed objects).
@@ -28,24 +32,5 @@ extension KubeClient {
                       options: WatchOptions) -> AsyncThrowingStream<WatchEvent<JSONValue>, Error> {
         let request = collectionRequest(type, namespace: namespace, query: options.queryItems)
         return watchStream(request) { line, context in try WatchEventDecoding.unstructured(line, context: context) }
-    }
-
-    static func unstructuredList(_ body: JSONValue, type: ResourceType, context: String) throws -> KubeList<JSONValue> {
-        let items: [JSONValue]
-        switch body["items"] {
-        case let .array(array)?: items = array
-        case .null?, nil: items = []
-        default: throw KubeClientError.undecodableResponse(context: context, detail: "items is not a list")
-        }
-        let meta = body["metadata"]
-        let metadata = ListMeta(resourceVersion: meta?["resourceVersion"]?.stringValue,
-                                continue: meta?["continue"]?.stringValue,
-                                remainingItemCount: meta?["remainingItemCount"]?.intValue)
-        return KubeList(metadata: metadata, items: items.map { item in
-            var item = item
-            if item["apiVersion"] == nil { item["apiVersion"] = .string(type.apiVersion) }
-            if item["kind"] == nil { item["kind"] = .string(type.kind) }
-            return item
-        })
     }
 }

@@ -68,7 +68,7 @@ public final class KubeClient: Sendable {
         while true {
             var http = HTTPRequest(method: request.method, url: try request.url(base: connection.server),
                                    headers: [("Accept", request.accept), ("User-Agent", connection.transport.userAgent)],
-                                   body: request.body)
+                                   body: request.body, timeout: request.timeout)
             if let contentType = request.contentType { http.headers.append(("Content-Type", contentType)) }
             try await connection.credentials.authorize(&http)
             let response = try await send(http)
@@ -106,10 +106,11 @@ public final class KubeClient: Sendable {
 
 /// Short, path-bearing descriptions of `DecodingError`s (the default ones are long and opaque).
 enum DecodingErrorText {
-    static func describe(_ error: Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
+    /// `under` names where the decoded bytes sit in a larger body ("items[3]"), as a path prefix.
+    static func describe(_ error: Error, under prefix: String = "") -> String {
+        guard let error = error as? DecodingError else { return prefix.isEmpty ? "\(error)" : "\(prefix): \(error)" }
         func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            let p = prefix + context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return p.isEmpty ? "the body" : String(p.drop { $0 == "." })
         }
         switch error {

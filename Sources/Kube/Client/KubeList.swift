@@ -9,17 +9,6 @@ public struct KubeList<Item: Sendable>: Sendable {
     }
 }
 
-extension KubeList: Decodable where Item: Decodable {
-    private enum CodingKeys: String, CodingKey { case metadata, items }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta()
-        // The server sends "items": null for an empty list in some versions.
-        items = try c.decodeIfPresent([Item].self, forKey: .items) ?? []
-    }
-}
-
 /// Options for one LIST page.
 public struct ListOptions: Sendable {
     public var labelSelector: String?

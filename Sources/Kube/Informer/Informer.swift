@@ -5,7 +5,9 @@ import Logging
 /// field selectors), kept current by LIST then WATCH, in the manner of client-go's reflector:
 ///
 /// - The first LIST asks for `resourceVersion=0` (the API server's watch cache, cheap) in pages
-///   of `pageSize`; items are visible as pages arrive.
+///   of `pageSize`; items are visible as pages arrive. The watch cache may ignore the limit and
+///   send everything in one page: that page is decoded as it streams, and `listProgress` counts
+///   its items while it does.
 /// - The WATCH starts from the list's version with bookmarks and a jittered timeout. When the
 ///   server closes it normally, the next watch resumes from the last event or bookmark version;
 ///   there is never a periodic relist.
@@ -57,7 +59,9 @@ public actor Informer<T: KubeResource> {
     }
 
     public func snapshot() -> InformerSnapshot<T> {
-        InformerSnapshot(items: store.sorted { $0.key < $1.key }.map(\.value), state: state,
+        // Sort the keys, not the (key, object) pairs: moving 10,000 large values through a sort
+        // and a map cost about 0.2 s per snapshot.
+        InformerSnapshot(items: store.keys.sorted().compactMap { store[$0] }, state: state,
                          resourceVersion: resourceVersion, listProgress: listProgress)
     }
 
@@ -144,7 +148,12 @@ public actor Informer<T: KubeResource> {
         var fresh: [String: T] = [:]
         var pages = 0
         while true {
-            let page = try await client.list(T.self, namespace: namespace, options: options)
+            // A page can be the whole list (resourceVersion=0 ignores the limit): count its items
+            // as they are decoded, so a long first load shows progress.
+            let loaded = fresh.count, pagesBefore = pages
+            let page = try await client.list(T.self, namespace: namespace, options: options) { decoded in
+                await self.noteListed(pages: pagesBefore, items: loaded + decoded)
+            }
             try Task.checkCancellation()
             for item in page.items { fresh[item.metadata.key] = item }
             pages += 1
@@ -165,6 +174,12 @@ public actor Informer<T: KubeResource> {
             options.continueToken = token
             options.resourceVersion = nil
         }
+    }
+
+    private func noteListed(pages: Int, items: Int) {
+        listProgress = ListProgress(pagesLoaded: pages, itemsLoaded: items,
+                                    remainingItemCount: listProgress?.remainingItemCount)
+        publishSoon()
     }
 
     /// One watch from the current version until the server closes it. Returns the number of events.

@@ -9,7 +9,8 @@ struct CurlRequestSetup {
     enum Mode {
         /// `send`: overall timeout applies.
         case complete
-        /// `stream`: no overall timeout, TCP keepalive instead.
+        /// `stream`: no overall timeout unless the request sets one (a streamed LIST does; a
+        /// watch does not), TCP keepalive instead.
         case streaming
     }
 
@@ -42,7 +43,7 @@ struct CurlRequestSetup {
             throw TransportError.invalidRequest("\"\(request.method)\" is not an HTTP method")
         }
         let route = try ServerNameRoute.make(url: request.url, serverName: options.tls.serverName)
-        let timeout: Duration? = mode == .complete ? (request.timeout ?? options.requestTimeout) : nil
+        let timeout: Duration? = mode == .complete ? (request.timeout ?? options.requestTimeout) : request.timeout
 
         let easy = try CurlEasyHandle()
         try easy.set(CURLOPT_URL, route?.url ?? request.url.absoluteString)

@@ -19,7 +19,7 @@ final class CurlTransfer: @unchecked Sendable {
     struct Target: Sendable {
         var host: String
         var redactedURL: String
-        /// The overall limit (nil for streams) and the connect limit, for timeout errors.
+        /// The overall limit (nil for a stream without one) and the connect limit, for timeout errors.
         var timeout: Duration?
         var connectTimeout: Duration
         /// Set when a proxy is configured; see `CurlRequestSetup.proxyAuthority`.

@@ -9,7 +9,7 @@ public struct HTTPRequest: Sendable {
     /// Header names as sent; duplicates allowed (Impersonate-Group repeats).
     public var headers: [(name: String, value: String)]
     public var body: Data?
-    /// Overall time limit for a non-streaming request; nil means the transport's default.
+    /// Overall time limit; nil means the transport's default for a complete request and none for a stream.
     public var timeout: Duration?
     /// Overrides the transport's client certificate and key for this request.
     public var clientIdentity: ClientIdentity?

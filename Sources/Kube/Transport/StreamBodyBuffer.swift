@@ -49,6 +49,9 @@ final class StreamBodyBuffer: @unchecked Sendable {
     /// Bytes waiting for the consumer (for tests and diagnostics).
     var unreadByteCount: Int { lock.withLock { bufferedBytes } }
 
+    /// Bytes the queue still references, taken chunks included (for tests: must equal `unreadByteCount`).
+    var heldByteCount: Int { lock.withLock { chunks.reduce(0) { $0 + $1.count } } }
+
     /// Whether the producer is currently told to pause.
     var isPaused: Bool { lock.withLock { paused } }
 
@@ -152,10 +155,17 @@ final class StreamBodyBuffer: @unchecked Sendable {
 
     private func takeChunkLocked() -> Data {
         let chunk = chunks[chunkIndex]
+        // Let go of the taken chunk at once: a producer that keeps ahead of the consumer means the
+        // queue may never run empty, and the slots behind `chunkIndex` would otherwise keep every
+        // chunk of the body alive (a 64 MB list held whole while it streams).
+        chunks[chunkIndex] = Data()
         chunkIndex += 1
         bufferedBytes -= chunk.count
         if chunkIndex == chunks.count {
             chunks.removeAll(keepingCapacity: true)
+            chunkIndex = 0
+        } else if chunkIndex >= 256 {
+            chunks.removeFirst(chunkIndex)
             chunkIndex = 0
         }
         return chunk

@@ -70,7 +70,12 @@ final class RecordedTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
+    /// How many requests came through `stream` rather than `send`.
+    var streamedRequestCount: Int { lock.withLock { streamed } }
+    private var streamed = 0
+
     func stream(_ request: HTTPRequest) async throws -> StreamingResponse {
+        lock.withLock { streamed += 1 }
         switch try await next(request) {
         case let .response(status, headers, body):
             return StreamingResponse(status: status, headers: headers, body: Self.body([body], failure: nil))
