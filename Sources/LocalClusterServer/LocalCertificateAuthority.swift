@@ -20,7 +20,7 @@ public struct LocalCertificateAuthority: Sendable {
     public let servingIPAddresses: [String]
     public let notValidAfter: Date
 
-    private let caKey: P256.Signing.PrivateKey
+    private let caKey: Certificate.PrivateKey
     private let caName: DistinguishedName
     private let caKeyIdentifier: ArraySlice<UInt8>
 
@@ -75,7 +75,7 @@ public struct LocalCertificateAuthority: Sendable {
             },
             issuerPrivateKey: Certificate.PrivateKey(caKey))
 
-        self.caKey = caKey
+        self.caKey = Certificate.PrivateKey(caKey)
         self.caName = caName
         self.caKeyIdentifier = caKeyIdentifier
         self.caCertificatePEM = try caCertificate.serializeAsPEM().pemString + "\n"
@@ -107,7 +107,7 @@ public struct LocalCertificateAuthority: Sendable {
                 try ExtendedKeyUsage([.clientAuth])
                 AuthorityKeyIdentifier(keyIdentifier: caKeyIdentifier)
             },
-            issuerPrivateKey: Certificate.PrivateKey(caKey))
+            issuerPrivateKey: caKey)
         return (try certificate.serializeAsPEM().pemString + "\n", key.pemRepresentation + "\n")
     }
 
