@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "YAML",
+            "Console", "Terminal", "Kube", "YAML", "LocalClusterServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -16,6 +16,13 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @MainActor
     func run() async throws {
+        try await Self.open(cluster: cluster, noColor: noColor)
+    }
+
+    /// Opens the console on the cluster the options select, until the user quits. Shared with
+    /// `kvdeck demo`, which points the options at the local cluster's kubeconfig.
+    @MainActor
+    static func open(cluster: ClusterOptions, noColor: Bool) async throws {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?

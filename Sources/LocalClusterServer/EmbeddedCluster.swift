@@ -1,0 +1,65 @@
+import Foundation
+import Kube
+import LocalCluster
+import Logging
+
+/// The whole embedded default in one place: the API semantics, the controllers, the HTTPS front
+/// with a CA made at start, a kubeconfig for it, and (optionally) the demo's seed.
+public actor EmbeddedCluster {
+    public struct Started: Sendable {
+        public var kubeconfigPath: String
+        public var serverURL: String
+        public var port: Int
+    }
+
+    private let api: LocalAPI
+    private let controllers: ControllerManager
+    private let server: LocalAPIServer
+    private let token: String
+    private let stateDirectory: URL
+    private var started: Started?
+
+    /// - Parameters:
+    ///   - port: 0 for an ephemeral port.
+    ///   - stateDirectory: where the kubeconfig is written (mode 0600).
+    public init(port: Int = 0, stateDirectory: URL = LocalKubeconfig.defaultStateDirectory(),
+                logger: Logger = Logger(label: "kvdeck.local-cluster")) throws {
+        api = LocalAPI()
+        controllers = ControllerManager(api: api)
+        // A fresh random admin token each start: the kubeconfig is the only place it is written.
+        token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+        server = LocalAPIServer(handler: api, authority: try LocalCertificateAuthority(),
+                                tokens: [token: "kvdeck-admin"], port: port, logger: logger)
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Starts controllers and server, writes the kubeconfig, and seeds the demo when asked.
+    /// `progress` hears each step, for a person waiting at a terminal.
+    @discardableResult
+    public func start(seed: Bool, progress: @Sendable (String) -> Void = { _ in }) async throws -> Started {
+        if let started { return started }
+        progress("starting the controllers (deployments, replica sets, scheduler, pods)")
+        await controllers.start()
+        progress("starting the API server on 127.0.0.1 with a CA made for this run")
+        let port = try await server.start()
+        let url = "https://127.0.0.1:\(port)"
+        let kubeconfig = LocalKubeconfig(server: url, caCertificatePEM: server.authority.caCertificatePEM, token: token)
+        let path = try kubeconfig.write(toDirectory: stateDirectory)
+        if seed {
+            progress("seeding namespace \(DemoSeed.namespace): GPU nodes, stable and canary tracks, a traffic split, three revisions")
+            let client = KubeClient(connection: ClusterConnection(server: URL(string: url)!, transport: TransportOptions(),
+                                                                  credentials: NoCredentials(), namespace: DemoSeed.namespace),
+                                    transport: InProcessTransport(handler: api, user: "kvdeck-demo"))
+            try await DemoSeed.apply(using: client)
+        }
+        let result = Started(kubeconfigPath: path, serverURL: url, port: port)
+        started = result
+        return result
+    }
+
+    public func stop() async {
+        await server.stop()
+        await controllers.stop()
+        started = nil
+    }
+}
