@@ -93,7 +93,7 @@ final class ControllerRolloutTests: XCTestCase {
     /// sets by revision with their replicas and annotations, and which one is current.
     func compare(_ step: String, file: StaticString = #filePath, line: UInt = #line) async throws {
         let real = try JSONValueDecoder().decode(Deployment.self, from: try recorded("\(step).deployment.json"))
-        let realSets = try JSONValueDecoder().decode(KubeList<ReplicaSet>.self, from: try recorded("\(step).replicasets.json")).items
+        let realSets = try KubeList<ReplicaSet>(listBody: try recorded("\(step).replicasets.json").jsonData()).items
         let d = try await deployment()
         let sets = try await replicaSets()
         XCTAssertEqual(d.revision, real.revision, "\(step): revision", file: file, line: line)
