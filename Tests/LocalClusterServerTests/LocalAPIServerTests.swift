@@ -144,7 +144,8 @@ final class LocalAPIServerTests: XCTestCase {
         let small = LocalAPIServer(handler: handler, authority: try LocalCertificateAuthority(),
                                    tokens: [Self.token: "kvdeck-admin"], maxBodyBytes: 1024)
         try await small.start()
-        let serverURL = try XCTUnwrap(await small.serverURL)
+        let serverURLValue = await small.serverURL
+        let serverURL = try XCTUnwrap(serverURLValue)
         let path = try LocalKubeconfig(server: serverURL, caCertificatePEM: small.authority.caCertificatePEM, token: Self.token)
             .write(toDirectory: stateDirectory.appendingPathComponent("small"))
         let connection = try KubeconfigLoader(overrides: KubeconfigOverrides(kubeconfigPath: path), environment: ["HOME": stateDirectory.path]).resolve()
@@ -189,7 +190,8 @@ final class LocalAPIServerTests: XCTestCase {
         guard let curl = CommandRun.which("curl") else { throw XCTSkip("curl is not installed") }
         let caPath = stateDirectory.appendingPathComponent("ca.crt").path
         try server.authority.caCertificatePEM.write(toFile: caPath, atomically: true, encoding: .utf8)
-        let serverURL = try XCTUnwrap(await server.serverURL)
+        let serverURLValue = await server.serverURL
+        let serverURL = try XCTUnwrap(serverURLValue)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curl)
         process.arguments = ["-sS", "-N", "--cacert", caPath, "-H", "Authorization: Bearer \(Self.token)", serverURL + "/watch/endless"]
@@ -280,7 +282,8 @@ final class LocalAPIServerTests: XCTestCase {
     }
 
     func testSecondStartOnABusyPortFails() async throws {
-        let port = try XCTUnwrap(await server.port)
+        let portValue = await server.port
+        let port = try XCTUnwrap(portValue)
         let second = LocalAPIServer(handler: handler, authority: server.authority, tokens: [:], port: port)
         do {
             let bound = try await second.start()
