@@ -21,16 +21,19 @@ struct APIResponder: HTTPResponder {
         guard let user = tokens.user(forAuthorization: request.headers[.authorization]) else {
             return Self.statusResponse(code: 401, reason: "Unauthorized", message: "Unauthorized", auditID: auditID)
         }
-        // Kept before collecting: a streamed response watches it to learn when the client goes away.
-        let inbound = request.body
         guard let (path, query) = Self.decodeTarget(path: request.uri.path, query: request.uri.query) else {
             return Self.statusResponse(code: 400, reason: "BadRequest",
                                        message: "the request URL is not validly percent-encoded", auditID: auditID)
         }
+        // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3); its
+        // body stream is then left unread, so a streamed response can watch it for the client
+        // going away (Hummingbird's inbound-close handling needs a body nobody has read).
+        let hasBody = request.headers[.transferEncoding] != nil
+            || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0
         var collecting = request
         let body: ByteBuffer
         do {
-            body = try await collecting.collectBody(upTo: maxBodyBytes)
+            body = hasBody ? try await collecting.collectBody(upTo: maxBodyBytes) : ByteBuffer()
         } catch is NIOTooManyBytesError {
             return Self.statusResponse(code: 413, reason: "RequestEntityTooLarge",
                                        message: "the request body is larger than \(maxBodyBytes) bytes", auditID: auditID)
@@ -63,9 +66,16 @@ struct APIResponder: HTTPResponder {
                 // Write each chunk as it comes (NIO flushes every write). When the client closes
                 // its side, the iteration is cancelled, which ends `chunks` and runs its onTermination.
                 // A CancellationError from here (client gone, server stopping) closes the connection.
-                try await inbound.consumeWithCancellationOnInboundClose { _ in
+                if hasBody {
+                    // The body was read: a client that went away shows at the next write.
                     for await chunk in chunks {
                         try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                } else {
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        for await chunk in chunks {
+                            try await writer.write(ByteBuffer(bytes: chunk))
+                        }
                     }
                 }
                 try await writer.finish(nil)
