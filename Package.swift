@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
-        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "KvdeckTestSupport"]),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).

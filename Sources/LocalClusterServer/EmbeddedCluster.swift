@@ -24,8 +24,10 @@ public actor EmbeddedCluster {
     ///   - stateDirectory: where the kubeconfig is written (mode 0600).
     public init(port: Int = 0, stateDirectory: URL = LocalKubeconfig.defaultStateDirectory(),
                 logger: Logger = Logger(label: "kvdeck.local-cluster")) throws {
-        api = LocalAPI()
-        controllers = ControllerManager(api: api)
+        // The kubelet stand-in serves pod logs and the pod/service proxy (no engine runs in pods yet).
+        let kubelet = StandInKubelet()
+        api = LocalAPI(podEndpoints: kubelet.endpoints)
+        controllers = ControllerManager(api: api, kubelet: kubelet)
         // A fresh random admin token each start: the kubeconfig is the only place it is written.
         token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         server = LocalAPIServer(handler: api, authority: try LocalCertificateAuthority(),

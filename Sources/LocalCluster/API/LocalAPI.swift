@@ -116,7 +116,9 @@ public final class LocalAPI: APIRequestHandler {
             case "scale": return try await scale(context)
             case "status": return try await statusSubresource(context)
             default:
-                let objectName = sub == "proxy" ? String(name.split(separator: ":").first ?? "") : name
+                // `[scheme:]NAME[:PORT]`: with three parts the name is the middle one.
+                let idParts = name.split(separator: ":", omittingEmptySubsequences: false)
+                let objectName = sub == "proxy" ? String(idParts.count == 3 ? idParts[1] : idParts[0]) : name
                 guard let object = await store.get(context.key(objectName)) else { throw APIStatusError.notFound(resource, objectName) }
                 guard let podEndpoints else { throw APIStatusError.resourceNotFound }
                 return await podEndpoints(request, resource, object, subresource)

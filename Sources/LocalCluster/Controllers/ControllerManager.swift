@@ -34,14 +34,19 @@ public struct ControllerConfiguration: Sendable {
 public actor ControllerManager {
     private let api: any APIRequestHandler
     private let configuration: ControllerConfiguration
+    private let kubelet: StandInKubelet?
     private let logger = Logger(label: "kvdeck.localcluster.controllers")
     private var tasks: [Task<Void, Never>] = []
     private var stopInformers: [@Sendable () async -> Void] = []
     private var wakers: [AsyncStream<Void>.Continuation] = []
 
-    public init(api: any APIRequestHandler, configuration: ControllerConfiguration = ControllerConfiguration()) {
+    /// - Parameter kubelet: serves Running pods' logs and proxy paths; give the same one to
+    ///   `LocalAPI(podEndpoints: kubelet.endpoints)`. Without one, pods run nothing at all.
+    public init(api: any APIRequestHandler, configuration: ControllerConfiguration = ControllerConfiguration(),
+                kubelet: StandInKubelet? = nil) {
         self.api = api
         self.configuration = configuration
+        self.kubelet = kubelet
     }
 
     static func client(_ api: any APIRequestHandler, user: String) -> KubeClient {
@@ -59,7 +64,8 @@ public actor ControllerManager {
             ReplicaSetController(client: manager, clock: clock),
             Scheduler(client: Self.client(api, user: "system:kube-scheduler"), clock: clock),
             PodLifecycle(client: Self.client(api, user: "system:node"), clock: clock,
-                         startDelay: configuration.podStartDelay, terminationDelay: configuration.podTerminationDelay),
+                         startDelay: configuration.podStartDelay, terminationDelay: configuration.podTerminationDelay,
+                         kubelet: kubelet),
         ]
         for reconciler in reconcilers {
             let (stream, waker) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -8,10 +8,12 @@ import YAML
 /// conditions PodReadyToStartContainers, Initialized, Ready, ContainersReady and PodScheduled.
 /// A pod with a deletionTimestamp is removed `terminationDelay` after that is seen.
 ///
-/// It runs no process yet: running a real engine server per pod (readiness from its /health,
-/// logs, the pod proxy) comes with the engine issues and will replace the instant readiness here.
+/// It runs no process yet: with a `StandInKubelet`, each Running pod gets a `StandInPodServer`
+/// (a STAND-IN, not the engine) whose `/health` decides readiness and which serves the pod's
+/// logs and proxy paths. Running a real engine server per pod comes with the engine issues.
 actor PodLifecycle: Reconciler {
     let client: KubeClient
+    let kubelet: StandInKubelet?
     let clock: ControllerClock
     let startDelay: Duration
     let terminationDelay: Duration
@@ -20,8 +22,10 @@ actor PodLifecycle: Reconciler {
     private var deletingSince: [String: Date] = [:]
     private var nextIP: UInt32 = 2
 
-    init(client: KubeClient, clock: ControllerClock, startDelay: Duration, terminationDelay: Duration) {
+    init(client: KubeClient, clock: ControllerClock, startDelay: Duration, terminationDelay: Duration,
+         kubelet: StandInKubelet? = nil) {
         self.client = client
+        self.kubelet = kubelet
         self.clock = clock
         self.startDelay = startDelay
         self.terminationDelay = terminationDelay
@@ -36,8 +40,10 @@ actor PodLifecycle: Reconciler {
         let live = Set(pods.map(\.uid))
         boundSince = boundSince.filter { live.contains($0.key) }
         deletingSince = deletingSince.filter { live.contains($0.key) }
+        await kubelet?.retain(uids: live)
         for pod in pods {
             if pod.isDeleting {
+                await kubelet?.terminate(pod)
                 let since = deletingSince[pod.uid] ?? now
                 deletingSince[pod.uid] = since
                 let left = since.timeIntervalSince(now) + Self.seconds(terminationDelay)
@@ -46,6 +52,7 @@ actor PodLifecycle: Reconciler {
                                              preconditions: DeletePreconditions(uid: pod.uid))
                 continue
             }
+            if pod["status"]?["phase"]?.stringValue == "Running" { await kubelet?.run(pod) }
             guard let nodeName = pod["spec"]?["nodeName"]?.stringValue, !nodeName.isEmpty,
                   pod["status"]?["phase"]?.stringValue == "Pending" else { continue }
             let since = boundSince[pod.uid] ?? now
@@ -66,13 +73,16 @@ actor PodLifecycle: Reconciler {
         let ip = JSONValue.string(allocateIP())
         let hostIP = node?["status"]?["addresses"]?.arrayValue?
             .first { $0["type"]?.stringValue == "InternalIP" }?["address"] ?? .string("10.0.0.1")
+        // The stand-in server starts with the containers; its /health is the readiness probe.
+        let ready = await kubelet?.run(pod) ?? true
         var conditions = pod["status"]?["conditions"]
         for type in ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"] {
-            conditions = .array(PodConditions.set(conditions, type: type, status: "True", now: now))
+            let readiness = type == "Ready" || type == "ContainersReady"
+            conditions = .array(PodConditions.set(conditions, type: type, status: readiness && !ready ? "False" : "True", now: now))
         }
         let containers = (pod["spec"]?["containers"]?.arrayValue ?? []).map { c -> JSONValue in
             ["name": c["name"] ?? "", "state": ["running": ["startedAt": time]], "lastState": .object(JSONObject()),
-             "ready": true, "restartCount": 0, "image": c["image"] ?? "", "imageID": "",
+             "ready": .bool(ready), "restartCount": 0, "image": c["image"] ?? "", "imageID": "",
              "containerID": .string("kvdeck://\(UUID().uuidString.lowercased())"), "started": true]
         }
         var status = pod["status"] ?? .object(JSONObject())
