@@ -41,7 +41,8 @@ public actor StandInPodServer {
         self.logs = logs
     }
 
-    /// What the kubelet's readiness probe would see on `/health`.
+    /// What `/health` answers (200 when true), and so the pod's readiness: the kubelet stand-in
+    /// asks this directly rather than through `serve`, so probes do not fill the log.
     public func isHealthy() -> Bool { !stopped }
 
     /// A load generator's synthetic request, counted in the counters (the histograms stay empty:
@@ -68,10 +69,10 @@ public actor StandInPodServer {
         switch path {
         case "/health":
             guard get else { return Self.methodNotAllowed }
-            return ServerResponse(status: stopped ? 503 : 200)
+            return ServerResponse(status: isHealthy() ? 200 : 503)
         case "/ping":
             guard get || method == "POST" else { return Self.methodNotAllowed }
-            return ServerResponse(status: stopped ? 503 : 200)
+            return ServerResponse(status: isHealthy() ? 200 : 503)
         case "/load":
             guard get else { return Self.methodNotAllowed }
             return Self.json(["server_load": 0])
