@@ -219,6 +219,48 @@ final class StatefulSetControllerTests: XCTestCase {
         XCTAssertEqual(typed?.type, "Normal")
     }
 
+    /// The statuses a watch on the set sees during `kubectl set image`, against the first status
+    /// kubectl's recorded `rollout status` read: the highest pod is deleted and currentReplicas
+    /// drops to 1 while both (one terminating) still count as ready.
+    func testSetImageRolloutPassesThroughTheRecordedStatus() async throws {
+        _ = try await client.create(Self.sts, body: try manifest(), fieldManager: "kubectl-create")
+        try await waitForRollout()
+        let rv = try await statefulSet()["metadata"]?["resourceVersion"]?.stringValue ?? "0"
+        let watch = await api.call("GET", "/apis/apps/v1/namespaces/fixtures/statefulsets",
+                                   query: [("watch", "true"), ("resourceVersion", rv), ("timeoutSeconds", "20"),
+                                           ("fieldSelector", "metadata.name=vllm-sts")])
+        XCTAssertEqual(watch.status, 200)
+        try await applyRecorded("02-set-image")
+        guard case .stream(let stream) = watch.body else { return XCTFail("not a stream") }
+        var statuses: [JSONValue] = []
+        var buffer = Data()
+        reading: for await chunk in stream {
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                guard let event = try? JSONValue(json: Data(line)), let status = event["object"]?["status"] else { continue }
+                statuses.append(status)
+                if status["updatedReplicas"] == 2, status["currentRevision"] == "vllm-sts-79858c4695" { break reading }
+            }
+        }
+        withExtendedLifetime(watch) {}  // the server ends the stream when its response goes away
+        let log = try String(contentsOf: Self.folder.appendingPathComponent("02-rollout-status.kubectl-v9.txt"), encoding: .utf8)
+        let range = try XCTUnwrap(log.range(of: #"\{"kind":"StatefulSetList".*"#, options: .regularExpression))
+        let list = try JSONValue(json: Data(log[range].utf8))
+        let recordedStatus = try XCTUnwrap(list["items"]?[0]?["status"])
+        XCTAssertEqual(recordedStatus["currentReplicas"], 1)
+        func withoutRevisionNames(_ s: JSONValue) -> JSONValue {
+            var s = s
+            s["currentRevision"] = nil
+            s["updateRevision"] = nil
+            return s
+        }
+        XCTAssertTrue(statuses.contains(recordedStatus), "seen: \(statuses.map { $0.jsonString() })")
+        XCTAssertTrue(statuses.contains { withoutRevisionNames($0) == withoutRevisionNames(recordedStatus) })
+        XCTAssertEqual(statuses.last?["currentRevision"], "vllm-sts-79858c4695")
+    }
+
     // MARK: - Ordering, partition, scale, history
 
     /// A StatefulSet like the recorded one under another name, with changes to its spec.
