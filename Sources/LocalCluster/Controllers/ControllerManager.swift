@@ -26,9 +26,9 @@ public struct ControllerConfiguration: Sendable {
 }
 
 /// Runs the local cluster's control loops against an API handler, as API clients through
-/// `InProcessTransport`: the deployment and replica set controllers (as
+/// `InProcessTransport`: the deployment, replica set and stateful set controllers (as
 /// `system:kube-controller-manager`), the scheduler (`system:kube-scheduler`) and the kubelet
-/// stand-in (`system:node`). Informers on deployments, replica sets, pods and nodes wake every
+/// stand-in (`system:node`). Informers on deployments, replica sets, stateful sets, pods and nodes wake every
 /// loop; each loop then makes a full pass from fresh reads (level-triggered, so a missed or
 /// coalesced notification costs nothing but latency).
 public actor ControllerManager {
@@ -62,6 +62,7 @@ public actor ControllerManager {
         let reconcilers: [any Reconciler] = [
             DeploymentController(client: manager, clock: clock),
             ReplicaSetController(client: manager, clock: clock),
+            StatefulSetController(client: manager, clock: clock),
             Scheduler(client: Self.client(api, user: "system:kube-scheduler"), clock: clock),
             PodLifecycle(client: Self.client(api, user: "system:node"), clock: clock,
                          startDelay: configuration.podStartDelay, terminationDelay: configuration.podTerminationDelay,
@@ -78,6 +79,7 @@ public actor ControllerManager {
         let informerConfiguration = InformerConfiguration(coalesceInterval: configuration.coalesceInterval)
         watch(Informer<Deployment>(client: manager, namespace: nil, configuration: informerConfiguration))
         watch(Informer<ReplicaSet>(client: manager, namespace: nil, configuration: informerConfiguration))
+        watch(Informer<StatefulSet>(client: manager, namespace: nil, configuration: informerConfiguration))
         watch(Informer<Pod>(client: manager, namespace: nil, configuration: informerConfiguration))
         watch(Informer<Node>(client: manager, namespace: nil, configuration: informerConfiguration))
     }
