@@ -16,23 +16,10 @@ final class ControllerRolloutTests: XCTestCase {
     var client: KubeClient!
 
     override func setUp() async throws {
-        api = LocalAPI()
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: "fixtures"),
-                            transport: InProcessTransport(handler: api, user: "kubectl"))
-        _ = try await client.create(ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false),
-                                    body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "fixtures"]])
-        let nodes = try JSONValue(json: Data(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent("09-nodes-events/nodes.json")))
-        for var node in nodes["items"]?.arrayValue ?? [] {
-            for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { node["metadata"]?[key] = nil }
-            node["apiVersion"] = "v1"
-            node["kind"] = "Node"
-            _ = try await client.create(Node.resourceType, body: node)
-        }
-        manager = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(2),
-            coalesceInterval: .milliseconds(5)))
-        await manager.start()
+        let cluster = try await RunningLocalCluster.start()
+        api = cluster.api
+        client = cluster.client
+        manager = cluster.manager
     }
 
     override func tearDown() async throws {

@@ -9,15 +9,9 @@ import YAML
 /// promises a newcomer: two tracks, a traffic split, three revisions, pods placed on GPU nodes.
 final class DemoSeedTests: XCTestCase {
     func testSeedBuildsTheDemoNamespace() async throws {
-        let api = LocalAPI()
-        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                              credentials: NoCredentials(), namespace: DemoSeed.namespace),
-                                transport: InProcessTransport(handler: api, user: "kvdeck-demo"))
-        let manager = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(2),
-            coalesceInterval: .milliseconds(5)))
-        await manager.start()
-        defer { Task { await manager.stop() } }
+        let cluster = try await RunningLocalCluster.start(namespace: nil, recordedNodes: false)
+        defer { Task { await cluster.stop() } }
+        let client = cluster.client
 
         try await DemoSeed.apply(using: client)
 

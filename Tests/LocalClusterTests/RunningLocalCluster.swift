@@ -1,0 +1,44 @@
+import Foundation
+import Kube
+import KvdeckTestSupport
+import LocalCluster
+import YAML
+
+/// A local cluster as the controller tests need it: the API, an in-process client acting as
+/// kubectl, the recorded real cluster's three GPU nodes, and the controllers running with short
+/// delays so a rollout takes milliseconds.
+struct RunningLocalCluster {
+    let api: LocalAPI
+    let client: KubeClient
+    let manager: ControllerManager
+
+    /// Creates `namespace` (unless nil) and the recorded nodes, then starts the controllers.
+    static func start(namespace: String? = "fixtures", recordedNodes: Bool = true) async throws -> RunningLocalCluster {
+        let api = LocalAPI()
+        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
+                                                              credentials: NoCredentials(), namespace: namespace ?? "default"),
+                                transport: InProcessTransport(handler: api, user: "kubectl"))
+        if let namespace {
+            _ = try await client.create(Namespace.resourceType,
+                                        body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+        }
+        if recordedNodes {
+            let nodes = try JSONValue(json: Data(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent("09-nodes-events/nodes.json")))
+            for var node in nodes["items"]?.arrayValue ?? [] {
+                for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { node["metadata"]?[key] = nil }
+                node["apiVersion"] = "v1"
+                node["kind"] = "Node"
+                _ = try await client.create(Node.resourceType, body: node)
+            }
+        }
+        let manager = ControllerManager(api: api, configuration: ControllerConfiguration(
+            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(2),
+            coalesceInterval: .milliseconds(5)))
+        await manager.start()
+        return RunningLocalCluster(api: api, client: client, manager: manager)
+    }
+
+    func stop() async {
+        await manager.stop()
+    }
+}
