@@ -597,8 +597,12 @@ public final class LocalAPI: APIRequestHandler {
     /// A read-modify-write through the store, with its errors as the real server's Statuses.
     private func write(_ context: RequestContext, name: String, _ transform: @escaping @Sendable (JSONValue) throws -> JSONValue) async throws -> JSONValue {
         do {
-            return try await store.update(context.key(name), tracksGeneration: context.resource.tracksGeneration,
-                                          dryRun: context.dryRun, transform: transform)
+            let resource = context.resource
+            return try await store.update(context.key(name), tracksGeneration: resource.tracksGeneration,
+                                          dryRun: context.dryRun) { current in
+                let changed = try transform(current)
+                return resource.isCustom ? changed : Defaulting.droppingNullFields(changed)
+            }
         } catch StoreError.notFound {
             throw APIStatusError.notFound(context.resource, name)
         } catch StoreError.conflict {

@@ -53,9 +53,24 @@ enum Validation {
 /// The defaults the real server fills in on create, for the fields kubectl and the console
 /// read back (a subset of the API's SetDefaults functions).
 enum Defaulting {
+    /// What decoding into Go structs and encoding again does to a built-in object's JSON: a field
+    /// sent as null (kubectl's undo patch carries `"creationTimestamp": null` in the pod template)
+    /// becomes the zero value, which the real server omits. Without this, a template copied back
+    /// from a ReplicaSet would differ from it and an undo would make a new ReplicaSet.
+    static func droppingNullFields(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case let .object(o):
+            return .object(JSONObject(o.entries.compactMap { $0.value.isNull ? nil : ($0.key, droppingNullFields($0.value)) }))
+        case let .array(items):
+            return .array(items.map(droppingNullFields))
+        default:
+            return value
+        }
+    }
+
     static func apply(_ object: JSONValue, resource: ServedResource) -> JSONValue {
         guard !resource.isCustom else { return object }
-        var o = object
+        var o = droppingNullFields(object)
         switch (resource.group, resource.plural) {
         case ("apps", "deployments"):
             if o["spec"]?["replicas"] == nil { o["spec"]?["replicas"] = 1 }
