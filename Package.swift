@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "LocalCluster", dependencies: [
             "Kube", "YAML",
             .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The real Kubernetes OpenAPI v3 documents served at /openapi/v3 (README there).
+            .copy("API/OpenAPIDocuments"),
         ]),
         // The local cluster's HTTPS front: TLS with a CA made at start, bearer tokens, kubeconfig.
         .target(name: "LocalClusterServer", dependencies: [

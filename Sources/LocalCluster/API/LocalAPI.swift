@@ -15,7 +15,7 @@ import YAML
 /// - Deletes are immediate (no kubelet grace period, no foreground finalizer); dependents are
 ///   collected in the same step unless the policy is Orphan. Deleting a namespace removes its contents.
 /// - Defaulting and validation cover what kubectl and the console observe, not the whole API.
-/// - No OpenAPI documents yet; pods/log and the proxy paths go to `podEndpoints`.
+/// - OpenAPI v3 only (`OpenAPIDocuments`); pods/log and the proxy paths go to `podEndpoints`.
 public final class LocalAPI: APIRequestHandler {
     public let store: ObjectStore
     public let catalog: ResourceCatalog
@@ -86,6 +86,8 @@ public final class LocalAPI: APIRequestHandler {
             guard catalog.hasGroupVersion(group: group, version: version) else { return Self.pageNotFound() }
             if parts.count == 3 { return Self.json(catalog.resourceList(group: group, version: version)!) }
             return try await resourceRequest(request, group: group, version: version, rest: Array(parts.dropFirst(3)))
+        case "openapi" where parts.count >= 2 && parts[1] == "v3":
+            return OpenAPIDocuments(catalog: catalog).response(path: parts.dropFirst(2).joined(separator: "/"), request: request, now: clock())
         default:
             return Self.pageNotFound()
         }
@@ -668,10 +670,8 @@ public final class LocalAPI: APIRequestHandler {
     /// Aggregated discovery with the real server's caching headers; a matching If-None-Match is 304.
     static func aggregated(_ value: JSONValue, ifNoneMatch: String?) -> ServerResponse {
         let data = value.jsonData() + Data([0x0A])
-        // FNV-1a, so the ETag is stable across runs for the same document.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        let etag = "\"\(String(hash, radix: 16, uppercase: true))\""
+        // A content hash, so the ETag is stable across runs for the same document.
+        let etag = "\"\(OpenAPIDocuments.contentHash(data))\""
         var headers = headers(contentType: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
         headers[1] = ("Cache-Control", "public")
         headers.append(("Etag", etag))
@@ -730,6 +730,7 @@ struct RequestContext {
         do {
             let text = String(decoding: request.body, as: UTF8.self)
             let contentType = request.header("Content-Type") ?? "application/json"
+            if contentType.hasPrefix(ProtobufBody.contentType) { return try ProtobufBody.decode(request.body) }
             if contentType.contains("yaml") { return try YAML.parse(text) }
             return try JSONValue(json: request.body)
         } catch {
