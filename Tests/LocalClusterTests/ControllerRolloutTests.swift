@@ -7,30 +7,11 @@ import YAML
 
 /// The recorded rollout sequence (fixtures 02-deployment-rollout) driven through the in-process
 /// client against LocalAPI and the controllers, compared step by step with the real control plane.
-final class ControllerRolloutTests: XCTestCase {
-    static let folder = SharedFixtures.realAPIServer.appendingPathComponent("02-deployment-rollout")
+final class ControllerRolloutTests: RecordedSequenceTestCase {
+    override class var folder: URL { SharedFixtures.realAPIServer.appendingPathComponent("02-deployment-rollout") }
     static let selector = "app.kubernetes.io/name=vllm,app.kubernetes.io/instance=vllm-qwen"
 
-    var api: LocalAPI!
-    var manager: ControllerManager!
-    var client: KubeClient!
-
-    override func setUp() async throws {
-        let cluster = try await RunningLocalCluster.start()
-        api = cluster.api
-        client = cluster.client
-        manager = cluster.manager
-    }
-
-    override func tearDown() async throws {
-        await manager.stop()
-    }
-
     // MARK: - Helpers
-
-    func recorded(_ name: String) throws -> JSONValue {
-        try JSONValue(json: Data(contentsOf: Self.folder.appendingPathComponent(name)))
-    }
 
     func recordedPatch(_ capture: String) throws -> (body: Data, type: PatchType, fieldManager: String?) {
         let text = try String(contentsOf: Self.folder.appendingPathComponent("\(capture).kubectl-requests.jsonl"), encoding: .utf8)

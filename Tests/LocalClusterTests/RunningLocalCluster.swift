@@ -2,6 +2,7 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 import LocalCluster
+import XCTest
 import YAML
 
 /// A local cluster as the controller tests need it: the API, an in-process client acting as
@@ -40,5 +41,30 @@ struct RunningLocalCluster {
 
     func stop() async {
         await manager.stop()
+    }
+}
+
+/// The base of the tests that replay a recorded sequence: a running local cluster per test and
+/// the recorded snapshots of one fixture folder (`folder`, set by each subclass).
+class RecordedSequenceTestCase: XCTestCase {
+    class var folder: URL { SharedFixtures.realAPIServer }
+
+    var api: LocalAPI!
+    var manager: ControllerManager!
+    var client: KubeClient!
+
+    override func setUp() async throws {
+        let cluster = try await RunningLocalCluster.start()
+        api = cluster.api
+        client = cluster.client
+        manager = cluster.manager
+    }
+
+    override func tearDown() async throws {
+        await manager.stop()
+    }
+
+    func recorded(_ name: String) throws -> JSONValue {
+        try JSONValue(json: Data(contentsOf: Self.folder.appendingPathComponent(name)))
     }
 }

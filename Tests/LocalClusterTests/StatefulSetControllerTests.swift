@@ -9,32 +9,13 @@ import YAML
 /// undo, undo to revision 1) driven through the in-process client against LocalAPI and the
 /// controllers, compared step by step with the real control plane's StatefulSet, ControllerRevisions
 /// and pods; plus ordering, partition, scale-down and history-limit behaviour.
-final class StatefulSetControllerTests: XCTestCase {
-    static let folder = SharedFixtures.realAPIServer.appendingPathComponent("04-statefulset")
+final class StatefulSetControllerTests: RecordedSequenceTestCase {
+    override class var folder: URL { SharedFixtures.realAPIServer.appendingPathComponent("04-statefulset") }
     static let selector = "app.kubernetes.io/name=vllm,app.kubernetes.io/instance=vllm-sts"
     static let sts = StatefulSet.resourceType
     static let revisions = ControllerRevision.resourceType
 
-    var api: LocalAPI!
-    var manager: ControllerManager!
-    var client: KubeClient!
-
-    override func setUp() async throws {
-        let cluster = try await RunningLocalCluster.start()
-        api = cluster.api
-        client = cluster.client
-        manager = cluster.manager
-    }
-
-    override func tearDown() async throws {
-        await manager.stop()
-    }
-
     // MARK: - Helpers
-
-    func recorded(_ name: String) throws -> JSONValue {
-        try JSONValue(json: Data(contentsOf: Self.folder.appendingPathComponent(name)))
-    }
 
     func manifest() throws -> JSONValue {
         try YAML.parse(String(contentsOf: Self.folder.appendingPathComponent("vllm-sts.statefulset.yaml"), encoding: .utf8))
