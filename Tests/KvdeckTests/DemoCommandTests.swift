@@ -11,26 +11,8 @@ final class DemoCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
 
-        let demo = Process()
-        demo.executableURL = URL(fileURLWithPath: KvdeckBinary.path)
-        demo.arguments = ["demo", "--serve-only"]
-        demo.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        demo.standardOutput = output
-        demo.standardError = FileHandle.nullDevice
-        demo.standardInput = FileHandle.nullDevice
-        try demo.run()
+        let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true)
         defer { demo.stop() }
-
-        // The second line names the kubeconfig once the cluster is seeded and serving.
-        var text = ""
-        while !text.contains("Press Ctrl-C") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let kubeconfig = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("KUBECONFIG=") }?
-            .components(separatedBy: "KUBECONFIG=").last, "no kubeconfig line in: \(text)")
         XCTAssertTrue(kubeconfig.hasPrefix(home.path), "written under the user's state directory")
         let environment = ["KUBECONFIG": kubeconfig, "HOME": home.path, "PATH": "/usr/bin:/bin"]
 

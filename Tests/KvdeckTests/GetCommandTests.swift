@@ -112,15 +112,3 @@ final class GetCommandTests: XCTestCase {
         XCTAssertEqual(run.stdout, "Client Version: kvdeck 0.1.0\nServer Version: v1.36.2\n")
     }
 }
-
-/// The `kvdeck` binary built beside this test bundle.
-enum KvdeckBinary {
-    static var path: String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [here, here.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("kvdeck").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return here.appendingPathComponent("kvdeck").path
-    }
-}

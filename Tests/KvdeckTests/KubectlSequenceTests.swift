@@ -29,7 +29,7 @@ final class KubectlSequenceTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
 
-        let demo = try Self.startDemo(home: home)
+        let demo = try ServedDemo.start(home: home, seed: false)
         defer { demo.process.stop() }
         let cluster = Cluster(kubectl: kubectl, environment: ["KUBECONFIG": demo.kubeconfig, "HOME": home.path, "PATH": "/usr/bin:/bin"],
                               directory: recorded)
@@ -168,31 +168,6 @@ final class KubectlSequenceTests: XCTestCase {
     }
 
     // MARK: - The cluster, through kubectl
-
-    static func startDemo(home: URL) throws -> (process: Process, kubeconfig: String) {
-        let demo = Process()
-        demo.executableURL = URL(fileURLWithPath: KvdeckBinary.path)
-        demo.arguments = ["demo", "--serve-only", "--no-seed"]
-        demo.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        demo.standardOutput = output
-        demo.standardError = FileHandle.nullDevice
-        demo.standardInput = FileHandle.nullDevice
-        try demo.run()
-        var text = ""
-        while !text.contains("Press Ctrl-C") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let kubeconfig = text.split(separator: "\n").first(where: { $0.contains("KUBECONFIG=") })?
-            .components(separatedBy: "KUBECONFIG=").last else {
-            demo.stop()
-            XCTFail("no kubeconfig line in: \(text)")
-            throw XCTSkip("the demo did not start")
-        }
-        return (demo, kubeconfig)
-    }
 
     struct Cluster {
         let kubectl: String

@@ -13,23 +13,6 @@ final class ControllerRolloutTests: RecordedSequenceTestCase {
 
     // MARK: - Helpers
 
-    func recordedPatch(_ capture: String) throws -> (body: Data, type: PatchType, fieldManager: String?) {
-        let text = try String(contentsOf: Self.folder.appendingPathComponent("\(capture).kubectl-requests.jsonl"), encoding: .utf8)
-        for line in text.split(separator: "\n") {
-            let request = try JSONValue(json: Data(line.utf8))
-            guard request["method"]?.stringValue == "PATCH" else { continue }
-            let type: PatchType = switch request["contentType"]?.stringValue {
-            case "application/merge-patch+json": .merge
-            case "application/json-patch+json": .json
-            default: .strategicMerge
-            }
-            let url = URLComponents(string: request["url"]?.stringValue ?? "")
-            let manager = url?.queryItems?.first { $0.name == "fieldManager" }?.value
-            return (Data((request["body"]?.stringValue ?? "").utf8), type, manager)
-        }
-        throw XCTSkip("no PATCH in \(capture)")
-    }
-
     func applyRecorded(_ capture: String) async throws {
         let patch = try recordedPatch(capture)
         _ = try await client.patch(Deployment.resourceType, name: "vllm-qwen", patch: patch.body, type: patch.type,

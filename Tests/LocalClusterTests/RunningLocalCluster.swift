@@ -67,4 +67,25 @@ class RecordedSequenceTestCase: XCTestCase {
     func recorded(_ name: String) throws -> JSONValue {
         try JSONValue(json: Data(contentsOf: Self.folder.appendingPathComponent(name)))
     }
+
+    struct MissingRecording: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The PATCH kubectl sent in a recorded capture (body, content type, fieldManager), to send again unchanged.
+    func recordedPatch(_ capture: String) throws -> (body: Data, type: PatchType, fieldManager: String?) {
+        let text = try String(contentsOf: Self.folder.appendingPathComponent("\(capture).kubectl-requests.jsonl"), encoding: .utf8)
+        for line in text.split(separator: "\n") {
+            let request = try JSONValue(json: Data(line.utf8))
+            guard request["method"]?.stringValue == "PATCH" else { continue }
+            let type: PatchType = switch request["contentType"]?.stringValue {
+            case "application/merge-patch+json": .merge
+            case "application/json-patch+json": .json
+            default: .strategicMerge
+            }
+            let manager = URLComponents(string: request["url"]?.stringValue ?? "")?.queryItems?.first { $0.name == "fieldManager" }?.value
+            return (Data((request["body"]?.stringValue ?? "").utf8), type, manager)
+        }
+        throw MissingRecording(description: "no PATCH in \(capture)")
+    }
 }

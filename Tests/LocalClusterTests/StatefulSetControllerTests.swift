@@ -23,21 +23,8 @@ final class StatefulSetControllerTests: RecordedSequenceTestCase {
 
     /// The PATCH kubectl sent in a recorded capture, sent again unchanged.
     func applyRecorded(_ capture: String) async throws {
-        let text = try String(contentsOf: Self.folder.appendingPathComponent("\(capture).kubectl-requests.jsonl"), encoding: .utf8)
-        for line in text.split(separator: "\n") {
-            let request = try JSONValue(json: Data(line.utf8))
-            guard request["method"]?.stringValue == "PATCH" else { continue }
-            let type: PatchType = switch request["contentType"]?.stringValue {
-            case "application/merge-patch+json": .merge
-            case "application/json-patch+json": .json
-            default: .strategicMerge
-            }
-            let manager = URLComponents(string: request["url"]?.stringValue ?? "")?.queryItems?.first { $0.name == "fieldManager" }?.value
-            _ = try await client.patch(Self.sts, name: "vllm-sts", patch: Data((request["body"]?.stringValue ?? "").utf8), type: type,
-                                       fieldManager: manager)
-            return
-        }
-        XCTFail("no PATCH in \(capture)")
+        let patch = try recordedPatch(capture)
+        _ = try await client.patch(Self.sts, name: "vllm-sts", patch: patch.body, type: patch.type, fieldManager: patch.fieldManager)
     }
 
     func statefulSet(_ name: String = "vllm-sts") async throws -> JSONValue { try await client.get(Self.sts, name: name) }
