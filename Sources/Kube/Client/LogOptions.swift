@@ -49,23 +49,7 @@ public struct LogOptions: Sendable, Equatable {
         return items
     }
 
-    /// YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM): the shape Go's time.RFC3339 parser accepts.
-    static func looksLikeRFC3339(_ s: String) -> Bool {
-        let c = Array(s.utf8)
-        func digits(_ r: Range<Int>) -> Bool { r.upperBound <= c.count && c[r].allSatisfy { $0 >= 48 && $0 <= 57 } }
-        guard c.count >= 20, digits(0..<4), c[4] == 45, digits(5..<7), c[7] == 45, digits(8..<10),
-              c[10] == 84 || c[10] == 116, digits(11..<13), c[13] == 58, digits(14..<16), c[16] == 58, digits(17..<19)
-        else { return false }
-        var i = 19
-        if c[i] == 46 {
-            i += 1
-            let start = i
-            while i < c.count, c[i] >= 48, c[i] <= 57 { i += 1 }
-            if i == start { return false }
-        }
-        guard i < c.count else { return false }
-        if c[i] == 90 || c[i] == 122 { return i + 1 == c.count }
-        guard c[i] == 43 || c[i] == 45 else { return false }
-        return i + 6 == c.count && digits(i + 1..<i + 3) && c[i + 3] == 58 && digits(i + 4..<i + 6)
-    }
+    /// YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM), as Go's time.RFC3339 parser reads it: the models'
+    /// RFC 3339 reader decides.
+    static func looksLikeRFC3339(_ s: String) -> Bool { KubeTime.date(from: s) != nil }
 }

@@ -154,12 +154,7 @@ public enum PodTemplateHash {
 
 /// RFC 3339 times as the API writes them (seconds, and microseconds for MicroTime).
 enum APITime {
-    static func seconds(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
-    }
+    static func seconds(_ date: Date) -> String { ObjectStore.timestamp(date) }
 
     static func micro(_ date: Date) -> String {
         let whole = floor(date.timeIntervalSince1970)

@@ -83,18 +83,9 @@ enum ExecCredentialMessages {
             output.clientIdentity = ClientIdentity(certificatePEM: Data(certificate.utf8), keyPEM: Data(key.utf8))
         }
         if let stamp = status["expirationTimestamp"] as? String {
-            guard let date = parseRFC3339(stamp) else { throw invalid("expirationTimestamp is not an RFC 3339 time") }
+            guard let date = KubeTime.date(from: stamp) else { throw invalid("expirationTimestamp is not an RFC 3339 time") }
             output.expiration = date
         }
         return output
-    }
-
-    static func parseRFC3339(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }
