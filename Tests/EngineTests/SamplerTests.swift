@@ -129,3 +129,14 @@ final class SamplerTests: XCTestCase {
         XCTAssertNoThrow(try params { $0.topK = -1 }.validate(vocabSize: 10))
     }
 }
+
+extension SamplerTests {
+    func testLargestMatchesAFullSort() {
+        var rng = SeededRandom(seed: 3)
+        let l = (0..<2000).map { _ in Float(Int.random(in: 0..<300, using: &rng)) }  // many ties
+        for n in [1, 5, 20, 300, 2000] {
+            let sorted = Array(l.indices.sorted { l[$0] != l[$1] ? l[$0] > l[$1] : $0 < $1 }.prefix(n))
+            XCTAssertEqual(Sampler.largest(l, n), sorted, "n = \(n)")
+        }
+    }
+}

@@ -117,18 +117,17 @@ public struct EngineCore {
         stats.iterationTokens.observe(Double(step.batch.tokens.count))
         var sampled: [Int: SampledToken] = [:]
         for e in step.entries {
-            guard let row = e.logitsRow, var st = requests[e.sequenceID], let tokens = scheduler.tokens(of: e.sequenceID) else { continue }
+            guard let row = e.logitsRow, let st = requests[e.sequenceID], let tokens = scheduler.tokens(of: e.sequenceID) else { continue }
             sampled[e.sequenceID] = Sampler.sample(logits.row(row), params: st.params,
                                                    prompt: tokens[..<st.promptCount], output: tokens[st.promptCount...],
-                                                   rng: &st.rng)
-            requests[e.sequenceID] = st
+                                                   rng: &requests[e.sequenceID]!.rng)
         }
         scheduler.commit(step, sampled: sampled.mapValues(\.token))
 
         let now = clock()
         var outputs: [RequestOutput] = []
         for e in step.entries {
-            guard let s = sampled[e.sequenceID], var st = requests[e.sequenceID] else { continue }
+            guard let s = sampled[e.sequenceID], var st = requests.removeValue(forKey: e.sequenceID) else { continue }
             recordToken(&st, now: now)
             let total = scheduler.tokens(of: e.sequenceID)?.count ?? 0
             let (text, finish) = st.accept(s.token, totalTokens: total, maxModelLen: maxModelLen)

@@ -78,15 +78,39 @@ public enum Sampler {
 
     /// Keeps tokens whose logit is at least the k-th largest (ties at the k-th value stay, as in vLLM).
     static func applyTopK(_ l: inout [Float], _ k: Int) {
-        let kth = l.sorted(by: >)[k - 1]
+        guard let kth = largest(l, k).last.map({ l[$0] }) else { return }
         for i in l.indices where l[i] < kth { l[i] = -.infinity }
+    }
+
+    /// Indices of the `n` largest values, largest first, ties lower index first. A bounded
+    /// insertion for the usual small `n` (top-k of 20–50, logprobs ≤ 20), not a sort of the vocabulary.
+    static func largest(_ l: [Float], _ n: Int) -> [Int] {
+        guard n > 0 else { return [] }
+        if n > 256 {
+            return Array(l.indices.filter { !l[$0].isNaN }.sorted { l[$0] != l[$1] ? l[$0] > l[$1] : $0 < $1 }.prefix(n))
+        }
+        var best: [Int] = []
+        best.reserveCapacity(n + 1)
+        for i in l.indices where !l[i].isNaN {
+            let v = l[i]
+            if best.count == n, v <= l[best[n - 1]] { continue }
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if l[best[mid]] >= v { lo = mid + 1 } else { hi = mid }
+            }
+            best.insert(i, at: lo)
+            if best.count > n { best.removeLast() }
+        }
+        return best
     }
 
     /// Drops the least likely tokens whose probabilities sum to at most 1 - p; the most likely
     /// token always stays.
     static func applyTopP(_ l: inout [Float], _ p: Double) {
         let probs = softmax(l)
-        let order = l.indices.sorted { probs[$0] != probs[$1] ? probs[$0] < probs[$1] : $0 > $1 }
+        // Only tokens still in play (top-k or min-p may have left few) need sorting.
+        let order = l.indices.filter { probs[$0] > 0 }.sorted { probs[$0] != probs[$1] ? probs[$0] < probs[$1] : $0 > $1 }
         var cumulative = 0.0
         for (n, i) in order.enumerated() where n < order.count - 1 {
             cumulative += probs[i]
@@ -132,10 +156,7 @@ public enum Sampler {
     static func logprobs(raw: [Float], chosen: Int, top n: Int) -> TokenLogprobs {
         let lp = logSoftmax(raw)
         var top: [TokenLogprob] = []
-        if n > 0 {
-            let order = lp.indices.sorted { lp[$0] != lp[$1] ? lp[$0] > lp[$1] : $0 < $1 }
-            top = order.prefix(n).map { TokenLogprob(token: TokenID($0), logprob: lp[$0]) }
-        }
+        if n > 0 { top = largest(lp, n).map { TokenLogprob(token: TokenID($0), logprob: lp[$0]) } }
         let rank = 1 + lp.reduce(0) { $0 + ($1 > lp[chosen] ? 1 : 0) }
         return TokenLogprobs(chosen: lp[chosen], rank: rank, top: top)
     }

@@ -190,7 +190,8 @@ public struct Scheduler: Sendable {
     /// token. Sequences removed since `schedule()` (aborted mid-step) are skipped.
     public mutating func commit(_ step: ScheduledStep, sampled: [Int: TokenID]) {
         for e in step.entries {
-            guard var s = sequences[e.sequenceID] else { continue }
+            // Taken out and put back so that appending to `tokens` never copies the array.
+            guard var s = sequences.removeValue(forKey: e.sequenceID) else { continue }
             s.computed += e.tokenCount
             if config.enablePrefixCaching {
                 BlockHash.extend(&s.blockHashes, tokens: s.tokens, blockSize: config.blockSize)
