@@ -212,3 +212,33 @@ final class SchedulerTests: XCTestCase {
         XCTAssertLessThanOrEqual(waste, 0.04)
     }
 }
+
+extension SchedulerTests {
+    /// Out of blocks, the most recently admitted sequence is preempted, goes to the front of the
+    /// queue, is recomputed later (generated tokens included), and still produces its solo output.
+    func testPreemptionByRecomputeRequeuesTheNewestAtTheFront() throws {
+        var p = SamplingParams.greedy
+        p.ignoreEOS = true
+        p.maxTokens = 40
+        let a = GenerationRequest(id: "a", prompt: .tokens([2, 3, 4, 5]), sampling: p)
+        let b = GenerationRequest(id: "b", prompt: .tokens([6, 7, 8, 9]), sampling: p)
+        let c = GenerationRequest(id: "c", prompt: .tokens([10, 11]), sampling: p)
+        // 6 blocks of 4: a and b need 11 blocks each by the end.
+        var d = try EngineDriver(runner: PagedFakeRunner(blockSize: 4, blockCount: 12), config: EngineConfig(maxNumSeqs: 2))
+        try d.add(a); try d.add(b); try d.add(c)
+        var sawPreemption = false
+        while d.core.hasWork {
+            let before = d.core.scheduler.preemptionCount
+            d.step()
+            if d.core.scheduler.preemptionCount > before && !sawPreemption {
+                sawPreemption = true
+                XCTAssertEqual(d.core.scheduler.runningCount, 1, "only a keeps running")
+                XCTAssertEqual(d.core.scheduler.waitingIDs, [1, 2], "b goes back in front of c")
+            }
+            XCTAssertEqual(d.core.scheduler.pool.invariantViolations(), [])
+        }
+        XCTAssertTrue(sawPreemption)
+        for r in [a, b, c] { XCTAssertEqual(d.completions[r.id]!.tokens, try EngineDriver.solo(r, blockSize: 4).tokens, r.id) }
+        XCTAssertEqual(d.core.scheduler.pool.freeCount, 12)
+    }
+}

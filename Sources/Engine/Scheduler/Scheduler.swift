@@ -40,6 +40,8 @@ public struct Scheduler: Sendable {
     }
 
     public var runningCount: Int { running.count }
+    /// Waiting sequence ids, next to be admitted first.
+    public var waitingIDs: [Int] { waiting }
     public var waitingCount: Int { waiting.count }
     public var hasWork: Bool { !running.isEmpty || !waiting.isEmpty }
 
