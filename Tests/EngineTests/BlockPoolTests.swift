@@ -74,6 +74,16 @@ final class BlockPoolTests: XCTestCase {
         XCTAssertEqual(hashes[0], a)
     }
 
+    func testSizesParseLikeTheFlag() throws {
+        XCTAssertEqual(try KVCacheBudget.parseBytes("4096"), 4096)
+        XCTAssertEqual(try KVCacheBudget.parseBytes("512MiB"), 512 << 20)
+        XCTAssertEqual(try KVCacheBudget.parseBytes("1.5G"), 3 << 29)
+        XCTAssertEqual(try KVCacheBudget.parseBytes("2GB"), 2_000_000_000)
+        XCTAssertThrowsError(try KVCacheBudget.parseBytes("lots"))
+        XCTAssertThrowsError(try KVCacheBudget.parseBytes("0"))
+        XCTAssertThrowsError(try KVCacheBudget.parseBytes("3 parsecs"))
+    }
+
     func testBudgetSizing() throws {
         let runner = PagedFakeRunner(blockCount: 1)
         let perBlock = runner.config.kvBytesPerToken * 16

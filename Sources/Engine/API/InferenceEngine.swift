@@ -3,6 +3,20 @@ import Dispatch
 /// The engine as the server and the console use it: submit a request, read its events from an
 /// async stream, abort it by id or by cancelling the task that reads it.
 ///
+/// ```swift
+/// let engine = try InferenceEngine(runner: cpuRunner, detokenizer: tokenizer,
+///                                  config: EngineConfig(maxNumBatchedTokens: 2048))
+/// var sampling = SamplingParams()
+/// sampling.temperature = 0.7; sampling.maxTokens = 256; sampling.stop = ["\n\n"]
+/// for try await event in try await engine.submit(GenerationRequest(id: "chat-1", prompt: .text(templated), sampling: sampling)) {
+///     switch event {
+///     case .delta(let d): print(d.text, terminator: "")
+///     case .finished(let f): print("\n[\(f.reason), \(f.usage.completionTokens) tokens]")
+///     }
+/// }
+/// let metrics = await engine.stats  // EngineStats: gauges, counters, vLLM-bucketed histograms
+/// ```
+///
 /// An actor owns the `EngineCore`; a loop task runs forward steps while any request is in flight
 /// and ends when none is (nothing spins while idle; the next `submit` starts it again). The
 /// backend's `forward` is blocking CPU or GPU work, so it runs on a dedicated serial queue rather
