@@ -82,11 +82,21 @@ final class SchedulerTests: XCTestCase {
                 try d.add(r)
                 submitted[r.id] = r
             }
-            if w.int(0...24) == 0, let victim = submitted.keys.sorted().filter({ d.core.isActive($0) }).randomElement(using: &w.rng) {
+            // Aborts land between steps and also while a step is "on the backend" (between
+            // schedule and complete), as they can with the async engine.
+            let abortMidStep = w.int(0...1) == 0
+            func maybeAbort(_ d: inout EngineDriver) {
+                guard w.int(0...24) == 0,
+                      let victim = submitted.keys.sorted().filter({ d.core.isActive($0) }).randomElement(using: &w.rng) else { return }
                 d.absorb([d.core.abort(requestID: victim)!])
                 aborted.insert(victim)
             }
-            d.step()
+            if !abortMidStep { maybeAbort(&d) }
+            if let step = d.core.schedule() {
+                let logits = try runner.forward(step.batch)
+                if abortMidStep { maybeAbort(&d) }
+                d.absorb(d.core.complete(step, logits: logits))
+            }
             XCTAssertEqual(d.core.scheduler.pool.invariantViolations(), [])
             if d.completions.values.contains(where: { $0.error != nil }) { break }
         }
