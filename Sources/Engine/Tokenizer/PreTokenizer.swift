@@ -59,6 +59,17 @@ public struct PreTokenizer: Sendable, Equatable {
         }
     }
 
+    /// The words of `text` (after any prefix space, before byte mapping), for tests and tools.
+    public func pieces(of text: String) -> [String] {
+        let t = addPrefixSpace && !text.hasPrefix(" ") ? " " + text : text
+        let scalars = Array(t.unicodeScalars)
+        return split(scalars, classes: scalars.map(ScalarClass.init)).map { r in
+            var v = String.UnicodeScalarView()
+            v.append(contentsOf: scalars[r])
+            return String(v)
+        }
+    }
+
     /// The pieces of `s` as index ranges into it, in order, covering all of it.
     func split(_ s: [Unicode.Scalar], classes: [ScalarClass]) -> [Range<Int>] {
         var pieces = [0..<s.count]
