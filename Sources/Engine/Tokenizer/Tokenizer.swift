@@ -43,7 +43,13 @@ public struct Tokenizer: Sendable {
     /// token that is exactly those bytes.
     public func id(ofToken text: String) -> Int? {
         if let id = tables.specialIDs[text] { return id }
-        return tables.wholeWords[Array(text.utf8)].map(Int.init)
+        return id(ofBytes: Array(text.utf8))
+    }
+
+    /// The id of the vocabulary token that is exactly these bytes (a single byte of a character
+    /// included), if there is one.
+    public func id(ofBytes bytes: [UInt8]) -> Int? {
+        tables.wholeWords[bytes].map(Int.init)
     }
 
     /// Token ids for `text`. Special tokens written in the text are matched (as in a rendered chat
