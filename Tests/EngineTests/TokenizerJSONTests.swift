@@ -86,6 +86,14 @@ final class TokenizerJSONTests: XCTestCase {
         XCTAssertEqual(t.encode("world", addSpecialTokens: true).first, 300)
     }
 
+    func testInvertedRemovedSplitIsTheSameAsIsolated() throws {
+        let t = try tokenizer(Self.json(preTokenizer: ["type": "Sequence", "pretokenizers": [
+            ["type": "Split", "pattern": ["Regex": PreTokenizer.SplitPattern.llama3.regex], "behavior": "Removed", "invert": true],
+            ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false],
+        ]]))
+        XCTAssertEqual(t.preTokenizer, .llama3)
+    }
+
     func testIgnoreMergesTakesWholeWords() throws {
         // "hl" is a token that no merge makes: ignore_merges reaches it as a whole word; a word
         // that is not a token is merged as usual.

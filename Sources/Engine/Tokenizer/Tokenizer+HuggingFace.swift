@@ -113,9 +113,12 @@ extension Tokenizer {
             case "Digits":
                 steps.append(.isolateDigits(individually: step["individual_digits"] as? Bool ?? false))
             case "Split":
+                // Isolated keeps each match as a piece; Removed with invert removes what does not
+                // match, which for these patterns (they match everywhere) is the same thing (OLMo 2).
                 let behavior = step["behavior"] as? String ?? "?"
-                guard behavior == "Isolated", step["invert"] as? Bool != true else {
-                    throw fail("pre_tokenizer Split with behavior \(behavior) is not supported (only Isolated is)")
+                let invert = step["invert"] as? Bool ?? false
+                guard (behavior == "Isolated" && !invert) || (behavior == "Removed" && invert) else {
+                    throw fail("pre_tokenizer Split with behavior \(behavior)\(invert ? " (inverted)" : "") is not supported (Isolated is)")
                 }
                 let regex = (step["pattern"] as? [String: Any])?["Regex"] as? String ?? ""
                 guard let known = PreTokenizer.SplitPattern.allCases.first(where: { $0.regex == regex }) else {
