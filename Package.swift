@@ -82,5 +82,8 @@ let package = Package(
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
                           exclude: ["README.md"]),
+        // Benchmarks/Tokenize: encode a ~2,000-token prompt with the default model's tokenizer (README there).
+        .executableTarget(name: "kvdeck-bench-tokenize", dependencies: ["Engine"], path: "Benchmarks/Tokenize",
+                          exclude: ["README.md"]),
     ]
 )
