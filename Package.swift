@@ -28,9 +28,9 @@ let package = Package(
             "YAML", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Kube is for pod-proxy scraping (not used yet); the parser and the vLLM semantics stand alone.
+        // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube"]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "YAML", "LocalClusterServer",
+            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,8 +72,8 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "KvdeckTestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),

@@ -26,12 +26,14 @@ struct ConsoleCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
+        var telemetry: TelemetryFeed?
         let loan = TerminalLoan()
         do {
             let (client, connection) = try cluster.connect(environment: environment, terminal: loan)
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
             let namespace = cluster.namespace
             feed = ClusterFeed(client: client, namespace: namespace)
+            telemetry = TelemetryFeed(kube: client)
             session = ConsoleSession(
                 connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
                                               user: connection.userName, namespace: namespace, warnings: connection.warnings),
@@ -40,10 +42,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
         do {
-            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor,
-                                        terminalLoan: loan)
+            try await ConsoleRunner.run(session: session, feed: feed, telemetry: telemetry, environment: environment,
+                                        noColor: noColor, terminalLoan: loan)
         } catch {
             await feed?.stop()
+            await telemetry?.stop()
             throw Diagnostics.fail(error)
         }
     }
