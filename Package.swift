@@ -66,7 +66,7 @@ let package = Package(
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
-                exclude: ["fixture_apiserver.py", "curl_test_server.py"]),
+                exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py"]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "KvdeckTestSupport"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
