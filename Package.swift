@@ -79,6 +79,10 @@ let package = Package(
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
+        // Benchmarks/ScrapeFleet: 500 targets every 5 s through the scheduler and libcurl; CPU per cycle (README there).
+        .executableTarget(name: "kvdeck-bench-scrape", dependencies: ["Telemetry", "Kube"], path: "Benchmarks/ScrapeFleet",
+                          exclude: ["README.md", "run.sh"]),
+
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
                           exclude: ["README.md"]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Console
 import Foundation
 import Kube
+import Telemetry
 
 /// `kvdeck console` (the default): the terminal UI.
 struct ConsoleCommand: AsyncParsableCommand {
@@ -33,7 +34,12 @@ struct ConsoleCommand: AsyncParsableCommand {
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
             let namespace = cluster.namespace
             feed = ClusterFeed(client: client, namespace: namespace)
-            telemetry = TelemetryFeed(kube: client)
+            let settings = try TelemetrySettings.load(environment: environment)
+            let prometheus = settings.prometheusByContext[connection.contextName]
+            var transport: CurlTransport?
+            if case .url = prometheus { transport = try CurlTransport(options: TransportOptions()) }
+            telemetry = TelemetryFeed(kube: client, transport: transport, prometheus: prometheus,
+                                      configuration: settings.configuration)
             session = ConsoleSession(
                 connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
                                               user: connection.userName, namespace: namespace, warnings: connection.warnings),

@@ -48,7 +48,7 @@ struct TopCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds each scrape may take.")
     var timeout: Double = 5
 
-    @Option(name: .long, help: "Read the numbers from this Prometheus server instead of the pods: a URL, or service/NAMESPACE/NAME[:PORT] through the API server.")
+    @Option(name: .long, help: "Read the numbers from this Prometheus server instead of the pods: a URL, or service/NAMESPACE/NAME[:PORT] through the API server. Default: the context's entry in ~/.config/kvdeck/telemetry.yaml.")
     var prometheus: String?
 
     func validate() throws {
@@ -65,7 +65,8 @@ struct TopCommand: AsyncParsableCommand {
             for warning in connection.warnings { Diagnostics.warn(warning) }
             let namespace = allNamespaces ? nil : connection.namespace
             var state = try await Self.listState(client, namespace: namespace)
-            state.telemetry = try await scrape(state, client: client)
+            let configured = try TelemetrySettings.load().prometheusByContext[connection.contextName]
+            state.telemetry = try await scrape(state, client: client, prometheus: prometheus.flatMap(PrometheusEndpoint.init(parsing:)) ?? configured)
             let rows = TopRows(state: state, subject: subject, wide: output == .wide, allNamespaces: allNamespaces)
             for problem in rows.problems { Diagnostics.warn(problem) }
             if output == .json {
@@ -89,21 +90,22 @@ struct TopCommand: AsyncParsableCommand {
         async let statefulSets = client.listAll(StatefulSet.self, namespace: namespace)
         async let pods = client.listAll(Pod.self, namespace: namespace)
         var state = ClusterState()
-        state.deployments = InformerSnapshot(items: try await deployments.items, state: .synced)
-        state.statefulSets = InformerSnapshot(items: try await statefulSets.items, state: .synced)
-        state.pods = InformerSnapshot(items: try await pods.items, state: .synced)
+        state.deployments = InformerSnapshot(items: (try await deployments).items, state: .synced)
+        state.statefulSets = InformerSnapshot(items: (try await statefulSets).items, state: .synced)
+        state.pods = InformerSnapshot(items: (try await pods).items, state: .synced)
         return state
     }
 
     /// Two scrape cycles `window` apart through the console's scheduler (one when the window is 0).
-    private func scrape(_ state: ClusterState, client: KubeClient) async throws -> TelemetrySnapshot {
-        var targets = await GPUExporterDiscovery.targets(kube: client)
+    private func scrape(_ state: ClusterState, client: KubeClient, prometheus: PrometheusEndpoint?) async throws -> TelemetrySnapshot {
+        var targets: [ScrapeTarget]
         var transport: CurlTransport?
-        if let prometheus, let endpoint = PrometheusEndpoint(parsing: prometheus) {
-            if case .url = endpoint { transport = try CurlTransport(options: TransportOptions()) }
-            targets.append(ScrapeTarget(source: .prometheus(endpoint)))
+        if let prometheus {
+            // Prometheus also has the DCGM series: the exporters are not scraped beside it.
+            if case .url = prometheus { transport = try CurlTransport(options: TransportOptions()) }
+            targets = [ScrapeTarget(source: .prometheus(prometheus))]
         } else {
-            targets += state.scrapeTargets()
+            targets = state.scrapeTargets() + (await GPUExporterDiscovery.targets(kube: client))
         }
         defer { transport?.shutdown() }
         let configuration = Scraper.Configuration(interval: max(window, 0.05), timeout: timeout,

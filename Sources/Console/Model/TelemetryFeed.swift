@@ -4,6 +4,7 @@ import Telemetry
 
 /// Runs the scraper for the console: keeps its targets in step with the pods the cluster feed sees,
 /// finds the DCGM exporters now and then, and hands each new telemetry snapshot to the main actor.
+/// With a Prometheus server configured for the context, that one target replaces both.
 /// The UI reads `snapshot` and never waits on a scrape.
 @MainActor
 public final class TelemetryFeed {
@@ -19,10 +20,16 @@ public final class TelemetryFeed {
     /// How often the DCGM exporter pods are looked for again (they come and go with GPU nodes).
     static let exporterRefresh: Duration = .seconds(60)
 
-    public init(kube: KubeClient?, fetcher: (any MetricsFetching)? = nil,
-                configuration: Scraper.Configuration = Scraper.Configuration()) {
+    private let prometheus: PrometheusEndpoint?
+
+    /// `transport` reaches a Prometheus URL (`prometheus` as `.url`); pods go through `kube`'s proxy.
+    public init(kube: KubeClient?, transport: (any HTTPTransport)? = nil, prometheus: PrometheusEndpoint? = nil,
+                fetcher: (any MetricsFetching)? = nil, configuration: Scraper.Configuration = Scraper.Configuration()) {
         self.kube = kube
-        scraper = Scraper(fetcher: fetcher ?? ClusterMetricsFetcher(kube: kube), configuration: configuration)
+        self.prometheus = prometheus
+        scraper = Scraper(fetcher: fetcher ?? ClusterMetricsFetcher(kube: kube, transport: transport,
+                                                                    prometheusWindowSeconds: configuration.rateWindow),
+                          configuration: configuration)
         let scraper = self.scraper
         tasks.append(Task.detached { await scraper.run() })
         tasks.append(Task { @MainActor [weak self] in
@@ -32,7 +39,10 @@ public final class TelemetryFeed {
                 self.changed = true
             }
         })
-        if let kube {
+        if let prometheus {
+            serverTargets = [ScrapeTarget(source: .prometheus(prometheus))]
+            tasks.append(Task { @MainActor [weak self] in await self?.pushTargets() })
+        } else if let kube {
             tasks.append(Task { @MainActor [weak self] in
                 while !Task.isCancelled {
                     let found = await GPUExporterDiscovery.targets(kube: kube)
@@ -47,10 +57,11 @@ public final class TelemetryFeed {
 
     /// Called when the cluster state changed: scrapes the pods it now serves. Cheap when nothing moved.
     public func follow(_ state: ClusterState) {
+        guard prometheus == nil else { return }
         let targets = state.scrapeTargets()
         guard targets != serverTargets else { return }
         serverTargets = targets
-        Task { await pushTargets() }
+        Task { await self.pushTargets() }
     }
 
     private func pushTargets() async {

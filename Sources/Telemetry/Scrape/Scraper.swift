@@ -110,8 +110,9 @@ public actor Scraper {
             for _ in 0..<min(configuration.maxConcurrent, due.count) { addNext() }
             while let finished = await group.next() {
                 addNext()
-                guard let (key, target, result, began, duration) = finished,
-                      var state = states[key], state.target == target else { continue }  // replaced meanwhile
+                guard let finished else { continue }
+                let (key, target, result, began, duration) = finished
+                guard var state = states[key], state.target == target else { continue }  // replaced meanwhile
                 switch result {
                 case let .success(reading):
                     state.recordSuccess(reading, at: began, rateWindow: configuration.rateWindow, duration: duration)

@@ -89,11 +89,15 @@ public struct TelemetrySnapshot: Sendable {
 
     static func best(_ all: [TelemetryFreshness]) -> TelemetryFreshness {
         if all.contains(.live) { return .live }
-        let stale = all.compactMap { if case let .stale(age) = $0 { return age } else { return nil } }
+        let stale = all.compactMap { freshness -> TimeInterval? in
+            if case let .stale(age) = freshness { return age } else { return nil }
+        }
         if let youngest = stale.min() { return .stale(age: youngest) }
         if all.contains(.loading) { return .loading }
         if !all.isEmpty, all.allSatisfy({ $0 == .metricsDisabled }) { return .metricsDisabled }
-        if let failing = all.first(where: { if case .failing = $0 { return true } else { return false } }) { return failing }
+        if let failing = all.first(where: { freshness -> Bool in
+            if case .failing = freshness { return true } else { return false }
+        }) { return failing }
         return .metricsDisabled
     }
 }
