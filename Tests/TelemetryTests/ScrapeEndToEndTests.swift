@@ -20,7 +20,7 @@ final class ScrapeEndToEndTests: XCTestCase {
         client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
                                                           credentials: NoCredentials(), namespace: "llm"),
                             transport: InProcessTransport(handler: api, user: "kubectl"))
-        _ = await api.call("POST", "/api/v1/namespaces", body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm"]])
+        _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm"]])
         manager = ControllerManager(api: api, configuration: ControllerConfiguration(
             podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(2),
             coalesceInterval: .milliseconds(5)), kubelet: kubelet)
@@ -40,8 +40,7 @@ final class ScrapeEndToEndTests: XCTestCase {
         if let port { container["ports"] = [["name": "http", "containerPort": .int(Int64(port))]] }
         let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name), "labels": ["app": "m"]],
                               "spec": ["nodeName": "gpu-node-1", "containers": [container]]]
-        let response = await api.call("POST", "/api/v1/namespaces/llm/pods", body: pod)
-        XCTAssertEqual(response.status, 201, response.text)
+        _ = try await client.create(Pod.resourceType, namespace: "llm", body: pod)
     }
 
     func runningPods(_ count: Int) async throws -> [Pod] {
@@ -71,7 +70,8 @@ final class ScrapeEndToEndTests: XCTestCase {
         let scraper = Scraper(fetcher: ClusterMetricsFetcher(kube: client),
                               configuration: .init(interval: 5, timeout: 5, maxConcurrent: 2), now: clock.function)
         await scraper.setTargets(targets + [ghost])
-        XCTAssertEqual(await scraper.scrapeDue(), 3)
+        let asked = await scraper.scrapeDue()
+        XCTAssertEqual(asked, 3)
         var snapshot = await scraper.snapshot()
         for key in ["llm/qwen-0", "llm/qwen-1"] {
             let pod = snapshot.pod(key)
@@ -91,7 +91,8 @@ final class ScrapeEndToEndTests: XCTestCase {
         // Load arrives between the scrapes: 5 synthetic requests of 40 generated tokens on qwen-0.
         for _ in 0..<5 { await kubelet.server(namespace: "llm", name: "qwen-0")?.countSyntheticRequest(promptTokens: 100, generationTokens: 40) }
         clock.advance(by: 5)
-        XCTAssertEqual(await scraper.scrapeDue(), 2, "the ghost backs off")
+        let askedAgain = await scraper.scrapeDue()
+        XCTAssertEqual(askedAgain, 2, "the ghost backs off")
         snapshot = await scraper.snapshot()
         XCTAssertEqual(snapshot.pod("llm/qwen-0").numbers?.generationTokensPerSecond, 40, "200 tokens in 5 s")
         XCTAssertEqual(snapshot.pod("llm/qwen-0").numbers?.promptTokensPerSecond, 100)
@@ -106,7 +107,7 @@ final class ScrapeEndToEndTests: XCTestCase {
         XCTAssertEqual(workload.freshness, .live)
 
         // The pod goes away: its proxy now fails, the last numbers are kept and go stale.
-        _ = await api.call("DELETE", "/api/v1/namespaces/llm/pods/qwen-1")
+        _ = try await client.delete(Pod.resourceType, name: "qwen-1", namespace: "llm")
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? await client.get(Pod.self, name: "qwen-1", namespace: "llm")) == nil { break }

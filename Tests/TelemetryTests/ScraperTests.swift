@@ -28,7 +28,8 @@ final class ScraperTests: XCTestCase {
         clock.advance(by: 5)
         await fetcher.set(a.key, .body(VLLMText.make(generation: 1500, prompt: 5000,
                                                      ttft: [("0.1", 10), ("0.5", 30), ("1.0", 40), ("+Inf", 40)], ttftSum: 16)))
-        XCTAssertEqual(await scraper.scrapeDue(), 1)
+        let asked = await scraper.scrapeDue()
+        XCTAssertEqual(asked, 1)
         pod = await scraper.snapshot().targets[a.key]!
         // By hand: 500 tokens in 5 s; the window saw 20 requests: 10 in (0.1, 0.5], 10 in (0.5, 1].
         XCTAssertEqual(pod.numbers?.generationTokensPerSecond, 100)
@@ -67,7 +68,8 @@ final class ScraperTests: XCTestCase {
         await scraper.setTargets([a, b])
         await fetcher.set(a.key, .body(VLLMText.make()))
         await fetcher.set(b.key, .failure(.httpStatus(503, detail: "Service Unavailable")))
-        XCTAssertEqual(await scraper.scrapeDue(), 2)
+        let asked = await scraper.scrapeDue()
+        XCTAssertEqual(asked, 2)
         var snapshot = await scraper.snapshot()
         XCTAssertEqual(snapshot.pod(a.key).freshness, .live)
         XCTAssertEqual(snapshot.pod(b.key).freshness, .failing(.httpStatus(503, detail: "Service Unavailable")))
@@ -137,7 +139,8 @@ final class ScraperTests: XCTestCase {
         for target in targets { await fetcher.set(target.key, .body(VLLMText.make())) }
         let scraper = Scraper(fetcher: fetcher, configuration: .init(interval: 5, maxConcurrent: 4))
         await scraper.setTargets(targets)
-        XCTAssertEqual(await scraper.scrapeDue(), 40)
+        let asked = await scraper.scrapeDue()
+        XCTAssertEqual(asked, 40)
         let most = await fetcher.mostInFlight
         XCTAssertLessThanOrEqual(most, 4)
         XCTAssertGreaterThan(most, 1, "fetches do overlap")

@@ -99,7 +99,13 @@ public actor Scraper {
         await withTaskGroup(of: (String, ScrapeTarget, Result<TargetReading, ScrapeError>, Date, TimeInterval)?.self) { group in
             var pending = due[...]
             func addNext() {
-                guard let key = pending.popFirst(), let target = states[key]?.target else { return }
+                // Targets removed by `setTargets` while this cycle ran are skipped, not waited for.
+                var next: (String, ScrapeTarget)?
+                while next == nil, let key = pending.popFirst() {
+                    if let target = states[key]?.target { next = (key, target) }
+                }
+                guard let chosen = next else { return }
+                let (key, target) = chosen
                 group.addTask {
                     let began = clock()
                     let result = await Self.scrape(target, fetcher: fetcher, timeout: configuration.timeout, at: began)
