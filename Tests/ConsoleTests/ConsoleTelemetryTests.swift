@@ -99,7 +99,7 @@ final class ConsoleTelemetryTests: XCTestCase {
         XCTAssertTrue(live.contains("25%") && live.contains("990ms"), live)
         let disabled = try XCTUnwrap(row(frame, "vllm-qwen-7f688bc75d-gdzjh"))
         XCTAssertTrue(disabled.contains("disabled"), disabled)
-        XCTAssertFalse(disabled.contains(" 0 "), "disabled is never shown as zeros: \(disabled)")
+        XCTAssertFalse(disabled.contains("0%"), "disabled is never shown as zeros: \(disabled)")
         let failing = try XCTUnwrap(row(frame, "vllm-qwen-7f688bc75d-pw2f9"))
         XCTAssertTrue(failing.contains("err"), failing)
 

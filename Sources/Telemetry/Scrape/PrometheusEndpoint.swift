@@ -14,10 +14,11 @@ public enum PrometheusEndpoint: Sendable, Hashable, CustomStringConvertible {
         for prefix in ["service/", "svc/"] where trimmed.hasPrefix(prefix) {
             let parts = trimmed.dropFirst(prefix.count).split(separator: "/").map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-            let nameAndPort = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
-            var name = nameAndPort[0]
+            var target = parts[1]
             var scheme = ProxyScheme.http
-            if name.hasPrefix("https:") { scheme = .https; name = String(name.dropFirst(6)) }
+            if target.hasPrefix("https:") { scheme = .https; target = String(target.dropFirst(6)) }
+            let nameAndPort = target.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let name = nameAndPort.first, !name.isEmpty else { return nil }
             self = .service(namespace: parts[0], name: name, port: nameAndPort.count > 1 ? nameAndPort[1] : "9090", scheme: scheme)
             return
         }
