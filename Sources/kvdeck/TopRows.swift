@@ -14,6 +14,8 @@ struct TopRows {
         var ready: String
         var telemetry: PodTelemetry
         var error: ScrapeError?
+        /// A pod that is not running (so not scraped).
+        var notRunning = false
     }
 
     let subject: TopCommand.Subject
@@ -48,7 +50,8 @@ struct TopRows {
                     var error: ScrapeError?
                     if case let .failing(e) = telemetry.freshness { error = e }
                     rows.append(Row(namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", kind: "Pod",
-                                    model: model, ready: pod.readyText, telemetry: telemetry, error: error))
+                                    model: model, ready: pod.readyText, telemetry: telemetry, error: error,
+                                    notRunning: !ClusterState.isScraped(pod)))
                 }
             }
         }
@@ -87,7 +90,7 @@ struct TopRows {
         var kind: String
         var model: String
         var ready: String
-        /// live, stale, loading, disabled or error.
+        /// live, stale, loading, disabled, error, or not-running (a pod that is not scraped).
         var status: String
         var error: String?
         var numbers: DerivedNumbers?
@@ -96,13 +99,14 @@ struct TopRows {
 
     func json() throws -> String {
         let items = rows.map { row in
-            let status: String = switch row.telemetry.freshness {
+            var status: String = switch row.telemetry.freshness {
             case .live: "live"
             case .stale: "stale"
             case .loading: "loading"
             case .metricsDisabled: "disabled"
             case .failing: "error"
             }
+            if row.notRunning { status = "not-running" }
             return JSONRow(namespace: row.namespace, name: row.name, kind: row.kind, model: row.model, ready: row.ready,
                            status: status, error: row.error?.description, numbers: row.telemetry.numbers,
                            gpus: row.telemetry.gpus.map {

@@ -58,7 +58,8 @@ final class MetricsCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("Window: 15 s"), run.stdout)
         // 1500 tokens over 15 s; TTFT p50 500ms and p99 990ms from the bucket deltas (by hand).
-        let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("qwen ") }.map(String.init) ?? ""
+        let windowTable = run.stdout.components(separatedBy: "Window:").last ?? ""
+        let row = windowTable.split(separator: "\n").first { $0.hasPrefix("qwen ") }.map(String.init) ?? ""
         let cells = row.split(separator: " ").map(String.init)
         XCTAssertEqual(Array(cells.prefix(6)), ["qwen", "100", "-", "-", "500ms", "990ms"], run.stdout)
 

@@ -19,7 +19,11 @@ final class TopCommandTests: XCTestCase {
         // The demo's pods start within a second or two; wait until top sees them live.
         var workloads = try kvdeck("top", "workloads", "-n", "llm-prod", "--window", "1")
         let deadline = Date().addingTimeInterval(20)
-        while workloads.stdout.contains("…") || !workloads.stdout.contains("smollm2-canary"), Date() < deadline {
+        func ready(_ run: CommandRun) -> Bool {
+            let rows = run.stdout.split(separator: "\n").dropFirst()
+            return rows.count == 2 && rows.allSatisfy { $0.contains("0%") }
+        }
+        while !ready(workloads), Date() < deadline {
             Thread.sleep(forTimeInterval: 0.5)
             workloads = try kvdeck("top", "workloads", "-n", "llm-prod", "--window", "1")
         }
@@ -46,7 +50,8 @@ final class TopCommandTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let items = object?["items"] as? [[String: Any]] ?? []
         XCTAssertFalse(items.isEmpty, json.stdout)
-        for item in items {
+        XCTAssertTrue(items.contains { $0["status"] as? String == "live" }, json.stdout)
+        for item in items where item["status"] as? String != "not-running" {
             XCTAssertEqual(item["namespace"] as? String, "llm-prod")
             XCTAssertEqual(item["status"] as? String, "live", "\(item)")
             let numbers = item["numbers"] as? [String: Any]

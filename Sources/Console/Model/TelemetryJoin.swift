@@ -34,7 +34,8 @@ extension ClusterState {
         return found
     }
 
-    static func isScraped(_ pod: Pod) -> Bool {
+    /// Running and not being deleted: the pods whose metrics are read.
+    public static func isScraped(_ pod: Pod) -> Bool {
         pod.status?.phase == "Running" && pod.metadata.deletionTimestamp == nil
     }
 }
