@@ -73,7 +73,8 @@ for cycle in 1...cycles {
     let rates = snapshot.targets.values.filter { $0.numbers?.generationTokensPerSecond != nil }.count
     print("cycle \(cycle): \(asked) scraped, \(live) live, \(rates) with rates: CPU \(format(spent)) ms, wall \(format(took)) ms")
     if cycle > 1 { cpu.append(spent); wall.append(took) }  // the first cycle opens the connections
-    let rest = interval - Date().timeIntervalSince(started)
+    // The next cycle starts just after every target is due again (due = this cycle's start + interval).
+    let rest = interval + 0.02 - Date().timeIntervalSince(started)
     if rest > 0 { try await Task.sleep(for: .milliseconds(Int(rest * 1000))) }
 }
 let busy = await ticker.stop()
