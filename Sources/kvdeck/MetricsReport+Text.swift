@@ -14,7 +14,12 @@ extension MetricsReport {
         if badLines.count > 10 { out += "            … and \(badLines.count - 10) more\n" }
         if let server {
             var text = server.kind
-            if let generation = server.generation, generation != "unknown" { text += " (\(generation.uppercased()) engine)" }
+            switch server.generation {
+            case "v0"?: text += " (V0 engine)"
+            case "v1"?: text += " (V1 engine)"
+            case "mixed"?: text += " (V0 and V1 families together: a curated or proxied dump)"
+            default: break
+            }
             line("Server", text)
             if let version = server.version {
                 line("Version", version)
