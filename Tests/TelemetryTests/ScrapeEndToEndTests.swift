@@ -89,7 +89,9 @@ final class ScrapeEndToEndTests: XCTestCase {
         XCTAssertTrue(message.contains("not found"), message)
 
         // Load arrives between the scrapes: 5 synthetic requests of 40 generated tokens on qwen-0.
-        for _ in 0..<5 { await kubelet.server(namespace: "llm", name: "qwen-0")?.countSyntheticRequest(promptTokens: 100, generationTokens: 40) }
+        let qwen0 = await kubelet.server(namespace: "llm", name: "qwen-0") as? StandInPodServer
+        XCTAssertNotNil(qwen0)
+        for _ in 0..<5 { await qwen0?.countSyntheticRequest(promptTokens: 100, generationTokens: 40) }
         clock.advance(by: 5)
         let askedAgain = await scraper.scrapeDue()
         XCTAssertEqual(askedAgain, 2, "the ghost backs off")
