@@ -79,6 +79,11 @@ let package = Package(
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
+        // Benchmarks/EngineDecode: copy bandwidth, then decode and prefill tokens/s of the CPU engine
+        // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
+        .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
+                          exclude: ["README.md"]),
+
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
                           exclude: ["README.md"]),

@@ -1,0 +1,152 @@
+#include "kvd_attention.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include "kvd_matmul.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+int kvd_attn_shape_valid(const kvd_attn_shape *s) {
+    return s->num_heads > 0 && s->num_kv_heads > 0 && s->num_heads % s->num_kv_heads == 0 &&
+           s->num_heads / s->num_kv_heads <= KVD_ATTN_MAX_GROUP && s->head_dim > 0 &&
+           s->head_dim <= KVD_ATTN_MAX_HEAD_DIM && s->block_size > 0 &&
+           s->block_size <= KVD_ATTN_MAX_BLOCK_SIZE && s->num_blocks > 0;
+}
+
+void kvd_kv_store(const kvd_attn_shape *s, float *kcache, float *vcache, const float *k,
+                  const float *v, int ld, const int32_t *slots, int ntok) {
+    const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
+    const long limit = (long)s->num_blocks * (long)s->block_size;
+    for (int t = 0; t < ntok; t++) {
+        const long slot = slots[t];
+        if (slot < 0 || slot >= limit) continue;
+        const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
+        for (int h = 0; h < s->num_kv_heads; h++) {
+            const size_t dst = ((blk * (size_t)s->num_kv_heads + (size_t)h) * bs + off) * hd;
+            memcpy(kcache + dst, k + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+            memcpy(vcache + dst, v + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+        }
+    }
+}
+
+typedef struct {
+    const kvd_attn_shape *shape;
+    const float *kcache, *vcache, *q;
+    float *out;
+    int ldq, ldo;
+    const int32_t *ctx_len, *tables, *table_offset;
+} attn_job;
+
+/* The plain reference. */
+static inline float dot_ref(const float *a, const float *b, int n) {
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+static inline void axpy_ref(float *y, float a, const float *x, int n) {
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+static inline void scale_ref(float *y, float a, int n) {
+    for (int i = 0; i < n; i++) y[i] *= a;
+}
+#define ATTN_TGT
+#define ATTN_NAME attn_task_ref
+#define ATTN_DOT dot_ref
+#define ATTN_AXPY axpy_ref
+#define ATTN_SCALE scale_ref
+#include "attention_impl.h"
+#undef ATTN_TGT
+#undef ATTN_NAME
+#undef ATTN_DOT
+#undef ATTN_AXPY
+#undef ATTN_SCALE
+
+#if defined(__x86_64__)
+#define TGT2 __attribute__((target("avx2,fma,f16c")))
+TGT2 static inline float dot_avx2(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    s0 = _mm256_add_ps(s0, s1);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    float s = _mm_cvtss_f32(h);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+TGT2 static inline void axpy_avx2(float *y, float a, const float *x, int n) {
+    const __m256 av = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+TGT2 static inline void scale_avx2(float *y, float a, int n) {
+    const __m256 av = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(av, _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] *= a;
+}
+#define ATTN_TGT TGT2
+#define ATTN_NAME attn_task_avx2
+#define ATTN_DOT dot_avx2
+#define ATTN_AXPY axpy_avx2
+#define ATTN_SCALE scale_avx2
+#include "attention_impl.h"
+#undef ATTN_TGT
+#undef ATTN_NAME
+#undef ATTN_DOT
+#undef ATTN_AXPY
+#undef ATTN_SCALE
+
+#define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
+TGT5 static inline float dot_avx512(const float *a, const float *b, int n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+    }
+    for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+TGT5 static inline void axpy_avx512(float *y, float a, const float *x, int n) {
+    const __m512 av = _mm512_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, _mm512_fmadd_ps(av, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+TGT5 static inline void scale_avx512(float *y, float a, int n) {
+    const __m512 av = _mm512_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, _mm512_mul_ps(av, _mm512_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] *= a;
+}
+#define ATTN_TGT TGT5
+#define ATTN_NAME attn_task_avx512
+#define ATTN_DOT dot_avx512
+#define ATTN_AXPY axpy_avx512
+#define ATTN_SCALE scale_avx512
+#include "attention_impl.h"
+#endif
+
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float *kcache,
+                  const float *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset) {
+    if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset };
+    kvd_task_fn fn = attn_task_ref;
+#if defined(__x86_64__)
+    if (isa == KVD_ISA_AVX512) fn = attn_task_avx512;
+    else if (isa == KVD_ISA_AVX2) fn = attn_task_avx2;
+#endif
+    kvd_pool_run(pool, ntok * s->num_kv_heads, fn, &j);
+    return 0;
+}
