@@ -134,10 +134,19 @@ void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
  * per row, then each token costs per block: load, maddubs, madd, convert, fma. maddubs takes
  * unsigned x signed bytes: Q4 nibbles are unsigned as stored; Q8_0 uses llama.cpp's sign trick
  * (|w| times x with w's sign), since w + 128 would overflow maddubs' int16 pair sums. */
-TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, const float *dw,
-                     const float *mw, int r, int t, const int T) {
+TGT INL __m256i dot_block(const int type, __m256i wabs, __m256i wv, const uint8_t *x, __m256i ones) {
+    __m256i xv = _mm256_loadu_si256((const __m256i *)x);
+    if (type == KVD_TYPE_Q8_0) xv = _mm256_sign_epi8(xv, wv);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, xv), ones);
+}
+
+/* RES: the activations carry the residual byte; the block's integer sum is then
+ * (dot(w, q) << 8) + dot(w, r), exact in int32. */
+TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *row,
+                     const float *dw, const float *mw, int r, int t, const int T) {
     const int nin = a->nin, nb = nin / 32;
-    const size_t doff = kvd_qrow_scales_offset(nin), soff = kvd_qrow_sums_offset(nin);
+    const size_t doff = kvd_qrow_scales_offset(nin, RES), soff = kvd_qrow_sums_offset(nin, RES);
+    const size_t roff = kvd_qrow_residual_offset(nin);
     const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
     const size_t qoff = type == KVD_TYPE_Q4_1 ? 4 : 2;
     const __m256i ones = _mm256_set1_epi16(1), mask = _mm256_set1_epi8(0x0f);
@@ -160,9 +169,8 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, c
         }
         const __m256i wabs = type == KVD_TYPE_Q8_0 ? _mm256_sign_epi8(wv, wv) : wv;
         for (int i = 0; i < T; i++) {
-            __m256i xv = _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b));
-            if (type == KVD_TYPE_Q8_0) xv = _mm256_sign_epi8(xv, wv);
-            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, xv), ones);
+            __m256i p = dot_block(type, wabs, wv, xq[i] + 32 * (size_t)b, ones);
+            if (RES) p = _mm256_add_epi32(_mm256_slli_epi32(p, 8), dot_block(type, wabs, wv, xq[i] + roff + 32 * (size_t)b, ones));
             acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw[b] * xd[i][b]), acc[i]);
         }
     }
@@ -178,7 +186,7 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, c
     }
 }
 
-TGT INL void q8_rows(const kvd_mm_args *a, const int type, int r0, int r1, int t0, int t1) {
+TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
     float dw[KVD_MAX_NIN / 32], mw[KVD_MAX_NIN / 32];
@@ -190,20 +198,25 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, int r0, int r1, int t
             mw[b] = type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : -8.0f * dw[b];
         }
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, row, dw, mw, r, t, 4);
-        for (; t < t1; t++) q8_tile(a, type, row, dw, mw, r, t, 1);
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);
+        for (; t < t1; t++) q8_tile(a, type, RES, row, dw, mw, r, t, 1);
     }
 }
 
-TGT static void q8_q8_0(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q8_0, r0, r1, t0, t1); }
-TGT static void q8_q4_0(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q4_0, r0, r1, t0, t1); }
-TGT static void q8_q4_1(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q4_1, r0, r1, t0, t1); }
+#define Q8_VARIANT(NAME, TYPE, RES) \
+    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, RES, r0, r1, t0, t1); }
+Q8_VARIANT(q8_q8_0, KVD_TYPE_Q8_0, 0)
+Q8_VARIANT(q8_q4_0, KVD_TYPE_Q4_0, 0)
+Q8_VARIANT(q8_q4_1, KVD_TYPE_Q4_1, 0)
+Q8_VARIANT(q16_q8_0, KVD_TYPE_Q8_0, 1)
+Q8_VARIANT(q16_q4_0, KVD_TYPE_Q4_0, 1)
+Q8_VARIANT(q16_q4_1, KVD_TYPE_Q4_1, 1)
 
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
     switch (a->type) {
-    case KVD_TYPE_Q8_0: q8_q8_0(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_0: q8_q4_0(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_1: q8_q4_1(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q8_0: (a->residual ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_0: (a->residual ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_1: (a->residual ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
     }
 }
 #else

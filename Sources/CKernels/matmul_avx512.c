@@ -150,10 +150,22 @@ TGT INL __m256i load_one(const int type, const uint8_t *row, int b) {
     return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(v, 4), v), _mm256_set1_epi8(0x0f));
 }
 
-TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, const float *dw,
-                     const float *mw, int r, int t, const int T) {
+/* Sum of 8 int32 as float (the odd last block). */
+TGT INL float hsum8i(__m256i s) {
+    const __m256 v = _mm256_cvtepi32_ps(s);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+
+/* RES: the activations carry the residual byte; the integer sum is then
+ * (dot(w, q) << 8) + dot(w, r), exact in int32. */
+TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *row,
+                     const float *dw, const float *mw, int r, int t, const int T) {
     const int nin = a->nin, nb = nin / 32, npairs = nb / 2;
-    const size_t doff = kvd_qrow_scales_offset(nin), soff = kvd_qrow_sums_offset(nin);
+    const size_t doff = kvd_qrow_scales_offset(nin, RES), soff = kvd_qrow_sums_offset(nin, RES);
+    const size_t roff = kvd_qrow_residual_offset(nin);
     const __m512i spread = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
     const uint8_t *xq[4];
     const float *xd[4];
@@ -171,7 +183,11 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, c
             _mm_castpd_ps(_mm_load_sd((const double *)(dw + b)))));
         for (int i = 0; i < T; i++) {
             const __m512i xv = _mm512_loadu_si512((const void *)(xq[i] + 32 * (size_t)b));
-            const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, xv);
+            __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, xv);
+            if (RES) {
+                const __m512i rv = _mm512_loadu_si512((const void *)(xq[i] + roff + 32 * (size_t)b));
+                s = _mm512_dpbusd_epi32(_mm512_slli_epi32(s, 8), wv, rv);
+            }
             const __m512 xs = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
                 _mm_castpd_ps(_mm_load_sd((const double *)(xd[i] + b)))));
             acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dv, xs), acc[i]);
@@ -181,13 +197,13 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, c
         float sum = _mm512_reduce_add_ps(acc[i]);
         if (nb & 1) {
             const int b = nb - 1;
-            const __m256i xv = _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b));
-            const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), load_one(type, row, b), xv);
-            const __m256 v = _mm256_cvtepi32_ps(s);
-            __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-            h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-            h = _mm_add_ss(h, _mm_movehdup_ps(h));
-            sum += dw[b] * xd[i][b] * _mm_cvtss_f32(h);
+            const __m256i w1 = load_one(type, row, b);
+            __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
+                                            _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
+            if (RES)
+                s = _mm256_dpbusd_epi32(_mm256_slli_epi32(s, 8), w1,
+                                        _mm256_loadu_si256((const __m256i *)(xq[i] + roff + 32 * (size_t)b)));
+            sum += dw[b] * xd[i][b] * hsum8i(s);
         }
         const float *s = (const float *)(xq[i] + soff);
         __m512 c = _mm512_setzero_ps();
@@ -199,7 +215,7 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row, c
     }
 }
 
-TGT INL void q8_rows(const kvd_mm_args *a, const int type, int r0, int r1, int t0, int t1) {
+TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
     const float offset = type == KVD_TYPE_Q8_0 ? -128.0f : -8.0f;
@@ -212,20 +228,25 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, int r0, int r1, int t
             mw[b] = type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : offset * dw[b];
         }
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, row, dw, mw, r, t, 4);
-        for (; t < t1; t++) q8_tile(a, type, row, dw, mw, r, t, 1);
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);
+        for (; t < t1; t++) q8_tile(a, type, RES, row, dw, mw, r, t, 1);
     }
 }
 
-TGT static void q8_q8_0(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q8_0, r0, r1, t0, t1); }
-TGT static void q8_q4_0(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q4_0, r0, r1, t0, t1); }
-TGT static void q8_q4_1(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, KVD_TYPE_Q4_1, r0, r1, t0, t1); }
+#define Q8_VARIANT(NAME, TYPE, RES) \
+    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, RES, r0, r1, t0, t1); }
+Q8_VARIANT(q8_q8_0, KVD_TYPE_Q8_0, 0)
+Q8_VARIANT(q8_q4_0, KVD_TYPE_Q4_0, 0)
+Q8_VARIANT(q8_q4_1, KVD_TYPE_Q4_1, 0)
+Q8_VARIANT(q16_q8_0, KVD_TYPE_Q8_0, 1)
+Q8_VARIANT(q16_q4_0, KVD_TYPE_Q4_0, 1)
+Q8_VARIANT(q16_q4_1, KVD_TYPE_Q4_1, 1)
 
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
     switch (a->type) {
-    case KVD_TYPE_Q8_0: q8_q8_0(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_0: q8_q4_0(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_1: q8_q4_1(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q8_0: (a->residual ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_0: (a->residual ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_1: (a->residual ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
     }
 }
 #else

@@ -14,6 +14,7 @@ typedef struct {
     const float *x;        /* ntok x nin floats */
     const uint8_t *xq;     /* ntok x kvd_qrow_bytes(nin), or NULL */
     size_t qstride;
+    int residual;          /* xq rows carry the residual byte */
     float *y;
     int ldy;
     const float *bias;
@@ -72,10 +73,14 @@ static inline uint16_t kvd_load_u16(const uint8_t *p) {
     return v;
 }
 
-/* Where a token's quantised row keeps its scales and sums (layout: kvd_matmul.h). */
-static inline size_t kvd_qrow_scales_offset(int n) { return ((size_t)n + 63) & ~(size_t)63; }
-static inline size_t kvd_qrow_sums_offset(int n) {
-    return kvd_qrow_scales_offset(n) + ((((size_t)n / 32) * 4 + 63) & ~(size_t)63);
+/* Where a token's quantised row keeps its residual bytes, scales and sums (layout: kvd_matmul.h). */
+static inline size_t kvd_round64(size_t v) { return (v + 63) & ~(size_t)63; }
+static inline size_t kvd_qrow_residual_offset(int n) { return kvd_round64((size_t)n); }
+static inline size_t kvd_qrow_scales_offset(int n, int residual) {
+    return kvd_round64((size_t)n) * (residual ? 2 : 1);
+}
+static inline size_t kvd_qrow_sums_offset(int n, int residual) {
+    return kvd_qrow_scales_offset(n, residual) + kvd_round64((size_t)n / 32 * 4);
 }
 
 /* Block layouts (ggml): Q8_0 {f16 d; i8 q[32]}, Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d; f16 m;

@@ -74,20 +74,21 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst) {
     if (kvd_type_supported(type)) dequantize_range(type, src, 0, n, dst);
 }
 
-size_t kvd_qrow_bytes(int n) {
-    return kvd_qrow_sums_offset(n) + ((((size_t)n / 32) * 4 + 63) & ~(size_t)63);
+size_t kvd_qrow_bytes(int n, int residual) {
+    return kvd_qrow_sums_offset(n, residual) + kvd_round64((size_t)n / 32 * 4);
 }
 
-/* As ggml's quantize_row_q8_1: d = max|x| / 127, q = round(x / d), s = d * sum(q). One version
- * for every path, so the paths differ only in how they multiply. */
-void kvd_quantize_rows(const float *x, int ntok, int n, void *dst) {
+/* As ggml's quantize_row_q8_1 (D = max|x| / 127, q = round(x / D)), plus the residual byte when
+ * asked. One version for every path, so the paths differ only in how they multiply. */
+void kvd_quantize_rows(const float *x, int ntok, int n, int residual, void *dst) {
     const int nb = n / 32;
-    const size_t stride = kvd_qrow_bytes(n);
+    const size_t stride = kvd_qrow_bytes(n, residual);
     for (int t = 0; t < ntok; t++) {
         uint8_t *row = (uint8_t *)dst + (size_t)t * stride;
         int8_t *q = (int8_t *)row;
-        float *d = (float *)(row + kvd_qrow_scales_offset(n));
-        float *s = (float *)(row + kvd_qrow_sums_offset(n));
+        int8_t *rq = (int8_t *)(row + kvd_qrow_residual_offset(n));
+        float *d = (float *)(row + kvd_qrow_scales_offset(n, residual));
+        float *s = (float *)(row + kvd_qrow_sums_offset(n, residual));
         const float *xr = x + (size_t)t * (size_t)n;
         for (int b = 0; b < nb; b++) {
             const float *xb = xr + b * 32;
@@ -99,10 +100,17 @@ void kvd_quantize_rows(const float *x, int ntok, int n, void *dst) {
             for (int j = 0; j < 32; j++) {
                 int v = (int)nearbyintf(xb[j] * id);
                 q[b * 32 + j] = (int8_t)v;
+                if (residual) {
+                    /* |x - D q| <= D / 2, so r fits in int8 but for rounding at exactly 128. */
+                    int r = (int)nearbyintf((xb[j] - db * (float)v) * id * 256.0f);
+                    r = r > 127 ? 127 : r < -127 ? -127 : r;
+                    rq[b * 32 + j] = (int8_t)r;
+                    v = v * 256 + r;
+                }
                 sum += v;
             }
-            d[b] = db;
-            s[b] = db * (float)sum;
+            d[b] = residual ? db / 256.0f : db;
+            s[b] = d[b] * (float)sum;
         }
     }
 }
@@ -126,36 +134,38 @@ void kvd_mm_float_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
 }
 
 /* Integer dot products per block, then d_w * d_x * isum (+ m * s for Q4_1). */
+static int block_isum(int type, const uint8_t *blk, const int8_t *qb) {
+    int isum = 0;
+    if (type == KVD_TYPE_Q8_0) {
+        for (int j = 0; j < 32; j++) isum += (int8_t)blk[2 + j] * qb[j];
+    } else if (type == KVD_TYPE_Q4_0) {
+        for (int j = 0; j < 16; j++)
+            isum += ((blk[2 + j] & 0x0f) - 8) * qb[j] + ((blk[2 + j] >> 4) - 8) * qb[j + 16];
+    } else {
+        for (int j = 0; j < 16; j++)
+            isum += (blk[4 + j] & 0x0f) * qb[j] + (blk[4 + j] >> 4) * qb[j + 16];
+    }
+    return isum;
+}
+
 void kvd_mm_q8_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
-    const int nin = a->nin, nb = nin / 32;
+    const int nin = a->nin, nb = nin / 32, res = a->residual;
+    const size_t bb = a->type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : a->type == KVD_TYPE_Q4_0 ? KVD_Q4_0_BYTES : KVD_Q4_1_BYTES;
     for (int r = r0; r < r1; r++) {
         const uint8_t *row = a->w + (size_t)r * a->row_bytes;
         for (int t = t0; t < t1; t++) {
             const uint8_t *qr = a->xq + (size_t)t * a->qstride;
             const int8_t *q = (const int8_t *)qr;
-            const float *d = (const float *)(qr + kvd_qrow_scales_offset(nin));
-            const float *s = (const float *)(qr + kvd_qrow_sums_offset(nin));
+            const int8_t *rq = (const int8_t *)(qr + kvd_qrow_residual_offset(nin));
+            const float *d = (const float *)(qr + kvd_qrow_scales_offset(nin, res));
+            const float *s = (const float *)(qr + kvd_qrow_sums_offset(nin, res));
             float sum = 0.0f;
             for (int b = 0; b < nb; b++) {
-                const int8_t *qb = q + b * 32;
-                int isum = 0;
-                float dw, mw = 0.0f;
-                if (a->type == KVD_TYPE_Q8_0) {
-                    const uint8_t *blk = row + (size_t)b * KVD_Q8_0_BYTES;
-                    dw = kvd_f16_to_f32(kvd_load_u16(blk));
-                    for (int j = 0; j < 32; j++) isum += (int8_t)blk[2 + j] * qb[j];
-                } else if (a->type == KVD_TYPE_Q4_0) {
-                    const uint8_t *blk = row + (size_t)b * KVD_Q4_0_BYTES;
-                    dw = kvd_f16_to_f32(kvd_load_u16(blk));
-                    for (int j = 0; j < 16; j++)
-                        isum += ((blk[2 + j] & 0x0f) - 8) * qb[j] + ((blk[2 + j] >> 4) - 8) * qb[j + 16];
-                } else {
-                    const uint8_t *blk = row + (size_t)b * KVD_Q4_1_BYTES;
-                    dw = kvd_f16_to_f32(kvd_load_u16(blk));
-                    mw = kvd_f16_to_f32(kvd_load_u16(blk + 2));
-                    for (int j = 0; j < 16; j++)
-                        isum += (blk[4 + j] & 0x0f) * qb[j] + (blk[4 + j] >> 4) * qb[j + 16];
-                }
+                const uint8_t *blk = row + (size_t)b * bb;
+                int isum = block_isum(a->type, blk, q + b * 32);
+                if (res) isum = isum * 256 + block_isum(a->type, blk, rq + b * 32);
+                const float dw = kvd_f16_to_f32(kvd_load_u16(blk));
+                const float mw = a->type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : 0.0f;
                 sum += dw * d[b] * (float)isum + mw * s[b];
             }
             kvd_mm_store(a, t, r, sum);

@@ -58,12 +58,19 @@ size_t kvd_row_bytes(int type, int n);
 void kvd_dequantize_row(int type, const void *src, int n, float *dst);
 
 /* --- Activations quantised to 8-bit blocks ---
- * One token's row of n floats (n % 32 == 0) becomes, at offset 0, n int8 values q; then n/32
- * float scales d (x ~ d * q); then n/32 float block sums s = d * sum(q). The sums let a weight
- * with a per-block offset (Q4_1's min m, or Q4_0's implicit -8) add m * s instead of expanding
- * the offset per element. kvd_qrow_bytes(n) is the stride between tokens. */
-size_t kvd_qrow_bytes(int n);
-void kvd_quantize_rows(const float *x, int ntok, int n, void *dst);
+ * One token's row of n floats (n % 32 == 0) becomes, at offset 0, n int8 values q; with
+ * `residual`, a second n int8 values r at kvd_qrow_residual_offset(n); then n/32 float scales d;
+ * then n/32 float block sums s = sum of the values the block now represents.
+ *  - plain (ggml's Q8_1): x ~ d * q with d = max|x| / 127.
+ *  - residual: q as above with scale D = max|x| / 127, plus r = round((x - D q) * 256 / D), and
+ *    d = D / 256, so x ~ d * (256 q + r): about 16 bits per value for one more integer dot
+ *    product per block (plain 8-bit activations move this model's logits by up to ~0.5, the
+ *    residual byte by ~0.01; see Tests/EngineTests/ReferenceFixtureTests.swift).
+ * The sums let a weight with a per-block offset (Q4_1's min m, Q4_0's -8 d, Q8_0's -128 d on the
+ * VNNI path) add m * s instead of expanding the offset per element. kvd_qrow_bytes is the stride
+ * between tokens. */
+size_t kvd_qrow_bytes(int n, int residual);
+void kvd_quantize_rows(const float *x, int ntok, int n, int residual, void *dst);
 
 /* One weight matrix of a product: nout rows of nin values of `type` (ggml's [nin, nout]). Its
  * results go to y[t * ldy + r]; with `bias`, bias[r] is added; with `accumulate`, the result
@@ -85,11 +92,12 @@ typedef struct {
 #define KVD_MAX_NIN 131072
 
 /* Computes every linear in `outs` (all with the same nin) for ntok tokens of x (row stride nin).
- * xq: NULL for exact arithmetic, else kvd_quantize_rows(x) output, used for the block types.
+ * xq: NULL for exact arithmetic, else kvd_quantize_rows(x, ..., residual, xq) output, used for
+ * the block types.
  * Returns 0, or -1 when an argument is unsupported (type, nin not a multiple of 32 for a block
  * type, nin > KVD_MAX_NIN, isa not supported here). */
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
-               const float *x, const void *xq, int ntok);
+               const float *x, const void *xq, int residual, int ntok);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
 
     /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
     public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
-                arithmetic: CPUArithmetic = .quantizedActivations, kernelPath: CPUKernelPath = .best,
+                arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
                 threads: Int? = nil) throws {
         let c = model.config
         guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
@@ -65,7 +65,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
 
     /// Sizes the cache from a byte budget: as many whole blocks as fit.
     public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
-                            arithmetic: CPUArithmetic = .quantizedActivations,
+                            arithmetic: CPUArithmetic = .int16Activations,
                             kernelPath: CPUKernelPath = .best, threads: Int? = nil) throws {
         let perBlock = model.config.kvBytesPerToken * max(blockSize, 1)
         let blocks = kvCacheBytes / perBlock
@@ -109,7 +109,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let h = c.hiddenSize, hd = c.headDim
         let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
-        let quantize = arithmetic == .quantizedActivations
+        let quantize = arithmetic.quantizes
+        let res: Int32 = arithmetic.residual ? 1 : 0
         let xq: UnsafeMutableRawPointer? = quantize ? s.xq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
@@ -139,7 +140,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let vCache = kCache + blockCount * layerStride
 
             kvd_rmsnorm(s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), s.xq) }
+            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), res, s.xq) }
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
@@ -163,14 +164,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows(s.att, Int32(n), Int32(qDim), s.xq) }
+            if quantize { kvd_quantize_rows(s.att, Int32(n), Int32(qDim), res, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
             kvd_rmsnorm(s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), s.xq) }
+            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), res, s.xq) }
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
             kvd_swiglu(s.gate, s.up, s.gate, Int32(n * ffn))
-            if quantize { kvd_quantize_rows(s.gate, Int32(n), Int32(ffn), s.xq) }
+            if quantize { kvd_quantize_rows(s.gate, Int32(n), Int32(ffn), res, s.xq) }
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -181,14 +182,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
         kvd_rmsnorm(s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows(s.xb, Int32(m), Int32(h), s.xq) }
+        if quantize { kvd_quantize_rows(s.xb, Int32(m), Int32(h), res, s.xq) }
         try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
         return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
     }
 
     private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {
         let rc = outs.withUnsafeBufferPointer {
-            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, Int32(n))
+            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, arithmetic.residual ? 1 : 0, Int32(n))
         }
         guard rc == 0 else { throw CPURunnerError("the matmul kernel refused its arguments") }
     }

@@ -34,11 +34,25 @@ public enum CPUKernelPath: Int32, Sendable, CaseIterable, CustomStringConvertibl
     }
 }
 
-/// How matrix products with quantised weights are computed.
-public enum CPUArithmetic: Sendable, Equatable {
+/// How matrix products with quantised weights (Q8_0, Q4_0, Q4_1) are computed.
+public enum CPUArithmetic: Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// Weights dequantised to float32, float32 activations: matches a float32 reference run.
     case exact
-    /// Activations quantised to 8-bit blocks once per product, integer dot products (llama.cpp's
-    /// way): fastest, logits within a few hundredths of `exact`.
-    case quantizedActivations
+    /// llama.cpp's way: each activation row quantised once per product to 8-bit blocks of 32,
+    /// integer dot products. The fastest; on the default model its logits move by up to ~0.5.
+    case int8Activations
+    /// As int8Activations plus a residual byte per value (~16-bit activations, still integer dot
+    /// products, one more per block): logits within ~0.01 of exact.
+    case int16Activations
+
+    var quantizes: Bool { self != .exact }
+    var residual: Bool { self == .int16Activations }
+
+    public var description: String {
+        switch self {
+        case .exact: return "exact (f32 activations)"
+        case .int8Activations: return "int8 activations"
+        case .int16Activations: return "int8+residual activations"
+        }
+    }
 }
