@@ -38,7 +38,7 @@ TGT INL void deq32(const int type, const uint8_t *row, int b, __m256 w[4]) {
     }
     case KVD_TYPE_Q8_0: {
         const uint8_t *blk = row + (size_t)b * KVD_Q8_0_BYTES;
-        const __m256 d = _mm256_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk)));
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(kvd_load_u16(blk)));
         for (int i = 0; i < 4; i++)
             w[i] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
                 _mm_loadl_epi64((const __m128i *)(blk + 2 + 8 * i)))));
@@ -48,7 +48,7 @@ TGT INL void deq32(const int type, const uint8_t *row, int b, __m256 w[4]) {
     case KVD_TYPE_Q4_1: {
         const int q41 = type == KVD_TYPE_Q4_1;
         const uint8_t *blk = row + (size_t)b * (q41 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES);
-        const __m256 d = _mm256_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk)));
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(kvd_load_u16(blk)));
         const __m128i v = _mm_loadu_si128((const __m128i *)(blk + (q41 ? 4 : 2)));
         const __m128i mask = _mm_set1_epi8(0x0f);
         const __m128i lo = _mm_and_si128(v, mask), hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
@@ -59,7 +59,7 @@ TGT INL void deq32(const int type, const uint8_t *row, int b, __m256 w[4]) {
             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8))),
         };
         if (q41) {
-            const __m256 m = _mm256_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk + 2)));
+            const __m256 m = _mm256_set1_ps(_cvtsh_ss(kvd_load_u16(blk + 2)));
             for (int i = 0; i < 4; i++) w[i] = _mm256_add_ps(_mm256_mul_ps(d, q[i]), m);
         } else {
             const __m256 eight = _mm256_set1_ps(8.0f);
@@ -194,8 +194,8 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0
         const uint8_t *row = a->w + (size_t)r * a->row_bytes;
         for (int b = 0; b < nb; b++) {
             const uint8_t *blk = row + (size_t)b * bb;
-            dw[b] = kvd_f16_to_f32(kvd_load_u16(blk));
-            mw[b] = type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : -8.0f * dw[b];
+            dw[b] = _cvtsh_ss(kvd_load_u16(blk));
+            mw[b] = type == KVD_TYPE_Q4_1 ? _cvtsh_ss(kvd_load_u16(blk + 2)) : -8.0f * dw[b];
         }
         int t = t0;
         for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);

@@ -34,7 +34,7 @@ TGT INL void deq32(const int type, const uint8_t *row, int b, __m512 w[2]) {
     }
     case KVD_TYPE_Q8_0: {
         const uint8_t *blk = row + (size_t)b * KVD_Q8_0_BYTES;
-        const __m512 d = _mm512_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk)));
+        const __m512 d = _mm512_set1_ps(_cvtsh_ss(kvd_load_u16(blk)));
         for (int i = 0; i < 2; i++)
             w[i] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
                 _mm_loadu_si128((const __m128i *)(blk + 2 + 16 * i)))));
@@ -44,13 +44,13 @@ TGT INL void deq32(const int type, const uint8_t *row, int b, __m512 w[2]) {
     case KVD_TYPE_Q4_1: {
         const int q41 = type == KVD_TYPE_Q4_1;
         const uint8_t *blk = row + (size_t)b * (q41 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES);
-        const __m512 d = _mm512_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk)));
+        const __m512 d = _mm512_set1_ps(_cvtsh_ss(kvd_load_u16(blk)));
         const __m128i v = _mm_loadu_si128((const __m128i *)(blk + (q41 ? 4 : 2)));
         const __m128i mask = _mm_set1_epi8(0x0f);
         const __m512 lo = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_and_si128(v, mask)));
         const __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_and_si128(_mm_srli_epi16(v, 4), mask)));
         if (q41) {
-            const __m512 m = _mm512_set1_ps(kvd_f16_to_f32(kvd_load_u16(blk + 2)));
+            const __m512 m = _mm512_set1_ps(_cvtsh_ss(kvd_load_u16(blk + 2)));
             w[0] = _mm512_add_ps(_mm512_mul_ps(d, lo), m);
             w[1] = _mm512_add_ps(_mm512_mul_ps(d, hi), m);
         } else {
@@ -184,9 +184,9 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const 
         for (int i = 0; i < T; i++) {
             const __m512i xv = _mm512_loadu_si512((const void *)(xq[i] + 32 * (size_t)b));
             __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, xv);
-            if (RES) {
+            if (RES) { /* two independent chains, joined after */
                 const __m512i rv = _mm512_loadu_si512((const void *)(xq[i] + roff + 32 * (size_t)b));
-                s = _mm512_dpbusd_epi32(_mm512_slli_epi32(s, 8), wv, rv);
+                s = _mm512_add_epi32(_mm512_slli_epi32(s, 8), _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, rv));
             }
             const __m512 xs = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
                 _mm_castpd_ps(_mm_load_sd((const double *)(xd[i] + b)))));
@@ -224,8 +224,8 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0
         const uint8_t *row = a->w + (size_t)r * a->row_bytes;
         for (int b = 0; b < nb; b++) {
             const uint8_t *blk = row + (size_t)b * bb;
-            dw[b] = kvd_f16_to_f32(kvd_load_u16(blk));
-            mw[b] = type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : offset * dw[b];
+            dw[b] = _cvtsh_ss(kvd_load_u16(blk));
+            mw[b] = type == KVD_TYPE_Q4_1 ? _cvtsh_ss(kvd_load_u16(blk + 2)) : offset * dw[b];
         }
         int t = t0;
         for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);

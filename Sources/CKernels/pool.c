@@ -1,6 +1,7 @@
 #include "kvd_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,27 @@
  * of one forward pass, short enough not to burn a shared core between requests. */
 #define KVD_SPIN_NS 200000L
 
-struct kvd_pool {
-    int nthreads;
-    pthread_t *threads;
-    /* The job; written by the caller before `generation` is bumped (release), read after. */
+/* A job. Two slots, used alternately by generation, so a worker that wakes late and reads the
+ * previous job's slot never sees it rewritten under it: slot g & 1 is rewritten only for job
+ * g + 2, which starts after job g + 1, which starts after every task of job g has finished. */
+typedef struct {
     kvd_task_fn fn;
     void *ctx;
     int ntasks;
-    _Atomic int next_task;
-    _Atomic int busy_workers;
+} job_slot;
+
+struct kvd_pool {
+    int nthreads;
+    pthread_t *threads;
+    job_slot slots[2];
+    /* (generation << 32) | next task index. A task is claimed by a compare-and-swap that also
+     * checks the generation, so a worker holding a stale generation can never claim a task of a
+     * newer job. */
+    _Atomic unsigned long long claim;
+    /* Tasks of the current job finished; the caller waits for ntasks, not for every worker to
+     * check in: a worker the OS has not scheduled (other processes share the cores) simply
+     * misses the job instead of stalling it. */
+    _Atomic int done;
     _Atomic unsigned generation;
     _Atomic int sleepers;
     _Atomic int stop;
@@ -41,11 +54,23 @@ static long now_ns(void) {
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-static void drain(kvd_pool *p, int thread) {
+/* Runs tasks of job `gen` until none is left or a newer job has started. */
+static void drain(kvd_pool *p, unsigned gen, int thread) {
+    const job_slot *j = &p->slots[gen & 1];
+    const kvd_task_fn fn = j->fn;
+    void *const ctx = j->ctx;
+    const int ntasks = j->ntasks;
+    unsigned long long c = atomic_load_explicit(&p->claim, memory_order_acquire);
     for (;;) {
-        int i = atomic_fetch_add_explicit(&p->next_task, 1, memory_order_relaxed);
-        if (i >= p->ntasks) break;
-        p->fn(p->ctx, i, thread);
+        if ((unsigned)(c >> 32) != gen) return;
+        const int i = (int)(c & 0xffffffffu);
+        if (i >= ntasks) return;
+        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;
+        fn(ctx, i, thread);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+        c = atomic_load_explicit(&p->claim, memory_order_acquire);
     }
 }
 
@@ -76,8 +101,7 @@ static void *worker_main(void *arg) {
     for (;;) {
         seen = wait_for_job(p, seen);
         if (atomic_load(&p->stop)) break;
-        drain(p, a.index);
-        atomic_fetch_sub_explicit(&p->busy_workers, 1, memory_order_release);
+        drain(p, seen, a.index);
     }
     return NULL;
 }
@@ -111,33 +135,35 @@ kvd_pool *kvd_pool_create(int threads) {
 
 int kvd_pool_threads(const kvd_pool *pool) { return pool ? pool->nthreads : 1; }
 
-static void wake_all(kvd_pool *p) {
-    if (atomic_load(&p->sleepers) > 0) {
-        pthread_mutex_lock(&p->mu);
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-    }
-}
-
 void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
     if (ntasks <= 0) return;
     if (!p || p->nthreads == 1 || ntasks == 1) {
         for (int i = 0; i < ntasks; i++) fn(ctx, i, 0);
         return;
     }
-    p->fn = fn;
-    p->ctx = ctx;
-    p->ntasks = ntasks;
-    atomic_store_explicit(&p->next_task, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->busy_workers, p->nthreads - 1, memory_order_relaxed);
+    const unsigned gen = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
+    job_slot *j = &p->slots[gen & 1];
+    j->fn = fn;
+    j->ctx = ctx;
+    j->ntasks = ntasks;
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&p->claim, (unsigned long long)gen << 32, memory_order_release);
     /* The bump publishes the job; a sleeper re-checks generation under the mutex, so a wake
      * between its check and its wait cannot be lost. */
-    pthread_mutex_lock(&p->mu);
-    atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
-    pthread_mutex_unlock(&p->mu);
-    wake_all(p);
-    drain(p, 0);
-    while (atomic_load_explicit(&p->busy_workers, memory_order_acquire) > 0) KVD_PAUSE();
+    atomic_store(&p->generation, gen);  /* seq_cst: ordered before the sleepers load below */
+
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    drain(p, gen, 0);
+    /* Only tasks a worker claimed and is still running are left; if it has been preempted, give
+     * it the core rather than spin against it. */
+    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < ntasks; spins++) {
+        if (spins < 2000) KVD_PAUSE();
+        else sched_yield();
+    }
 }
 
 void kvd_pool_destroy(kvd_pool *p) {
