@@ -2,7 +2,7 @@ import Engine
 import Foundation
 
 // kvdeck-bench-engine [MODEL.gguf] [--arithmetic exact|int8|int16] [--path reference|avx2|avx512]
-//                     [--threads N] [--quick]
+//                     [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
 // Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file).
 var args = Array(CommandLine.arguments.dropFirst())
 var options = DecodeBenchmark.Options()
@@ -37,6 +37,19 @@ while !args.isEmpty {
     case "--threads":
         guard let n = Int(value()), n > 0 else { fail("--threads needs a positive number") }
         options.threads = n
+    case "--batches":
+        let sizes = value().split(separator: ",").compactMap { Int($0) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else { fail("--batches needs positive numbers, e.g. 1,8,32") }
+        options.batchSizes = sizes
+    case "--context":
+        guard let n = Int(value()), n > 0 else { fail("--context needs a positive number") }
+        options.contextLength = n
+    case "--steps":
+        guard let n = Int(value()), n > 0 else { fail("--steps needs a positive number") }
+        options.decodeSteps = n
+    case "--prefill":
+        guard let n = Int(value()), n > 0 else { fail("--prefill needs a positive number") }
+        options.prefillLength = n
     case "--quick":
         options.repeats = 1
         options.decodeSteps = 8
