@@ -159,89 +159,113 @@ TGT INL float hsum8i(__m256i s) {
     return _mm_cvtss_f32(h);
 }
 
-/* RES: the activations carry the residual byte; the integer sum is then
- * (dot(w, q) << 8) + dot(w, r), exact in int32. */
-TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *row,
-                     const float *dw, const float *mw, int r, int t, const int T) {
+/* R weight rows (1 or 2) against T tokens (1 to 4): the rows share each token's activation
+ * loads and scale vector. RES: the activations carry the residual byte; the integer sum is then
+ * (dot(w, q) << 8) + dot(w, r), exact in int32. Every (row, token) pair sees the same
+ * instruction sequence whatever R and T are, so results do not depend on the batch. */
+TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *const *row,
+                     const float *const *dw, const float *const *mw, int r, int t, const int T, const int R) {
     const int nin = a->nin, nb = nin / 32, npairs = nb / 2;
     const size_t doff = kvd_qrow_scales_offset(nin, RES), soff = kvd_qrow_sums_offset(nin, RES);
     const size_t roff = kvd_qrow_residual_offset(nin);
     const __m512i spread = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
     const uint8_t *xq[4];
     const float *xd[4];
-    __m512 acc[4];
+    __m512 acc[2][4];
     for (int i = 0; i < T; i++) {
         xq[i] = a->xq + (size_t)(t + i) * a->qstride;
         xd[i] = (const float *)(xq[i] + doff);
-        acc[i] = _mm512_setzero_ps();
+        for (int k = 0; k < R; k++) acc[k][i] = _mm512_setzero_ps();
     }
     for (int p = 0; p < npairs; p++) {
         const int b = 2 * p;
-        const __m512i wv = load_pair(type, row, b);
-        /* [dw_b x8, dw_b+1 x8] */
-        const __m512 dv = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
-            _mm_castpd_ps(_mm_load_sd((const double *)(dw + b)))));
+        __m512i wv[2];
+        __m512 dv[2];
+        for (int k = 0; k < R; k++) {
+            wv[k] = load_pair(type, row[k], b);
+            /* [dw_b x8, dw_b+1 x8] */
+            dv[k] = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd((const double *)(dw[k] + b)))));
+        }
         for (int i = 0; i < T; i++) {
             const __m512i xv = _mm512_loadu_si512((const void *)(xq[i] + 32 * (size_t)b));
-            __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, xv);
-            if (RES) { /* two independent chains, joined after */
-                const __m512i rv = _mm512_loadu_si512((const void *)(xq[i] + roff + 32 * (size_t)b));
-                s = _mm512_add_epi32(_mm512_slli_epi32(s, 8), _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, rv));
-            }
+            __m512i rv = _mm512_setzero_si512();
+            if (RES) rv = _mm512_loadu_si512((const void *)(xq[i] + roff + 32 * (size_t)b));
             const __m512 xs = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
                 _mm_castpd_ps(_mm_load_sd((const double *)(xd[i] + b)))));
-            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dv, xs), acc[i]);
+            for (int k = 0; k < R; k++) {
+                __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], xv);
+                if (RES) /* two independent chains, joined after */
+                    s = _mm512_add_epi32(_mm512_slli_epi32(s, 8), _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], rv));
+                acc[k][i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dv[k], xs), acc[k][i]);
+            }
         }
     }
-    for (int i = 0; i < T; i++) {
-        float sum = _mm512_reduce_add_ps(acc[i]);
-        if (nb & 1) {
-            const int b = nb - 1;
-            const __m256i w1 = load_one(type, row, b);
-            __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
-                                            _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
-            if (RES)
-                s = _mm256_dpbusd_epi32(_mm256_slli_epi32(s, 8), w1,
-                                        _mm256_loadu_si256((const __m256i *)(xq[i] + roff + 32 * (size_t)b)));
-            sum += dw[b] * xd[i][b] * hsum8i(s);
+    for (int k = 0; k < R; k++) {
+        for (int i = 0; i < T; i++) {
+            float sum = _mm512_reduce_add_ps(acc[k][i]);
+            if (nb & 1) {
+                const int b = nb - 1;
+                const __m256i w1 = load_one(type, row[k], b);
+                __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
+                                                _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
+                if (RES)
+                    s = _mm256_add_epi32(_mm256_slli_epi32(s, 8), _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
+                                            _mm256_loadu_si256((const __m256i *)(xq[i] + roff + 32 * (size_t)b))));
+                sum += dw[k][b] * xd[i][b] * hsum8i(s);
+            }
+            const float *s = (const float *)(xq[i] + soff);
+            __m512 c = _mm512_setzero_ps();
+            int b = 0;
+            for (; b + 16 <= nb; b += 16) c = _mm512_fmadd_ps(_mm512_loadu_ps(mw[k] + b), _mm512_loadu_ps(s + b), c);
+            float cs = _mm512_reduce_add_ps(c);
+            for (; b < nb; b++) cs += mw[k][b] * s[b];
+            kvd_mm_store(a, t + i, r + k, sum + cs);
         }
-        const float *s = (const float *)(xq[i] + soff);
-        __m512 c = _mm512_setzero_ps();
-        int b = 0;
-        for (; b + 16 <= nb; b += 16) c = _mm512_fmadd_ps(_mm512_loadu_ps(mw + b), _mm512_loadu_ps(s + b), c);
-        float cs = _mm512_reduce_add_ps(c);
-        for (; b < nb; b++) cs += mw[b] * s[b];
-        kvd_mm_store(a, t + i, r, sum + cs);
+    }
+}
+
+/* A row's block scales d (and offsets m) into dw and mw. */
+TGT INL void row_scales(const int type, const uint8_t *row, int nb, float *dw, float *mw) {
+    const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
+    const float offset = type == KVD_TYPE_Q8_0 ? -128.0f : -8.0f;
+    /* Byte offsets of 16 consecutive blocks' scales: one 32-bit gather fetches 16 d's (and, in
+     * Q4_1, the m's beside them), replacing 16-32 scalar loads and conversions per row. */
+    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32((int)bb));
+    int b = 0;
+    for (; b + 16 <= nb; b += 16) {
+        const __m512i v = _mm512_i32gather_epi32(offsets, (const void *)(row + (size_t)b * bb), 1);
+        const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v));
+        _mm512_storeu_ps(dw + b, d);
+        _mm512_storeu_ps(mw + b, type == KVD_TYPE_Q4_1 ? _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)))
+                                                      : _mm512_mul_ps(d, _mm512_set1_ps(offset)));
+    }
+    for (; b < nb; b++) {
+        const uint8_t *blk = row + (size_t)b * bb;
+        dw[b] = _cvtsh_ss(kvd_load_u16(blk));
+        mw[b] = type == KVD_TYPE_Q4_1 ? _cvtsh_ss(kvd_load_u16(blk + 2)) : offset * dw[b];
     }
 }
 
 TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
-    const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
-    const float offset = type == KVD_TYPE_Q8_0 ? -128.0f : -8.0f;
-    float dw[KVD_MAX_NIN / 32 + 1], mw[KVD_MAX_NIN / 32];
-    /* Byte offsets of 16 consecutive blocks' scales: one 32-bit gather fetches 16 d's (and, in
-     * Q4_1, the m's beside them), replacing 16-32 scalar loads and conversions per row. */
-    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                               _mm512_set1_epi32((int)bb));
-    for (int r = r0; r < r1; r++) {
-        const uint8_t *row = a->w + (size_t)r * a->row_bytes;
-        int b = 0;
-        for (; b + 16 <= nb; b += 16) {
-            const __m512i v = _mm512_i32gather_epi32(offsets, (const void *)(row + (size_t)b * bb), 1);
-            const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v));
-            _mm512_storeu_ps(dw + b, d);
-            _mm512_storeu_ps(mw + b, type == KVD_TYPE_Q4_1 ? _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)))
-                                                          : _mm512_mul_ps(d, _mm512_set1_ps(offset)));
-        }
-        for (; b < nb; b++) {
-            const uint8_t *blk = row + (size_t)b * bb;
-            dw[b] = _cvtsh_ss(kvd_load_u16(blk));
-            mw[b] = type == KVD_TYPE_Q4_1 ? _cvtsh_ss(kvd_load_u16(blk + 2)) : offset * dw[b];
-        }
+    float dw0[KVD_MAX_NIN / 32 + 1], mw0[KVD_MAX_NIN / 32], dw1[KVD_MAX_NIN / 32 + 1], mw1[KVD_MAX_NIN / 32];
+    const float *dw[2] = { dw0, dw1 }, *mw[2] = { mw0, mw1 };
+    int r = r0;
+    for (; r + 2 <= r1; r += 2) {
+        const uint8_t *rows[2] = { a->w + (size_t)r * a->row_bytes, a->w + (size_t)(r + 1) * a->row_bytes };
+        row_scales(type, rows[0], nb, dw0, mw0);
+        row_scales(type, rows[1], nb, dw1, mw1);
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);
-        for (; t < t1; t++) q8_tile(a, type, RES, row, dw, mw, r, t, 1);
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, rows, dw, mw, r, t, 4, 2);
+        for (; t < t1; t++) q8_tile(a, type, RES, rows, dw, mw, r, t, 1, 2);
+    }
+    for (; r < r1; r++) {
+        const uint8_t *rows[1] = { a->w + (size_t)r * a->row_bytes };
+        row_scales(type, rows[0], nb, dw0, mw0);
+        int t = t0;
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, rows, dw, mw, r, t, 4, 1);
+        for (; t < t1; t++) q8_tile(a, type, RES, rows, dw, mw, r, t, 1, 1);
     }
 }
 

@@ -10,7 +10,7 @@ final class OpsKernelTests: XCTestCase {
         let rows = 3, n = 50
         let x = rng.floats(rows * n, scale: 4), w = rng.floats(n)
         var out = [Float](repeating: 0, count: rows * n)
-        kvd_rmsnorm(x, w, &out, Int32(rows), Int32(n), 1e-5)
+        kvd_rmsnorm(nil, x, w, &out, Int32(rows), Int32(n), 1e-5)
         for r in 0..<rows {
             let row = x[(r * n)..<((r + 1) * n)]
             let scale = 1 / (row.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n) + 1e-5).squareRoot()
@@ -27,7 +27,9 @@ final class OpsKernelTests: XCTestCase {
         let x = rng.floats(ntok * heads * hd)
         for layout in [Int32(KVD_ROPE_HALF_SPLIT), Int32(KVD_ROPE_ADJACENT_PAIRS)] {
             var y = x
-            kvd_rope(&y, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), positions, 10000, layout)
+            var cs = [Float](repeating: 0, count: ntok * hd / 2), sn = cs
+            kvd_rope_table(positions, Int32(ntok), Int32(hd), 10000, &cs, &sn)
+            kvd_rope(&y, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), cs, sn, layout)
             for t in 0..<ntok {
                 for h in 0..<heads {
                     let base = (t * heads + h) * hd
@@ -46,9 +48,21 @@ final class OpsKernelTests: XCTestCase {
     func testSwiGLUAndSoftmax() {
         var rng = SeededRandom(seed: 12)
         let g = rng.floats(40, scale: 6), u = rng.floats(40)
-        var out = [Float](repeating: 0, count: 40)
-        kvd_swiglu(g, u, &out, 40)
-        for i in 0..<40 { XCTAssertEqual(out[i], g[i] / (1 + exp(-g[i])) * u[i], accuracy: 1e-6) }
+        // Every path, rows split over a pool (1000 rows of 40 is enough work to split).
+        let pool = CPUThreadPool(threads: 2)
+        var gs = rng.floats(40 * 1000, scale: 30), us = rng.floats(40 * 1000)
+        gs[0] = 0; gs[1] = 200; gs[2] = -200  // exp's clamps
+        for path in CPUKernelPath.allCases.filter(\.isSupported) {
+            var out = [Float](repeating: 0, count: 40)
+            kvd_swiglu(nil, path.rawValue, g, u, &out, 1, 40)
+            for i in 0..<40 { XCTAssertEqual(out[i], g[i] / (1 + exp(-g[i])) * u[i], accuracy: 1e-5, "\(path)") }
+            var big = [Float](repeating: 0, count: gs.count)
+            kvd_swiglu(pool.raw, path.rawValue, gs, us, &big, 1000, 40)
+            for i in 0..<gs.count {
+                let e = Double(gs[i]) / (1 + exp(-Double(gs[i]))) * Double(us[i])
+                XCTAssertEqual(Double(big[i]), e, accuracy: 1e-5 * max(1, abs(e)), "\(path) \(i)")
+            }
+        }
 
         var s = rng.floats(30, scale: 20)
         let m = s.max()!
@@ -56,6 +70,25 @@ final class OpsKernelTests: XCTestCase {
         let total = e.reduce(0, +)
         kvd_softmax(&s, 30)
         for i in 0..<30 { XCTAssertEqual(Double(s[i]), e[i] / total, accuracy: 1e-6) }
+    }
+
+    func testQuantizingOnThePoolMatchesTheCaller() {
+        var rng = SeededRandom(seed: 15)
+        let pool = CPUThreadPool(threads: 2)
+        let n = 96, ntok = 300
+        let x = rng.floats(n * ntok, scale: 5)
+        for residual in [Int32(0), 1] {
+            let bytes = Int(kvd_qrow_bytes(Int32(n), residual)) * ntok
+            var a = [UInt8](repeating: 0, count: bytes), b = a
+            a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), residual, $0.baseAddress) }
+            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), residual, $0.baseAddress) }
+            XCTAssertEqual(a, b)
+            var y = [Float](repeating: 0, count: n * ntok), z = y
+            let w = rng.floats(n)
+            kvd_rmsnorm(nil, x, w, &y, Int32(ntok), Int32(n), 1e-6)
+            kvd_rmsnorm(pool.raw, x, w, &z, Int32(ntok), Int32(n), 1e-6)
+            XCTAssertEqual(y, z)
+        }
     }
 
     func testEmbeddingRowsForEveryType() {

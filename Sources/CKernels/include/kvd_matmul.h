@@ -71,6 +71,8 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst);
  * between tokens. */
 size_t kvd_qrow_bytes(int n, int residual);
 void kvd_quantize_rows(const float *x, int ntok, int n, int residual, void *dst);
+/* The same, rows split across the pool. */
+void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int residual, void *dst);
 
 /* One weight matrix of a product: nout rows of nin values of `type` (ggml's [nin, nout]). Its
  * results go to y[t * ldy + r]; with `bias`, bias[r] is added; with `accumulate`, the result

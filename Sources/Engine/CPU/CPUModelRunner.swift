@@ -132,6 +132,11 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                                    head_dim: Int32(hd), block_size: Int32(blockSize),
                                    num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot())
 
+        // Every layer rotates q and k by the same angles: compute them once per pass.
+        let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
+        batch.positions.withUnsafeBufferPointer { pos in
+            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), Float(c.ropeTheta), s.ropeCos, s.ropeSin)
+        }
         batch.tokens.withUnsafeBufferPointer { ids in
             kvd_embed(Int32(weights.embedding.type.rawValue), weights.embedding.data.baseAddress, Int32(h), ids.baseAddress, Int32(n), s.x)
         }
@@ -139,19 +144,16 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let kCache = kvCache + (2 * l) * blockCount * layerStride
             let vCache = kCache + blockCount * layerStride
 
-            kvd_rmsnorm(s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), res, s.xq) }
+            kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
-                kvd_rmsnorm(s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
-                kvd_rmsnorm(s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
+                kvd_rmsnorm(pool.raw, s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
+                kvd_rmsnorm(pool.raw, s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
             }
-            let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
-            batch.positions.withUnsafeBufferPointer { pos in
-                kvd_rope(s.q, Int32(n), Int32(qDim), Int32(c.headCount), Int32(hd), pos.baseAddress, Float(c.ropeTheta), layout)
-                kvd_rope(s.k, Int32(n), Int32(kvDim), Int32(c.kvHeadCount), Int32(hd), pos.baseAddress, Float(c.ropeTheta), layout)
-            }
+            kvd_rope(s.q, Int32(n), Int32(qDim), Int32(c.headCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
+            kvd_rope(s.k, Int32(n), Int32(kvDim), Int32(c.kvHeadCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
             batch.slotMapping.withUnsafeBufferPointer { slots in
                 kvd_kv_store(&shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n))
             }
@@ -164,14 +166,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows(s.att, Int32(n), Int32(qDim), res, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), res, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
-            kvd_rmsnorm(s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows(s.xb, Int32(n), Int32(h), res, s.xq) }
+            kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
-            kvd_swiglu(s.gate, s.up, s.gate, Int32(n * ffn))
-            if quantize { kvd_quantize_rows(s.gate, Int32(n), Int32(ffn), res, s.xq) }
+            kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), res, s.xq) }
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -181,8 +183,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         for (i, t) in logitRows.enumerated() {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
-        kvd_rmsnorm(s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows(s.xb, Int32(m), Int32(h), res, s.xq) }
+        kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
+        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), res, s.xq) }
         try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
         return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
     }
