@@ -63,7 +63,7 @@ static void mm_task_full(void *ctx, int task, int thread) {
 }
 
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
-               const float *x, const void *xq, int residual, int ntok) {
+               const float *x, const void *xq, int wide, int ntok) {
     if (nouts < 1 || nouts > KVD_MAX_LINEARS || ntok < 0 || !kvd_isa_supported(isa)) return -1;
     if (ntok == 0) return 0;
     const int nin = outs[0].nin;
@@ -88,8 +88,8 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
         a->nin = nin;
         a->x = x;
         a->xq = xq;
-        a->qstride = kvd_qrow_bytes(nin, residual);
-        a->residual = residual != 0;
+        a->qstride = kvd_qrow_bytes(nin, wide);
+        a->wide = wide != 0;
         a->y = l->y;
         a->ldy = l->ldy;
         a->bias = l->bias;

@@ -140,13 +140,10 @@ TGT INL __m256i dot_block(const int type, __m256i wabs, __m256i wv, const uint8_
     return _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, xv), ones);
 }
 
-/* RES: the activations carry the residual byte; the block's integer sum is then
- * (dot(w, q) << 8) + dot(w, r), exact in int32. */
-TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *row,
+TGT INL void q8_tile(const kvd_mm_args *a, const int type, const uint8_t *row,
                      const float *dw, const float *mw, int r, int t, const int T) {
     const int nin = a->nin, nb = nin / 32;
-    const size_t doff = kvd_qrow_scales_offset(nin, RES), soff = kvd_qrow_sums_offset(nin, RES);
-    const size_t roff = kvd_qrow_residual_offset(nin);
+    const size_t doff = kvd_qrow_scales_offset(nin, 0), soff = kvd_qrow_sums_offset(nin, 0);
     const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
     const size_t qoff = type == KVD_TYPE_Q4_1 ? 4 : 2;
     const __m256i ones = _mm256_set1_epi16(1), mask = _mm256_set1_epi8(0x0f);
@@ -169,8 +166,7 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const 
         }
         const __m256i wabs = type == KVD_TYPE_Q8_0 ? _mm256_sign_epi8(wv, wv) : wv;
         for (int i = 0; i < T; i++) {
-            __m256i p = dot_block(type, wabs, wv, xq[i] + 32 * (size_t)b, ones);
-            if (RES) p = _mm256_add_epi32(_mm256_slli_epi32(p, 8), dot_block(type, wabs, wv, xq[i] + roff + 32 * (size_t)b, ones));
+            const __m256i p = dot_block(type, wabs, wv, xq[i] + 32 * (size_t)b, ones);
             acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw[b] * xd[i][b]), acc[i]);
         }
     }
@@ -186,7 +182,60 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const 
     }
 }
 
-TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0, int r1, int t0, int t1) {
+/* Wide (int16) activations: weights widened to int16 per block (Q4_0 as nibble - 8, Q8_0 as its
+ * int8, so only Q4_1 needs the m * s term), pmaddwd against the token's two halves of the block. */
+TGT INL void q16_tile(const kvd_mm_args *a, const int type, const uint8_t *row,
+                      const float *dw, const float *mw, int r, int t, const int T) {
+    const int nin = a->nin, nb = nin / 32;
+    const size_t doff = kvd_qrow_scales_offset(nin, 1), soff = kvd_qrow_sums_offset(nin, 1);
+    const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
+    const size_t qoff = type == KVD_TYPE_Q4_1 ? 4 : 2;
+    const __m128i mask = _mm_set1_epi8(0x0f);
+    const int16_t *xq[4];
+    const float *xd[4];
+    __m256 acc[4];
+    for (int i = 0; i < T; i++) {
+        const uint8_t *qr = a->xq + (size_t)(t + i) * a->qstride;
+        xq[i] = (const int16_t *)qr;
+        xd[i] = (const float *)(qr + doff);
+        acc[i] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *q = row + (size_t)b * bb + qoff;
+        __m256i w0, w1;
+        if (type == KVD_TYPE_Q8_0) {
+            w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)q));
+            w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 16)));
+        } else {
+            const __m128i v = _mm_loadu_si128((const __m128i *)q);
+            w0 = _mm256_cvtepu8_epi16(_mm_and_si128(v, mask));
+            w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), mask));
+            if (type == KVD_TYPE_Q4_0) {
+                w0 = _mm256_sub_epi16(w0, _mm256_set1_epi16(8));
+                w1 = _mm256_sub_epi16(w1, _mm256_set1_epi16(8));
+            }
+        }
+        const size_t i0 = kvd_wide_index(nb, b, 0), i1 = kvd_wide_index(nb, b, 16);
+        for (int i = 0; i < T; i++) {
+            const __m256i p = _mm256_add_epi32(
+                _mm256_madd_epi16(w0, _mm256_loadu_si256((const __m256i *)(xq[i] + i0))),
+                _mm256_madd_epi16(w1, _mm256_loadu_si256((const __m256i *)(xq[i] + i1))));
+            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw[b] * xd[i][b]), acc[i]);
+        }
+    }
+    for (int i = 0; i < T; i++) {
+        float sum = hsum8(acc[i]);
+        if (type == KVD_TYPE_Q4_1) {
+            const float *s = (const float *)((const uint8_t *)xq[i] + soff);
+            float c = 0.0f;
+            for (int b = 0; b < nb; b++) c += mw[b] * s[b];
+            sum += c;
+        }
+        kvd_mm_store(a, t + i, r, sum);
+    }
+}
+
+TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     const size_t bb = type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
     float dw[KVD_MAX_NIN / 32], mw[KVD_MAX_NIN / 32];
@@ -216,13 +265,18 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0
             mw[b] = type == KVD_TYPE_Q4_1 ? _cvtsh_ss(kvd_load_u16(blk + 2)) : -8.0f * dw[b];
         }
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, row, dw, mw, r, t, 4);
-        for (; t < t1; t++) q8_tile(a, type, RES, row, dw, mw, r, t, 1);
+        if (WIDE) {
+            for (; t + 4 <= t1; t += 4) q16_tile(a, type, row, dw, mw, r, t, 4);
+            for (; t < t1; t++) q16_tile(a, type, row, dw, mw, r, t, 1);
+        } else {
+            for (; t + 4 <= t1; t += 4) q8_tile(a, type, row, dw, mw, r, t, 4);
+            for (; t < t1; t++) q8_tile(a, type, row, dw, mw, r, t, 1);
+        }
     }
 }
 
-#define Q8_VARIANT(NAME, TYPE, RES) \
-    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, RES, r0, r1, t0, t1); }
+#define Q8_VARIANT(NAME, TYPE, WIDE) \
+    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, WIDE, r0, r1, t0, t1); }
 Q8_VARIANT(q8_q8_0, KVD_TYPE_Q8_0, 0)
 Q8_VARIANT(q8_q4_0, KVD_TYPE_Q4_0, 0)
 Q8_VARIANT(q8_q4_1, KVD_TYPE_Q4_1, 0)
@@ -232,9 +286,9 @@ Q8_VARIANT(q16_q4_1, KVD_TYPE_Q4_1, 1)
 
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
     switch (a->type) {
-    case KVD_TYPE_Q8_0: (a->residual ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_0: (a->residual ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_1: (a->residual ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q8_0: (a->wide ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_0: (a->wide ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_1: (a->wide ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
     }
 }
 #else

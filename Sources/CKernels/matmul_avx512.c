@@ -159,15 +159,37 @@ TGT INL float hsum8i(__m256i s) {
     return _mm_cvtss_f32(h);
 }
 
+/* Weights of blocks b and b+1 as 2 x 32 int16 in the wide activations' pair order:
+ * [b: 0..15 | b+1: 0..15] and [b: 16..31 | b+1: 16..31] (Q4_0 as nibble - 8, Q8_0 signed). */
+TGT INL void load_pair16(const int type, const uint8_t *row, int b, __m512i *wa, __m512i *wb) {
+    if (type == KVD_TYPE_Q8_0) {
+        const uint8_t *q0 = row + (size_t)b * KVD_Q8_0_BYTES + 2, *q1 = q0 + KVD_Q8_0_BYTES;
+        *wa = _mm512_cvtepi8_epi16(_mm256_set_m128i(_mm_loadu_si128((const __m128i *)q1), _mm_loadu_si128((const __m128i *)q0)));
+        *wb = _mm512_cvtepi8_epi16(_mm256_set_m128i(_mm_loadu_si128((const __m128i *)(q1 + 16)), _mm_loadu_si128((const __m128i *)(q0 + 16))));
+        return;
+    }
+    const size_t bb = type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
+    const uint8_t *q0 = row + (size_t)b * bb + (type == KVD_TYPE_Q4_1 ? 4 : 2);
+    const __m256i two = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(q0 + bb)), _mm_loadu_si128((const __m128i *)q0));
+    const __m256i mask = _mm256_set1_epi8(0x0f);
+    *wa = _mm512_cvtepu8_epi16(_mm256_and_si256(two, mask));
+    *wb = _mm512_cvtepu8_epi16(_mm256_and_si256(_mm256_srli_epi16(two, 4), mask));
+    if (type == KVD_TYPE_Q4_0) {
+        *wa = _mm512_sub_epi16(*wa, _mm512_set1_epi16(8));
+        *wb = _mm512_sub_epi16(*wb, _mm512_set1_epi16(8));
+    }
+}
+
 /* R weight rows (1 or 2) against T tokens (1 to 4): the rows share each token's activation
- * loads and scale vector. RES: the activations carry the residual byte; the integer sum is then
- * (dot(w, q) << 8) + dot(w, r), exact in int32. Every (row, token) pair sees the same
+ * loads and scale vector. WIDE: int16 activations, vpdpwssd on int16 weights; else int8
+ * activations, vpdpbusd on unsigned weight bytes. Every (row, token) pair sees the same
  * instruction sequence whatever R and T are, so results do not depend on the batch. */
-TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const uint8_t *const *row,
+TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int WIDE, const uint8_t *const *row,
                      const float *const *dw, const float *const *mw, int r, int t, const int T, const int R) {
     const int nin = a->nin, nb = nin / 32, npairs = nb / 2;
-    const size_t doff = kvd_qrow_scales_offset(nin, RES), soff = kvd_qrow_sums_offset(nin, RES);
-    const size_t roff = kvd_qrow_residual_offset(nin);
+    const size_t doff = kvd_qrow_scales_offset(nin, WIDE), soff = kvd_qrow_sums_offset(nin, WIDE);
+    /* Narrow rows always need the offset term (Q4_0 -8 d, Q8_0 -128 d, Q4_1 m); wide only Q4_1. */
+    const int offsets = !WIDE || type == KVD_TYPE_Q4_1;
     const __m512i spread = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
     const uint8_t *xq[4];
     const float *xd[4];
@@ -179,23 +201,28 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const 
     }
     for (int p = 0; p < npairs; p++) {
         const int b = 2 * p;
-        __m512i wv[2];
+        __m512i wv[2], wv2[2];
         __m512 dv[2];
         for (int k = 0; k < R; k++) {
-            wv[k] = load_pair(type, row[k], b);
+            if (WIDE) load_pair16(type, row[k], b, &wv[k], &wv2[k]);
+            else wv[k] = load_pair(type, row[k], b);
             /* [dw_b x8, dw_b+1 x8] */
             dv[k] = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd((const double *)(dw[k] + b)))));
         }
         for (int i = 0; i < T; i++) {
-            const __m512i xv = _mm512_loadu_si512((const void *)(xq[i] + 32 * (size_t)b));
-            __m512i rv = _mm512_setzero_si512();
-            if (RES) rv = _mm512_loadu_si512((const void *)(xq[i] + roff + 32 * (size_t)b));
+            __m512i xv, xv2 = _mm512_setzero_si512();
+            if (WIDE) {
+                xv = _mm512_loadu_si512((const void *)(xq[i] + 128 * (size_t)p));
+                xv2 = _mm512_loadu_si512((const void *)(xq[i] + 128 * (size_t)p + 64));
+            } else {
+                xv = _mm512_loadu_si512((const void *)(xq[i] + 32 * (size_t)b));
+            }
             const __m512 xs = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
                 _mm_castpd_ps(_mm_load_sd((const double *)(xd[i] + b)))));
             for (int k = 0; k < R; k++) {
-                __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], xv);
-                if (RES) /* two independent chains, joined after */
-                    s = _mm512_add_epi32(_mm512_slli_epi32(s, 8), _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], rv));
+                __m512i s;
+                if (WIDE) s = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(_mm512_setzero_si512(), wv[k], xv), wv2[k], xv2);
+                else s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], xv);
                 acc[k][i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dv[k], xs), acc[k][i]);
             }
         }
@@ -205,20 +232,42 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int RES, const 
             float sum = _mm512_reduce_add_ps(acc[k][i]);
             if (nb & 1) {
                 const int b = nb - 1;
-                const __m256i w1 = load_one(type, row[k], b);
-                __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
-                                                _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
-                if (RES)
-                    s = _mm256_add_epi32(_mm256_slli_epi32(s, 8), _mm256_dpbusd_epi32(_mm256_setzero_si256(), w1,
-                                            _mm256_loadu_si256((const __m256i *)(xq[i] + roff + 32 * (size_t)b))));
+                __m256i s;
+                if (WIDE) {
+                    /* the odd last block, in order: elements 0..15 then 16..31 */
+                    const int16_t *x16 = (const int16_t *)xq[i] + (size_t)b * 32;
+                    __m256i w0, w1;
+                    if (type == KVD_TYPE_Q8_0) {
+                        const uint8_t *q = row[k] + (size_t)b * KVD_Q8_0_BYTES + 2;
+                        w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)q));
+                        w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 16)));
+                    } else {
+                        const size_t bb = type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
+                        const __m128i v = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bb + (type == KVD_TYPE_Q4_1 ? 4 : 2)));
+                        w0 = _mm256_cvtepu8_epi16(_mm_and_si128(v, _mm_set1_epi8(0x0f)));
+                        w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0f)));
+                        if (type == KVD_TYPE_Q4_0) {
+                            w0 = _mm256_sub_epi16(w0, _mm256_set1_epi16(8));
+                            w1 = _mm256_sub_epi16(w1, _mm256_set1_epi16(8));
+                        }
+                    }
+                    s = _mm256_dpwssd_epi32(_mm256_dpwssd_epi32(_mm256_setzero_si256(), w0, _mm256_loadu_si256((const __m256i *)x16)),
+                                            w1, _mm256_loadu_si256((const __m256i *)(x16 + 16)));
+                } else {
+                    s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), load_one(type, row[k], b),
+                                            _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
+                }
                 sum += dw[k][b] * xd[i][b] * hsum8i(s);
             }
-            const float *s = (const float *)(xq[i] + soff);
-            __m512 c = _mm512_setzero_ps();
-            int b = 0;
-            for (; b + 16 <= nb; b += 16) c = _mm512_fmadd_ps(_mm512_loadu_ps(mw[k] + b), _mm512_loadu_ps(s + b), c);
-            float cs = _mm512_reduce_add_ps(c);
-            for (; b < nb; b++) cs += mw[k][b] * s[b];
+            float cs = 0.0f;
+            if (offsets) {
+                const float *s = (const float *)(xq[i] + soff);
+                __m512 c = _mm512_setzero_ps();
+                int b = 0;
+                for (; b + 16 <= nb; b += 16) c = _mm512_fmadd_ps(_mm512_loadu_ps(mw[k] + b), _mm512_loadu_ps(s + b), c);
+                cs = _mm512_reduce_add_ps(c);
+                for (; b < nb; b++) cs += mw[k][b] * s[b];
+            }
             kvd_mm_store(a, t + i, r + k, sum + cs);
         }
     }
@@ -247,7 +296,7 @@ TGT INL void row_scales(const int type, const uint8_t *row, int nb, float *dw, f
     }
 }
 
-TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0, int r1, int t0, int t1) {
+TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     float dw0[KVD_MAX_NIN / 32 + 1], mw0[KVD_MAX_NIN / 32], dw1[KVD_MAX_NIN / 32 + 1], mw1[KVD_MAX_NIN / 32];
     const float *dw[2] = { dw0, dw1 }, *mw[2] = { mw0, mw1 };
@@ -257,20 +306,20 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int RES, int r0
         row_scales(type, rows[0], nb, dw0, mw0);
         row_scales(type, rows[1], nb, dw1, mw1);
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, rows, dw, mw, r, t, 4, 2);
-        for (; t < t1; t++) q8_tile(a, type, RES, rows, dw, mw, r, t, 1, 2);
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 4, 2);
+        for (; t < t1; t++) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 1, 2);
     }
     for (; r < r1; r++) {
         const uint8_t *rows[1] = { a->w + (size_t)r * a->row_bytes };
         row_scales(type, rows[0], nb, dw0, mw0);
         int t = t0;
-        for (; t + 4 <= t1; t += 4) q8_tile(a, type, RES, rows, dw, mw, r, t, 4, 1);
-        for (; t < t1; t++) q8_tile(a, type, RES, rows, dw, mw, r, t, 1, 1);
+        for (; t + 4 <= t1; t += 4) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 4, 1);
+        for (; t < t1; t++) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 1, 1);
     }
 }
 
-#define Q8_VARIANT(NAME, TYPE, RES) \
-    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, RES, r0, r1, t0, t1); }
+#define Q8_VARIANT(NAME, TYPE, WIDE) \
+    TGT static void NAME(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { q8_rows(a, TYPE, WIDE, r0, r1, t0, t1); }
 Q8_VARIANT(q8_q8_0, KVD_TYPE_Q8_0, 0)
 Q8_VARIANT(q8_q4_0, KVD_TYPE_Q4_0, 0)
 Q8_VARIANT(q8_q4_1, KVD_TYPE_Q4_1, 0)
@@ -280,9 +329,9 @@ Q8_VARIANT(q16_q4_1, KVD_TYPE_Q4_1, 1)
 
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
     switch (a->type) {
-    case KVD_TYPE_Q8_0: (a->residual ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_0: (a->residual ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
-    case KVD_TYPE_Q4_1: (a->residual ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q8_0: (a->wide ? q16_q8_0 : q8_q8_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_0: (a->wide ? q16_q4_0 : q8_q4_0)(a, r0, r1, t0, t1); break;
+    case KVD_TYPE_Q4_1: (a->wide ? q16_q4_1 : q8_q4_1)(a, r0, r1, t0, t1); break;
     }
 }
 #else

@@ -14,7 +14,7 @@ typedef struct {
     const float *x;        /* ntok x nin floats */
     const uint8_t *xq;     /* ntok x kvd_qrow_bytes(nin), or NULL */
     size_t qstride;
-    int residual;          /* xq rows carry the residual byte */
+    int wide;              /* xq rows are int16 (kvd_matmul.h) */
     float *y;
     int ldy;
     const float *bias;
@@ -73,14 +73,18 @@ static inline uint16_t kvd_load_u16(const uint8_t *p) {
     return v;
 }
 
-/* Where a token's quantised row keeps its residual bytes, scales and sums (layout: kvd_matmul.h). */
+/* Where a token's quantised row keeps its scales and sums (layout: kvd_matmul.h). */
 static inline size_t kvd_round64(size_t v) { return (v + 63) & ~(size_t)63; }
-static inline size_t kvd_qrow_residual_offset(int n) { return kvd_round64((size_t)n); }
-static inline size_t kvd_qrow_scales_offset(int n, int residual) {
-    return kvd_round64((size_t)n) * (residual ? 2 : 1);
+static inline size_t kvd_qrow_scales_offset(int n, int wide) {
+    return kvd_round64((size_t)n * (wide ? 2 : 1));
 }
-static inline size_t kvd_qrow_sums_offset(int n, int residual) {
-    return kvd_qrow_scales_offset(n, residual) + kvd_round64((size_t)n / 32 * 4);
+static inline size_t kvd_qrow_sums_offset(int n, int wide) {
+    return kvd_qrow_scales_offset(n, wide) + kvd_round64((size_t)n / 32 * 4);
+}
+/* Where element j of block b sits among a wide row's int16 (pair-interleaved; kvd_matmul.h). */
+static inline size_t kvd_wide_index(int nb, int b, int j) {
+    if (b >= nb - (nb & 1)) return (size_t)b * 32 + (size_t)j; /* the odd last block, in order */
+    return (size_t)(b / 2) * 64 + (size_t)(j / 16) * 32 + (size_t)(b & 1) * 16 + (size_t)(j % 16);
 }
 
 /* Block layouts (ggml): Q8_0 {f16 d; i8 q[32]}, Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d; f16 m;

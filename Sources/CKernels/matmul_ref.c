@@ -74,48 +74,41 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst) {
     if (kvd_type_supported(type)) dequantize_range(type, src, 0, n, dst);
 }
 
-size_t kvd_qrow_bytes(int n, int residual) {
-    return kvd_qrow_sums_offset(n, residual) + kvd_round64((size_t)n / 32 * 4);
+size_t kvd_qrow_bytes(int n, int wide) {
+    return kvd_qrow_sums_offset(n, wide) + kvd_round64((size_t)n / 32 * 4);
 }
 
-/* As ggml's quantize_row_q8_1 (D = max|x| / 127, q = round(x / D)), plus the residual byte when
- * asked. One version for every path, so the paths differ only in how they multiply. */
-void kvd_quantize_rows(const float *x, int ntok, int n, int residual, void *dst) {
+/* Narrow as ggml's quantize_row_q8_1 (d = max|x| / 127, q = round(x / d)); wide the same with
+ * 32767. One version for every path, so the paths differ only in how they multiply. */
+void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst) {
     const int nb = n / 32;
-    const size_t stride = kvd_qrow_bytes(n, residual);
+    const size_t stride = kvd_qrow_bytes(n, wide);
+    const float levels = wide ? 32767.0f : 127.0f;
     for (int t = 0; t < ntok; t++) {
         uint8_t *row = (uint8_t *)dst + (size_t)t * stride;
-        int8_t *q = (int8_t *)row;
-        int8_t *rq = (int8_t *)(row + kvd_qrow_residual_offset(n));
-        float *d = (float *)(row + kvd_qrow_scales_offset(n, residual));
-        float *s = (float *)(row + kvd_qrow_sums_offset(n, residual));
+        int8_t *q8 = (int8_t *)row;
+        int16_t *q16 = (int16_t *)row;
+        float *d = (float *)(row + kvd_qrow_scales_offset(n, wide));
+        float *s = (float *)(row + kvd_qrow_sums_offset(n, wide));
         const float *xr = x + (size_t)t * (size_t)n;
         for (int b = 0; b < nb; b++) {
             const float *xb = xr + b * 32;
             float amax = 0.0f;
             for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(xb[j]));
-            const float db = amax / 127.0f;
+            const float db = amax / levels;
             const float id = db != 0.0f ? 1.0f / db : 0.0f;
             int sum = 0;
-            /* Round half to even by the 1.5 * 2^23 trick (|v| <= 2^15 here): unlike nearbyintf,
+            /* Round half to even by the 1.5 * 2^23 trick (|v| <= 32767 here): unlike nearbyintf,
              * which is a libm call on baseline x86-64, this vectorises. */
             const float magic = 12582912.0f;
             for (int j = 0; j < 32; j++) {
-                const float v = xb[j] * id;
-                const int qv = (int)((v + magic) - magic);
-                q[b * 32 + j] = (int8_t)qv;
-                int total = qv;
-                if (residual) {
-                    /* |x - D q| <= D / 2, so r fits in int8 but for rounding at exactly 128. */
-                    int r = (int)(((v - (float)qv) * 256.0f + magic) - magic);
-                    r = r > 127 ? 127 : r < -127 ? -127 : r;
-                    rq[b * 32 + j] = (int8_t)r;
-                    total = qv * 256 + r;
-                }
-                sum += total;
+                const int qv = (int)((xb[j] * id + magic) - magic);
+                if (wide) q16[kvd_wide_index(nb, b, j)] = (int16_t)qv;
+                else q8[b * 32 + j] = (int8_t)qv;
+                sum += qv;
             }
-            d[b] = residual ? db / 256.0f : db;
-            s[b] = d[b] * (float)sum;
+            d[b] = db;
+            s[b] = db * (float)sum;
         }
     }
 }
@@ -138,37 +131,32 @@ void kvd_mm_float_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
     }
 }
 
-/* Integer dot products per block, then d_w * d_x * isum (+ m * s for Q4_1). */
-static int block_isum(int type, const uint8_t *blk, const int8_t *qb) {
-    int isum = 0;
-    if (type == KVD_TYPE_Q8_0) {
-        for (int j = 0; j < 32; j++) isum += (int8_t)blk[2 + j] * qb[j];
-    } else if (type == KVD_TYPE_Q4_0) {
-        for (int j = 0; j < 16; j++)
-            isum += ((blk[2 + j] & 0x0f) - 8) * qb[j] + ((blk[2 + j] >> 4) - 8) * qb[j + 16];
-    } else {
-        for (int j = 0; j < 16; j++)
-            isum += (blk[4 + j] & 0x0f) * qb[j] + (blk[4 + j] >> 4) * qb[j + 16];
-    }
-    return isum;
+/* Integer dot products per block, then d_w * d_x * isum (+ m * s for Q4_1). The weight values
+ * are their signed integers (Q4_0's nibble - 8, Q8_0's int8) or, for Q4_1, the unsigned nibble. */
+static int weight_q(int type, const uint8_t *blk, int j) {
+    if (type == KVD_TYPE_Q8_0) return (int8_t)blk[2 + j];
+    const uint8_t byte = blk[(type == KVD_TYPE_Q4_1 ? 4 : 2) + (j % 16)];
+    const int nib = j < 16 ? byte & 0x0f : byte >> 4;
+    return type == KVD_TYPE_Q4_0 ? nib - 8 : nib;
 }
 
 void kvd_mm_q8_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
-    const int nin = a->nin, nb = nin / 32, res = a->residual;
+    const int nin = a->nin, nb = nin / 32, wide = a->wide;
     const size_t bb = a->type == KVD_TYPE_Q8_0 ? KVD_Q8_0_BYTES : a->type == KVD_TYPE_Q4_0 ? KVD_Q4_0_BYTES : KVD_Q4_1_BYTES;
     for (int r = r0; r < r1; r++) {
         const uint8_t *row = a->w + (size_t)r * a->row_bytes;
         for (int t = t0; t < t1; t++) {
             const uint8_t *qr = a->xq + (size_t)t * a->qstride;
-            const int8_t *q = (const int8_t *)qr;
-            const int8_t *rq = (const int8_t *)(qr + kvd_qrow_residual_offset(nin));
-            const float *d = (const float *)(qr + kvd_qrow_scales_offset(nin, res));
-            const float *s = (const float *)(qr + kvd_qrow_sums_offset(nin, res));
+            const float *d = (const float *)(qr + kvd_qrow_scales_offset(nin, wide));
+            const float *s = (const float *)(qr + kvd_qrow_sums_offset(nin, wide));
             float sum = 0.0f;
             for (int b = 0; b < nb; b++) {
                 const uint8_t *blk = row + (size_t)b * bb;
-                int isum = block_isum(a->type, blk, q + b * 32);
-                if (res) isum = isum * 256 + block_isum(a->type, blk, rq + b * 32);
+                int isum = 0;
+                for (int j = 0; j < 32; j++) {
+                    const int xv = wide ? ((const int16_t *)qr)[kvd_wide_index(nb, b, j)] : ((const int8_t *)qr)[b * 32 + j];
+                    isum += weight_q(a->type, blk, j) * xv;
+                }
                 const float dw = kvd_f16_to_f32(kvd_load_u16(blk));
                 const float mw = a->type == KVD_TYPE_Q4_1 ? kvd_f16_to_f32(kvd_load_u16(blk + 2)) : 0.0f;
                 sum += dw * d[b] * (float)isum + mw * s[b];

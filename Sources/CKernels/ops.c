@@ -32,16 +32,16 @@ static void run_rows(kvd_pool *pool, int rows, size_t work_per_row, void (*fn)(v
     kvd_pool_run(pool, (rows + per_task - 1) / per_task, rows_task, &j);
 }
 
-typedef struct { const float *x; int n, residual; void *dst; } quantize_job;
+typedef struct { const float *x; int n, wide; void *dst; } quantize_job;
 
 static void quantize_part(void *ctx, int r0, int r1) {
     quantize_job *j = ctx;
-    kvd_quantize_rows(j->x + (size_t)r0 * (size_t)j->n, r1 - r0, j->n, j->residual,
-                      (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->residual));
+    kvd_quantize_rows(j->x + (size_t)r0 * (size_t)j->n, r1 - r0, j->n, j->wide,
+                      (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide));
 }
 
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int residual, void *dst) {
-    quantize_job j = { x, n, residual, dst };
+void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst) {
+    quantize_job j = { x, n, wide, dst };
     run_rows(pool, ntok, (size_t)n, quantize_part, &j);
 }
 

@@ -88,20 +88,20 @@ enum TestWeights {
 func runMatmul(path: CPUKernelPath, type: GGMLType, weights: [UInt8], nin: Int, nout: Int, x: [Float], ntok: Int,
                arithmetic: CPUArithmetic, bias: [Float]? = nil, initial: [Float]? = nil, pool: CPUThreadPool? = nil) -> [Float] {
     var y = initial ?? [Float](repeating: .nan, count: ntok * nout)
-    let residual: Int32 = arithmetic.residual ? 1 : 0
-    var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), residual)) * ntok + 64)
+    let wide: Int32 = arithmetic.wide ? 1 : 0
+    var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), wide)) * ntok + 64)
     let rc = weights.withUnsafeBytes { w in
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 xq.withUnsafeMutableBytes { q in
                     let useQ = arithmetic.quantizes && type.blockElements == 32
-                    if useQ { kvd_quantize_rows(xp.baseAddress, Int32(ntok), Int32(nin), residual, q.baseAddress) }
+                    if useQ { kvd_quantize_rows(xp.baseAddress, Int32(ntok), Int32(nin), wide, q.baseAddress) }
                     return (bias ?? []).withUnsafeBufferPointer { bp in
                         var l = kvd_linear(type: Int32(type.rawValue), w: w.baseAddress, nin: Int32(nin), nout: Int32(nout),
                                            y: yp.baseAddress, ldy: Int32(nout), bias: bias == nil ? nil : bp.baseAddress,
                                            accumulate: initial == nil ? 0 : 1)
                         return kvd_matmul(pool?.raw, path.rawValue, &l, 1, xp.baseAddress, useQ ? UnsafeRawPointer(q.baseAddress) : nil,
-                                          residual, Int32(ntok))
+                                          wide, Int32(ntok))
                     }
                 }
             }

@@ -80,7 +80,7 @@ final class MatmulKernelTests: XCTestCase {
             let q8 = runMatmul(path: .reference, type: type, weights: w, nin: nin, nout: nout, x: x, ntok: ntok, arithmetic: .int8Activations)
             let q16 = runMatmul(path: .reference, type: type, weights: w, nin: nin, nout: nout, x: x, ntok: ntok, arithmetic: .int16Activations)
             XCTAssertLessThan(maxAbsDifference(q8, exact), 0.02 * scale, type.name)
-            // The residual byte buys about two more decimal digits.
+            // 16-bit activations buy about two more decimal digits.
             XCTAssertLessThan(maxAbsDifference(q16, exact), 2e-4 * scale, type.name)
         }
     }
@@ -121,22 +121,27 @@ final class MatmulKernelTests: XCTestCase {
 
     func testQuantizedRowsRepresentTheInput() {
         var rng = SeededRandom(seed: 6)
-        let n = 96
+        let n = 96, nb = n / 32  // 3 blocks: one interleaved pair and an odd last block when wide
         var x = rng.floats(n)
         x[5] = 40  // an outlier, as real activations have
-        for residual in [Int32(0), 1] {
-            var buf = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(n), residual)))
-            buf.withUnsafeMutableBytes { kvd_quantize_rows(x, 1, Int32(n), residual, $0.baseAddress) }
-            let roff = (n + 63) & ~63
-            let doff = roff * (residual == 1 ? 2 : 1)
-            for b in 0..<(n / 32) {
+        for wide in [Int32(0), 1] {
+            var buf = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(n), wide)))
+            buf.withUnsafeMutableBytes { kvd_quantize_rows(x, 1, Int32(n), wide, $0.baseAddress) }
+            let doff = ((n * (wide == 1 ? 2 : 1)) + 63) & ~63
+            for b in 0..<nb {
                 let d = buf.withUnsafeBytes { $0.load(fromByteOffset: doff + 4 * b, as: Float.self) }
                 let amax = x[(b * 32)..<(b * 32 + 32)].map { abs($0) }.max()!
-                for j in (b * 32)..<(b * 32 + 32) {
-                    let q = Float(Int8(bitPattern: buf[j]))
-                    let value = residual == 1 ? d * (256 * q + Float(Int8(bitPattern: buf[roff + j]))) : d * q
-                    let bound = residual == 1 ? amax / 127 / 256 : amax / 127 / 2 * 1.0001
-                    XCTAssertLessThanOrEqual(abs(value - x[j]), bound, "residual \(residual) element \(j)")
+                for j in 0..<32 {
+                    let q: Float
+                    if wide == 1 {
+                        // kvd_matmul.h: blocks 2p, 2p+1 as [2p 0..15, 2p+1 0..15, 2p 16..31, 2p+1 16..31]
+                        let index = b < nb - nb % 2 ? (b / 2) * 64 + (j / 16) * 32 + (b % 2) * 16 + j % 16 : b * 32 + j
+                        q = Float(buf.withUnsafeBytes { $0.load(fromByteOffset: 2 * index, as: Int16.self) })
+                    } else {
+                        q = Float(Int8(bitPattern: buf[b * 32 + j]))
+                    }
+                    let bound = amax / (wide == 1 ? 32767 : 127) / 2 * 1.0001
+                    XCTAssertLessThanOrEqual(abs(d * q - x[b * 32 + j]), bound, "wide \(wide) element \(b * 32 + j)")
                 }
             }
         }

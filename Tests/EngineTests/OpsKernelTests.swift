@@ -77,11 +77,11 @@ final class OpsKernelTests: XCTestCase {
         let pool = CPUThreadPool(threads: 2)
         let n = 96, ntok = 300
         let x = rng.floats(n * ntok, scale: 5)
-        for residual in [Int32(0), 1] {
-            let bytes = Int(kvd_qrow_bytes(Int32(n), residual)) * ntok
+        for wide in [Int32(0), 1] {
+            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * ntok
             var a = [UInt8](repeating: 0, count: bytes), b = a
-            a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), residual, $0.baseAddress) }
-            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), residual, $0.baseAddress) }
+            a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
+            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
             XCTAssertEqual(a, b)
             var y = [Float](repeating: 0, count: n * ntok), z = y
             let w = rng.floats(n)

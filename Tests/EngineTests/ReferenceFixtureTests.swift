@@ -88,7 +88,7 @@ final class ReferenceFixtureTests: XCTestCase {
     }
 
     /// The fast path: first 8 greedy ids identical and the top-1 logit within 0.05 of
-    /// transformers' (measured ~0.002 with the residual byte).
+    /// transformers' (measured ~0.002 with int16 activations).
     func testInt16ActivationsStayWithinTheFixtureTolerance() throws {
         let model = try GGUFModel(path: TestModel.defaultGGUFPath)
         for path in Self.paths {

@@ -10,9 +10,9 @@
  * Two arithmetics for the quantised types:
  *  - exact: every weight is dequantised to float32 (the value gguf-py's dequantiser gives) and
  *    multiplied with the float32 activation; this is the reference for the fixture logits.
- *  - quantised (llama.cpp's way): each activation row is quantised once per call to 8-bit blocks
- *    of 32 (a float scale d and the block sum s = d * sum q, as ggml's Q8_1) and the dot products
- *    run in integers (AVX2 maddubs, AVX-512 VNNI vpdpbusd), with one float multiply per block.
+ *  - quantised (llama.cpp's way): each activation row is quantised once per call to 8-bit (or,
+ *    "wide", 16-bit) blocks of 32 with a float scale per block, and the dot products run in
+ *    integers (AVX2 maddubs/pmaddwd, AVX-512 VNNI vpdpbusd/vpdpwssd), one float multiply per block.
  * F32/F16/BF16 weights always use float activations.
  *
  * Paths: a plain C reference, AVX2+FMA+F16C, and AVX-512 (F, BW, VL, VNNI), each compiled with a
@@ -57,22 +57,22 @@ size_t kvd_row_bytes(int type, int n);
 /* Dequantises one row of n values to float32. */
 void kvd_dequantize_row(int type, const void *src, int n, float *dst);
 
-/* --- Activations quantised to 8-bit blocks ---
- * One token's row of n floats (n % 32 == 0) becomes, at offset 0, n int8 values q; with
- * `residual`, a second n int8 values r at kvd_qrow_residual_offset(n); then n/32 float scales d;
- * then n/32 float block sums s = sum of the values the block now represents.
- *  - plain (ggml's Q8_1): x ~ d * q with d = max|x| / 127.
- *  - residual: q as above with scale D = max|x| / 127, plus r = round((x - D q) * 256 / D), and
- *    d = D / 256, so x ~ d * (256 q + r): about 16 bits per value for one more integer dot
- *    product per block (plain 8-bit activations move this model's logits by up to ~0.5, the
- *    residual byte by ~0.01; see Tests/EngineTests/ReferenceFixtureTests.swift).
- * The sums let a weight with a per-block offset (Q4_1's min m, Q4_0's -8 d, Q8_0's -128 d on the
- * VNNI path) add m * s instead of expanding the offset per element. kvd_qrow_bytes is the stride
- * between tokens. */
-size_t kvd_qrow_bytes(int n, int residual);
-void kvd_quantize_rows(const float *x, int ntok, int n, int residual, void *dst);
+/* --- Activations quantised per block of 32 ---
+ * Narrow (ggml's Q8_1): x ~ d * q, q int8, d = max|x| / 127. A token's row is n int8 q, then
+ * n/32 float scales d, then n/32 float block sums s = d * sum(q).
+ * Wide: x ~ d * q, q int16, d = max|x| / 32767: plain 8-bit activations move this model's logits
+ * by up to ~0.5 (its q/k/v inputs carry outlier channels), 16 bits by ~0.002, for two integer
+ * multiply-adds per 32 values (AVX2 pmaddwd, AVX-512 VNNI vpdpwssd) instead of one. The n int16
+ * are stored pair-interleaved so one 512-bit product holds block b in its low half and b+1 in its
+ * high half: blocks 2p and 2p+1 occupy [2p: 0..15, 2p+1: 0..15, 2p: 16..31, 2p+1: 16..31]; an
+ * odd last block is stored in order. Then the scales and sums as in narrow rows.
+ * The sums let a weight with a per-block offset (Q4_1's min m, and on the narrow VNNI path Q4_0's
+ * -8 d and Q8_0's -128 d) add m * s instead of expanding the offset per element.
+ * kvd_qrow_bytes(n, wide) is the stride between tokens. */
+size_t kvd_qrow_bytes(int n, int wide);
+void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst);
 /* The same, rows split across the pool. */
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int residual, void *dst);
+void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst);
 
 /* One weight matrix of a product: nout rows of nin values of `type` (ggml's [nin, nout]). Its
  * results go to y[t * ldy + r]; with `bias`, bias[r] is added; with `accumulate`, the result
@@ -94,12 +94,12 @@ typedef struct {
 #define KVD_MAX_NIN 131072
 
 /* Computes every linear in `outs` (all with the same nin) for ntok tokens of x (row stride nin).
- * xq: NULL for exact arithmetic, else kvd_quantize_rows(x, ..., residual, xq) output, used for
- * the block types.
+ * xq: NULL for exact arithmetic, else kvd_quantize_rows(x, ..., wide, xq) output, used for the
+ * block types.
  * Returns 0, or -1 when an argument is unsupported (type, nin not a multiple of 32 for a block
  * type, nin > KVD_MAX_NIN, isa not supported here). */
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
-               const float *x, const void *xq, int residual, int ntok);
+               const float *x, const void *xq, int wide, int ntok);
 
 #ifdef __cplusplus
 }

@@ -110,7 +110,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
         let quantize = arithmetic.quantizes
-        let res: Int32 = arithmetic.residual ? 1 : 0
+        let res: Int32 = arithmetic.wide ? 1 : 0
         let xq: UnsafeMutableRawPointer? = quantize ? s.xq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
@@ -191,7 +191,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
 
     private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {
         let rc = outs.withUnsafeBufferPointer {
-            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, arithmetic.residual ? 1 : 0, Int32(n))
+            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, arithmetic.wide ? 1 : 0, Int32(n))
         }
         guard rc == 0 else { throw CPURunnerError("the matmul kernel refused its arguments") }
     }

@@ -29,7 +29,7 @@ struct CPUScratch {
             var p = floats
             var parts: [UnsafeMutablePointer<Float>] = []
             for size in sizes { parts.append(p); p += r(size) }
-            let qRow = Int(kvd_qrow_bytes(Int32(max(h, qDim, ffn)), 1))  // the residual layout is the larger
+            let qRow = Int(kvd_qrow_bytes(Int32(max(h, qDim, ffn)), 1))  // the wide (int16) layout is the larger
             bytes = UnsafeMutableRawPointer.allocate(byteCount: max(n, m) * qRow + 64, alignment: 64)
             buffers = Buffers(x: parts[0], xb: parts[1], q: parts[2], k: parts[3], v: parts[4], att: parts[5],
                               gate: parts[6], up: parts[7], logits: parts[8], ropeCos: parts[9], ropeSin: parts[10], xq: bytes)
