@@ -35,6 +35,9 @@ public struct DecodeBenchmark {
         /// closest to what the code does on idle cores; the median is what a user saw right then.
         public var decodeTokensPerSecond: [Int: Double] = [:]
         public var decodeTokensPerSecondFastest: [Int: Double] = [:]
+        /// CPU seconds this process used per wall second while decoding (threads spinning for
+        /// work count as busy): below the thread count means other processes took the cores.
+        public var decodeCPUUtilization: [Int: Double] = [:]
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
 
@@ -51,6 +54,7 @@ public struct DecodeBenchmark {
             for b in decodeTokensPerSecond.keys.sorted() {
                 let v = decodeTokensPerSecond[b]!, fast = decodeTokensPerSecondFastest[b]!
                 var line = "  batch \(b): \(f(v)) / \(f(fast))"
+                if let u = decodeCPUUtilization[b] { line += "  [\(f(u, 2)) CPUs]" }
                 if b == 1 { line += "  (\(f(100 * v / ceilingTokensPerSecond))% / \(f(100 * fast / ceilingTokensPerSecond))% of the ceiling)" }
                 else if let base, let fastBase { line += "  (\(f(v / base, 2))x / \(f(fast / fastBase, 2))x batch 1)" }
                 out.append(line)
@@ -103,11 +107,13 @@ public struct DecodeBenchmark {
             try step([Int](repeating: o.contextLength, count: b))  // fill the context, untimed
             try step([Int](repeating: 1, count: b))                 // warm-up
             var times: [Double] = []
+            let cpu0 = processCPUSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<o.decodeSteps {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 try step([Int](repeating: 1, count: b))
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
+            report.decodeCPUUtilization[b] = (processCPUSeconds() - cpu0) / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
             times.sort()
             report.decodeTokensPerSecond[b] = Double(b) / times[times.count / 2]
             report.decodeTokensPerSecondFastest[b] = Double(b) / times[0]
@@ -132,6 +138,12 @@ public struct DecodeBenchmark {
         report.prefillTokensPerSecond = Double(o.prefillLength) / bestPrefill
         progress("prefill: \(String(format: "%.1f", report.prefillTokensPerSecond)) tokens/s")
         return report
+    }
+
+    static func processCPUSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
 
     /// Bytes read + written per second copying `bytes` between two buffers with every pool
