@@ -82,6 +82,10 @@ let package = Package(
         // Benchmarks/ScrapeFleet: 500 targets every 5 s through the scheduler and libcurl; CPU per cycle (README there).
         .executableTarget(name: "kvdeck-bench-scrape", dependencies: ["Telemetry", "Kube"], path: "Benchmarks/ScrapeFleet",
                           exclude: ["README.md", "run.sh"]),
+        // Benchmarks/EngineDecode: copy bandwidth, then decode and prefill tokens/s of the CPU engine
+        // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
+        .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
+                          exclude: ["README.md"]),
 
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",

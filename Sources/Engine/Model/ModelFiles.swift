@@ -23,11 +23,11 @@ public struct ModelFiles: Sendable {
     /// - Parameters:
     ///   - chatTemplate: a format forced by the user (`ChatTemplate.named`), used instead of the
     ///     model's own.
-    ///   - ggufWeights: builds `ModelWeights` over a parsed GGUF file. The GGUF conformance lives
-    ///     with the CPU backend (`Sources/Engine/Model/GGUF/`); the tokenizer and chat template of
-    ///     a GGUF are read here (`ModelFiles.ggufText`).
+    ///   - ggufWeights: builds `ModelWeights` over a parsed GGUF file (`GGUFModel` unless a test
+    ///     says otherwise); the tokenizer and chat template of a GGUF are read here (`ModelFiles.ggufText`).
     public static func open(path: String, chatTemplate forced: ChatTemplate? = nil,
-                            ggufWeights: (GGUFFile) throws(ModelLoadError) -> any ModelWeights) throws(ModelLoadError) -> ModelFiles {
+                            ggufWeights: (GGUFFile) throws(ModelLoadError) -> any ModelWeights = { file throws(ModelLoadError) in try GGUFModel(file: file) })
+        throws(ModelLoadError) -> ModelFiles {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelLoadError(path: path, "no such file or directory")
