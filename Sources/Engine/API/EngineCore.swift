@@ -61,7 +61,7 @@ public struct EngineCore {
         switch request.prompt {
         case .tokens(let t): prompt = t
         case .text(let s):
-            do { prompt = try detokenizer.encode(s) } catch { throw .tokenizationFailed("\(error)") }
+            do { prompt = try detokenizer.encodePrompt(s) } catch { throw .tokenizationFailed("\(error)") }
         }
         guard !prompt.isEmpty else { throw .invalidRequest("the prompt is empty; send at least one token") }
         if let bad = prompt.first(where: { $0 < 0 || Int($0) >= model.vocabSize }) {

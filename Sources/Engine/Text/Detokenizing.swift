@@ -2,7 +2,7 @@
 /// streams, and which ids end a sequence. The Engine's `Tokenizer` conforms; tests use a toy one.
 public protocol Detokenizing: Sendable {
     /// Token ids for prompt text that is already fully formatted (chat template applied).
-    func encode(_ text: String) throws -> [TokenID]
+    func encodePrompt(_ text: String) throws -> [TokenID]
     /// A fresh decoder for one request's generated tokens.
     func makeIncrementalDecoder() -> any IncrementalTextDecoding
     /// Ids that end generation unless the request sets `ignoreEOS`.

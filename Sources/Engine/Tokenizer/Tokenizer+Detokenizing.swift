@@ -3,7 +3,7 @@
 /// submitting token ids when the tokenizer asks for one), and special tokens in generated text are
 /// skipped, as vLLM's `skip_special_tokens=True` default does.
 extension Tokenizer: Detokenizing {
-    public func encode(_ text: String) throws -> [TokenID] {
+    public func encodePrompt(_ text: String) throws -> [TokenID] {
         encode(text, addSpecialTokens: false, parseSpecial: true).map { TokenID($0) }
     }
 

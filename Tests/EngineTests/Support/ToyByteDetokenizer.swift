@@ -7,7 +7,7 @@ struct ToyByteDetokenizer: Detokenizing {
 
     init(eos: Set<TokenID> = [256]) { eosTokenIDs = eos }
 
-    func encode(_ text: String) throws -> [TokenID] { text.utf8.map { TokenID($0) } }
+    func encodePrompt(_ text: String) throws -> [TokenID] { text.utf8.map { TokenID($0) } }
 
     func makeIncrementalDecoder() -> any IncrementalTextDecoding { Decoder() }
 
