@@ -76,7 +76,7 @@ let package = Package(
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
-                exclude: ["fixture_apiserver.py", "curl_test_server.py"]),
+                exclude: ["fixture_apiserver.py", "curl_test_server.py", "openai_client_check.py"]),
 
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
         .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),

@@ -8,6 +8,13 @@ struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     var message: String
     var param: String?
 
+    init(status: Int, type: String, message: String, param: String? = nil) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.param = param
+    }
+
     static func badRequest(_ message: String, param: String? = nil) -> APIError {
         APIError(status: 400, type: "BadRequestError", message: message, param: param)
     }

@@ -16,8 +16,8 @@ struct EngineResponder: HTTPResponder {
         let record = RequestLogRecord()
         // `/metrics/` must answer like `/metrics` (scrapers do not follow redirects, §6.2); the
         // same leniency costs nothing elsewhere.
-        var path = request.uri.path
-        if path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        let rawPath = request.uri.path
+        let path = rawPath.count > 1 && rawPath.hasSuffix("/") ? String(rawPath.dropLast()) : rawPath
         let method = request.method.rawValue
 
         var response: Response

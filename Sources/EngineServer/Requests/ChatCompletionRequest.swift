@@ -22,7 +22,8 @@ enum ChatCompletionRequest {
         let prompt = serving.tokenizer.encode(text, addSpecialTokens: addSpecial, parseSpecial: true).map { TokenID($0) }
 
         // max_completion_tokens replaced max_tokens in OpenAI's API; both are accepted.
-        let maxTokens = try f.int("max_completion_tokens") ?? f.int("max_tokens")
+        var maxTokens = try f.int("max_completion_tokens")
+        if maxTokens == nil { maxTokens = try f.int("max_tokens") }
         var sampling = try SamplingFields.read(f, maxTokens: maxTokens)
         if try f.bool("logprobs") == true {
             let top = try f.int("top_logprobs") ?? 0

@@ -66,6 +66,21 @@ struct RunningServer {
 
     func stop() async { await server.stop(timeout: .seconds(2)) }
 
+    /// Runs `body` against a fresh server and stops it after, whatever happens.
+    static func with<T>(stepDelay: Double = 0, blocks: Int = 512, maxPositions: Int = 2048,
+                        configure: (inout ServerOptions) -> Void = { _ in },
+                        _ body: (RunningServer) async throws -> T) async throws -> T {
+        let s = try await start(stepDelay: stepDelay, blocks: blocks, maxPositions: maxPositions, configure: configure)
+        do {
+            let result = try await body(s)
+            await s.stop()
+            return result
+        } catch {
+            await s.stop()
+            throw error
+        }
+    }
+
     func get(_ path: String, headers: [String: String] = [:]) async throws -> RawHTTPConnection.Reply {
         try await httpRequest(port: port, "GET", path, headers: headers)
     }
