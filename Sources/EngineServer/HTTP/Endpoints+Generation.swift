@@ -9,9 +9,11 @@ extension Endpoints {
     /// `POST /v1/completions` and `/v1/chat/completions`: decode and check, admit (or 429),
     /// submit to the engine, then answer with one JSON body or an SSE stream.
     ///
-    /// The client leaving aborts the request at once, so its KV blocks go back to the pool: the
-    /// connection's inbound side is watched while the request runs, and a failed write to a
-    /// stream aborts it too.
+    /// A streaming client that leaves aborts its request at the next token, so its KV blocks go
+    /// back to the pool: the write fails and the engine request is aborted. (Hummingbird's
+    /// inbound-close watch cannot be used here: it needs a request body nobody has read, and the
+    /// status of the answer depends on reading it. A non-streaming request therefore runs to its
+    /// end even if its client has gone.)
     func generate(_ request: Request, api: GenerationAPI, record: RequestLogRecord) async -> Response {
         let serving: ServingModel
         let plan: GenerationPlan
@@ -47,14 +49,11 @@ extension Endpoints {
         }
         let run = GenerationRun(plan: plan, requestID: requestID, created: Int(Date().timeIntervalSince1970),
                                 tokenizer: serving.tokenizer, maxModelLen: serving.maxModelLen)
-        let abortOnClose: @Sendable () -> Void = { Task { await engine.abort(requestID: requestID) } }
 
         guard plan.stream else {
             defer { ticket.release() }
             do {
-                let (json, outcome) = try await request.body.consumeWithInboundCloseHandler({ _ in
-                    try await run.collect(events)
-                }, onInboundClosed: abortOnClose)
+                let (json, outcome) = try await run.collect(events)
                 Self.note(outcome, in: record)
                 return .json(json)
             } catch let e as APIError {
@@ -73,9 +72,7 @@ extension Endpoints {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { ticket.release() }
             do {
-                let outcome = try await request.body.consumeWithInboundCloseHandler({ _ in
-                    try await run.stream(events) { frame in try await writer.write(ByteBuffer(string: frame)) }
-                }, onInboundClosed: abortOnClose)
+                let outcome = try await run.stream(events) { frame in try await writer.write(ByteBuffer(string: frame)) }
                 Self.note(outcome, in: record)
             } catch {
                 // The client went away (the write failed): stop generating for it now.
