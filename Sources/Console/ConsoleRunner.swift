@@ -6,8 +6,8 @@ import Terminal
 /// changed something, and between frames lets the informers' tasks run.
 @MainActor
 public enum ConsoleRunner {
-    public static func run(session: ConsoleSession, feed: ClusterFeed?, environment: [String: String],
-                           noColor: Bool, terminalLoan: TerminalLoan? = nil) async throws {
+    public static func run(session: ConsoleSession, feed: ClusterFeed?, telemetry: TelemetryFeed? = nil,
+                           environment: [String: String], noColor: Bool, terminalLoan: TerminalLoan? = nil) async throws {
         let screen = try NcursesScreen(environment: environment, noColor: noColor)
         terminalLoan?.screen = screen
         defer { screen.stop() }
@@ -15,13 +15,16 @@ public enum ConsoleRunner {
         var dirty = true
         var lastSecond = Int(Date().timeIntervalSince1970)
         while !session.wantsQuit {
-            let state = feed?.state ?? ClusterState()
+            var state = feed?.state ?? ClusterState()
+            if feed?.changed == true { telemetry?.follow(state) }
+            state.telemetry = telemetry?.snapshot ?? state.telemetry
             // Ages tick once a second even when nothing else changes.
             let second = Int(Date().timeIntervalSince1970)
-            if dirty || feed?.changed == true || second != lastSecond {
+            if dirty || feed?.changed == true || telemetry?.changed == true || second != lastSecond {
                 let size = screen.size
                 screen.present(session.render(state, width: size.width, height: size.height, theme: theme, glyphs: screen.glyphs))
                 feed?.changed = false
+                telemetry?.changed = false
                 dirty = false
                 lastSecond = second
             }
@@ -33,5 +36,6 @@ public enum ConsoleRunner {
             try? await Task.sleep(for: .milliseconds(20))
         }
         await feed?.stop()
+        await telemetry?.stop()
     }
 }

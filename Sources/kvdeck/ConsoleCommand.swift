@@ -2,6 +2,7 @@ import ArgumentParser
 import Console
 import Foundation
 import Kube
+import Telemetry
 
 /// `kvdeck console` (the default): the terminal UI.
 struct ConsoleCommand: AsyncParsableCommand {
@@ -26,12 +27,19 @@ struct ConsoleCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
+        var telemetry: TelemetryFeed?
         let loan = TerminalLoan()
         do {
             let (client, connection) = try cluster.connect(environment: environment, terminal: loan)
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
             let namespace = cluster.namespace
             feed = ClusterFeed(client: client, namespace: namespace)
+            let settings = try TelemetrySettings.load(environment: environment)
+            let prometheus = settings.prometheusByContext[connection.contextName]
+            var transport: CurlTransport?
+            if case .url = prometheus { transport = try CurlTransport(options: TransportOptions()) }
+            telemetry = TelemetryFeed(kube: client, transport: transport, prometheus: prometheus,
+                                      configuration: settings.configuration)
             session = ConsoleSession(
                 connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
                                               user: connection.userName, namespace: namespace, warnings: connection.warnings),
@@ -40,10 +48,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
         do {
-            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor,
-                                        terminalLoan: loan)
+            try await ConsoleRunner.run(session: session, feed: feed, telemetry: telemetry, environment: environment,
+                                        noColor: noColor, terminalLoan: loan)
         } catch {
             await feed?.stop()
+            await telemetry?.stop()
             throw Diagnostics.fail(error)
         }
     }

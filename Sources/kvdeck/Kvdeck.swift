@@ -9,7 +9,8 @@ struct Kvdeck: AsyncParsableCommand {
         commandName: "kvdeck",
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
-        subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, ServeCommand.self, VersionCommand.self],
+        subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, TopCommand.self, MetricsCommand.self,
+                      ServeCommand.self, VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 

@@ -2,8 +2,8 @@ import Foundation
 import Kube
 import Terminal
 
-/// The pods of one workload. GPU memory, utilisation and vLLM's numbers come with telemetry;
-/// the cluster's own columns are live now.
+/// The pods of one workload: the cluster's columns, GPU memory and utilisation from the DCGM
+/// exporter, and each pod's own server numbers from telemetry.
 @MainActor
 public final class PodsScreen: Screen {
     public let id: ScreenID
@@ -38,7 +38,7 @@ public final class PodsScreen: Screen {
         }
         let pods = state.pods(of: workload)
         names = pods.map { $0.metadata.name ?? "" }
-        table.rows = pods.map { row(for: $0, theme: theme) }
+        table.rows = pods.map { row(for: $0, state: state, theme: theme) }
         table.setCursor(table.cursor, visibleRows: area.height - 1)
         table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: area.height, headerStyle: theme.tableHeader,
                    rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis)
@@ -47,19 +47,22 @@ public final class PodsScreen: Screen {
         }
     }
 
-    private func row(for pod: Pod, theme: Theme) -> [TableCell] {
+    /// The telemetry columns, in table order (between RESTARTS and AGE).
+    static let metricColumns: [TelemetryColumn] = [.gpuMemory, .gpuUtilization, .kvCache, .running, .waiting, .tokensPerSecond, .ttftP99]
+
+    private func row(for pod: Pod, state: ClusterState, theme: Theme) -> [TableCell] {
         let status = pod.displayStatus
         let statusStyle: Style? = switch status {
         case "Running" where pod.isReady, "Completed": nil
         case "Running", "Pending", "ContainerCreating", "PodInitializing", "Terminating": theme.warning
         default: status.hasPrefix("Init:") ? theme.warning : theme.error
         }
-        let noMetric = TableCell("-")
+        let metrics = TelemetryCell.row(state.telemetry(of: pod), columns: Self.metricColumns).map { $0.tableCell(theme) }
         return [
             TableCell(pod.metadata.name ?? ""), TableCell(pod.spec?.nodeName ?? "<none>"),
             TableCell(status, style: statusStyle),
             TableCell("\(pod.restarts)", style: pod.restarts > 0 ? theme.warning : nil),
-            noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric,
+        ] + metrics + [
             TableCell(HumanDuration.age(of: pod.metadata.creationTimestamp, now: now())),
         ]
     }
