@@ -1,3 +1,4 @@
+import KvdeckTestSupport
 import Foundation
 import XCTest
 @testable import EngineServer

@@ -1,3 +1,4 @@
+import KvdeckTestSupport
 import Engine
 import Foundation
 import XCTest

@@ -1,3 +1,4 @@
+import KvdeckTestSupport
 import Engine
 import EngineTestSupport
 import Foundation

@@ -3,20 +3,20 @@ import Foundation
 /// HTTP/1.1 over a plain loopback socket, for tests that need what a high-level client hides:
 /// the exact SSE bytes, and hanging up in the middle of a stream. Blocking calls run on a
 /// dispatch queue, never on the cooperative pool the server under test needs.
-final class RawHTTPConnection: @unchecked Sendable {
-    struct Reply {
-        var status: Int
-        var headers: [String: String]  // lower-cased names
-        var body: String
+public final class RawHTTPConnection: @unchecked Sendable {
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [String: String]  // lower-cased names
+        public var body: String
     }
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
 
     private let fd: Int32
     private var buffer = Data()
     private let queue = DispatchQueue(label: "raw-http")
 
-    init(port: Int) throws {
+    public init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         var addr = sockaddr_in()
@@ -32,7 +32,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Sends one request (with `Connection: close` unless `keepAlive`).
-    func send(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]) throws {
+    public func send(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]) throws {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if let json {
@@ -49,7 +49,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Reads until `marker` has arrived (or EOF); returns everything read so far.
-    func read(until marker: String, timeout: Double = 20) async throws -> String {
+    public func read(until marker: String, timeout: Double = 20) async throws -> String {
         try await onQueue { [self] in
             let deadline = Date().addingTimeInterval(timeout)
             while !String(decoding: buffer, as: UTF8.self).contains(marker) {
@@ -61,7 +61,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Reads the whole response (the server closes the connection after it).
-    func readReply(timeout: Double = 30) async throws -> Reply {
+    public func readReply(timeout: Double = 30) async throws -> Reply {
         let raw = try await onQueue { [self] () throws -> Data in
             let deadline = Date().addingTimeInterval(timeout)
             while try readSome() {
@@ -73,7 +73,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Hangs up (the client going away mid-stream).
-    func hangUp() {
+    public func hangUp() {
         shutdown(fd, Int32(SHUT_RDWR))
     }
 
@@ -126,7 +126,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 }
 
 /// One request, one reply.
-func httpRequest(port: Int, _ method: String, _ path: String, json: String? = nil,
+public func httpRequest(port: Int, _ method: String, _ path: String, json: String? = nil,
                  headers: [String: String] = [:]) async throws -> RawHTTPConnection.Reply {
     let c = try RawHTTPConnection(port: port)
     try c.send(method, path, json: json, headers: headers)
