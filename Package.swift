@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Graceful shutdown of the engine server (Hummingbird runs on it; not re-exported).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries, each with the smallest shim Swift needs (see the shim headers).
@@ -36,6 +38,14 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // The inference engine: model files, tokenizer, paged KV cache, scheduler, sampler, backends.
         .target(name: "Engine", dependencies: ["CKernels"]),
+        // The OpenAI-compatible HTTP server over the engine: routes, SSE, vLLM's /metrics, drain.
+        .target(name: "EngineServer", dependencies: [
+            "Engine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The embedded default's semantics: object store, API behaviour, controllers. No HTTP here,
         // so they build and test without NIO.
         .target(name: "LocalCluster", dependencies: [
@@ -55,7 +65,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer",
+            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,9 +76,17 @@ let package = Package(
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
-                exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py"]),
+                exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py", "openai_client_check.py"]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "KvdeckTestSupport"]),
+        // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
+        .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "EngineTestSupport", "KvdeckTestSupport"]),
+        // The server in process over the fake runner and the real tokenizer; the metrics text is
+        // read back with the console's own parser.
+        .testTarget(name: "EngineServerTests", dependencies: [
+            "EngineServer", "Engine", "EngineTestSupport", "Telemetry", "KvdeckTestSupport",
+        ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),

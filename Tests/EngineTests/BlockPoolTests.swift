@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+import EngineTestSupport
 
 final class BlockPoolTests: XCTestCase {
     func testAllocateFreeAndRefCounts() {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+import EngineTestSupport
 
 /// The async API: streams, abort, cancellation, the idle loop, failures and the statistics.
 final class InferenceEngineTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+import EngineTestSupport
 
 /// Each sampling parameter on a hand-made distribution, with vLLM's semantics.
 final class SamplerTests: XCTestCase {

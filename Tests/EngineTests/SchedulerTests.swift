@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+import EngineTestSupport
 
 /// The scheduler and block pool against the paged fake runner: any wrong block table, slot or
 /// reuse of a stale block changes the tokens, so "same tokens as alone" is a real check.

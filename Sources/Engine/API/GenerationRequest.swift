@@ -30,6 +30,12 @@ public struct Usage: Sendable, Equatable {
     /// Prompt tokens served from the prefix cache (OpenAI `prompt_tokens_details.cached_tokens`).
     public var cachedPromptTokens: Int
     public var totalTokens: Int { promptTokens + completionTokens }
+
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
+    }
 }
 
 /// What a request's stream carries: deltas as tokens are generated, then exactly one `finished`.
@@ -41,12 +47,24 @@ public enum GenerationEvent: Sendable, Equatable {
         public var tokenIDs: [TokenID]
         /// One entry per token in `tokenIDs` when the request asked for logprobs.
         public var logprobs: [TokenLogprobs]
+
+        public init(text: String, tokenIDs: [TokenID], logprobs: [TokenLogprobs] = []) {
+            self.text = text
+            self.tokenIDs = tokenIDs
+            self.logprobs = logprobs
+        }
     }
 
     public struct Finish: Sendable, Equatable {
         public var reason: FinishReason
         public var stopReason: StopReason?
         public var usage: Usage
+
+        public init(reason: FinishReason, stopReason: StopReason? = nil, usage: Usage) {
+            self.reason = reason
+            self.stopReason = stopReason
+            self.usage = usage
+        }
     }
 
     case delta(Delta)

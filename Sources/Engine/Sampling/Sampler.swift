@@ -15,6 +15,12 @@ public struct TokenLogprobs: Sendable, Equatable {
     public var rank: Int
     /// The `logprobs` most likely tokens, most likely first (ties: lower id first).
     public var top: [TokenLogprob]
+
+    public init(chosen: Float, rank: Int, top: [TokenLogprob]) {
+        self.chosen = chosen
+        self.rank = rank
+        self.top = top
+    }
 }
 
 public struct SampledToken: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+import EngineTestSupport
 
 /// What one request produced, gathered from its events.
 struct Completion: Equatable {

@@ -1,27 +1,27 @@
+import Engine
 import Foundation
-@testable import Engine
 
 /// A `ModelRunner` that behaves like a model over a real paged cache without the arithmetic: it
 /// writes each token id into its slot, and computes a slice's logits from the token ids it reads
 /// back through the slice's block table over `contextLength`. A wrong block table, slot mapping,
 /// reused-but-stale block or missed write therefore changes the output (or throws), which is what
 /// makes the scheduler tests mean something.
-final class PagedFakeRunner: ModelRunner, @unchecked Sendable {
-    struct ContractViolation: Error, CustomStringConvertible {
-        let description: String
+public final class PagedFakeRunner: ModelRunner, @unchecked Sendable {
+    public struct ContractViolation: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    let config: ModelConfig
-    let blockSize: Int
-    let blockCount: Int
+    public let config: ModelConfig
+    public let blockSize: Int
+    public let blockCount: Int
     private let lock = NSLock()
     private var slots: [Int32]
     private var _computedTokens = 0
     private var _forwardCalls = 0
     /// Seconds each forward step sleeps (to keep a request in flight in the async tests).
-    let delay: Double
+    public let delay: Double
 
-    init(vocabSize: Int = 64, blockSize: Int = 16, blockCount: Int, maxPositions: Int = 4096, delay: Double = 0) {
+    public init(vocabSize: Int = 64, blockSize: Int = 16, blockCount: Int, maxPositions: Int = 4096, delay: Double = 0) {
         config = ModelConfig(architecture: .llama, vocabSize: vocabSize, hiddenSize: 8, intermediateSize: 8,
                              layerCount: 1, headCount: 1, kvHeadCount: 1, headDim: 8, ropeTheta: 10000,
                              ropeLayout: .halfSplit, rmsNormEps: 1e-6, maxPositions: maxPositions,
@@ -33,10 +33,10 @@ final class PagedFakeRunner: ModelRunner, @unchecked Sendable {
     }
 
     /// Tokens whose K/V this runner has computed, over all calls.
-    var computedTokens: Int { lock.withLock { _computedTokens } }
-    var forwardCalls: Int { lock.withLock { _forwardCalls } }
+    public var computedTokens: Int { lock.withLock { _computedTokens } }
+    public var forwardCalls: Int { lock.withLock { _forwardCalls } }
 
-    func forward(_ batch: ForwardBatch) throws -> Logits {
+    public func forward(_ batch: ForwardBatch) throws -> Logits {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         return try lock.withLock {
             _forwardCalls += 1
@@ -83,8 +83,8 @@ final class PagedFakeRunner: ModelRunner, @unchecked Sendable {
 
 /// The fake model's "weights": a deterministic, peaked distribution over the next token for every
 /// context (a hash of the whole context picks the favourite).
-enum FakeModel {
-    static func logits(after context: [Int32], vocabSize: Int) -> [Float] {
+public enum FakeModel {
+    public static func logits(after context: [Int32], vocabSize: Int) -> [Float] {
         var h: UInt64 = 0x9e37_79b9_7f4a_7c15
         for t in context { h = (h ^ UInt64(UInt32(bitPattern: t))) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }
         var rng = SeededRandom(seed: h)
