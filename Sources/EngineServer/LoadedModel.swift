@@ -46,3 +46,17 @@ public struct RunnerRequest: Sendable, Equatable {
         try KVCacheBudget.blockCount(bytes: kvCacheBytes, config: config, blockSize: blockSize)
     }
 }
+
+extension LoadedModel {
+    /// Opens a GGUF file or a Hugging Face directory and serves it with the CPU kernels: the
+    /// weights are read once, and each server gets its own `CPUModelRunner` (its own KV cache and
+    /// thread pool) over them.
+    /// - Parameter threads: compute threads per runner; nil uses every online CPU.
+    public static func open(path: String, chatTemplate: ChatTemplate? = nil, threads: Int? = nil) throws -> LoadedModel {
+        let files = try ModelFiles.open(path: path, chatTemplate: chatTemplate)
+        let weights = files.weights
+        return LoadedModel(files: files) { request in
+            try CPUModelRunner(weights: weights, blockSize: request.blockSize, kvCacheBytes: request.kvCacheBytes, threads: threads)
+        }
+    }
+}

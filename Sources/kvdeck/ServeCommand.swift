@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         Self.progress("loading \(path)")
         let server = EngineHTTPServer(loading: {
             let started = ContinuousClock.now
-            let loaded = try ServeBackend.open(path: path, chatTemplate: forcedTemplate, threads: threads)
+            let loaded = try LoadedModel.open(path: path, chatTemplate: forcedTemplate, threads: threads)
             Self.progress("model loaded in \(started.duration(to: .now)) (\(loaded.config.architecture.rawValue), \(loaded.config.layerCount) layers); making the KV cache")
             return loaded
         }, options: options, logger: Logger(label: "kvdeck.serve"))
