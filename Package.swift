@@ -57,7 +57,7 @@ let package = Package(
         ]),
         // The local cluster's HTTPS front: TLS with a CA made at start, bearer tokens, kubeconfig.
         .target(name: "LocalClusterServer", dependencies: [
-            "LocalCluster",
+            "LocalCluster", "Engine", "EngineServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "X509", package: "swift-certificates"),

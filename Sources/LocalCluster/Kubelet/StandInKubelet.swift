@@ -21,6 +21,7 @@ public actor StandInKubelet {
     private var nextEndpoint = 0
 
     private let makeServer: PodServerFactory
+    private var starting: [String: (uid: String, task: Task<any PodServer, Never>)] = [:]
 
     private struct Entry {
         var server: any PodServer
@@ -71,8 +72,17 @@ public actor StandInKubelet {
             servers[key]?.labels = labels
             return await entry.server.isHealthy()
         }
+        // Starting a server takes a while (the engine makes its KV cache): a second call for
+        // the same pod meanwhile waits for the first instead of starting another.
+        if let pending = starting[key], pending.uid == pod.uid {
+            return await pending.task.value.isHealthy()
+        }
+        let (makeServer, capacity, now) = (self.makeServer, logCapacity, self.now)
+        let task = Task { await makeServer(pod, capacity, now) }
+        starting[key] = (pod.uid, task)
         if let old = servers[key] { await old.server.stop(reason: "pod replaced") }
-        let server = await makeServer(pod, logCapacity, now)
+        let server = await task.value
+        starting[key] = nil
         let healthy = await server.isHealthy()
         servers[key] = Entry(server: server, labels: labels, ready: healthy)
         return healthy

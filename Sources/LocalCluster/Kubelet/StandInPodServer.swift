@@ -11,7 +11,7 @@ public actor StandInPodServer: PodServer {
     public nonisolated let namespace: String
     public nonisolated let name: String
     public nonisolated let uid: String
-    nonisolated let spec: StandInEngineSpec
+    nonisolated let spec: PodEngineSpec
     nonisolated let containers: [String]
     private let now: @Sendable () -> Date
     private let started: Date
@@ -23,7 +23,7 @@ public actor StandInPodServer: PodServer {
         namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
         name = pod["metadata"]?["name"]?.stringValue ?? ""
         uid = pod["metadata"]?["uid"]?.stringValue ?? ""
-        spec = StandInEngineSpec(pod: pod)
+        spec = PodEngineSpec(pod: pod)
         containers = (pod["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         self.now = now
         started = now()
