@@ -14,19 +14,30 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No colours (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(name: .long, help: "Theme: a name in themes/ (default-dark, light, high-contrast, monochrome, dracula) or a k9s skin file. Also KVDECK_THEME or `theme:` in ~/.config/kvdeck/config.yaml.")
+    var theme: String?
+
+    @Flag(name: .long, help: "Read-only: no changes to the cluster (also `readOnly: true` in the config file).")
+    var readonly = false
+
     @MainActor
     func run() async throws {
-        try await Self.open(cluster: cluster, noColor: noColor)
+        try await Self.open(cluster: cluster, noColor: noColor, theme: theme, readOnly: readonly)
     }
 
     /// Opens the console on the cluster the options select, until the user quits. Shared with
     /// `kvdeck demo`, which points the options at the local cluster's kubeconfig.
     @MainActor
-    static func open(cluster: ClusterOptions, noColor: Bool) async throws {
+    static func open(cluster: ClusterOptions, noColor: Bool, theme themeFlag: String? = nil, readOnly: Bool = false) async throws {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
         let loan = TerminalLoan()
+        let connector = KubeconfigConnector(options: cluster, environment: environment, terminal: loan)
+        let (config, configProblem) = ConsoleConfig.load(environment: environment)
+        let (theme, themeProblem) = ThemeCatalog(environment: environment).choose(flag: themeFlag, environment: environment, config: config)
+        // Said before curses takes the screen (it stays in the scrollback), and again in the footer.
+        for problem in [configProblem, themeProblem].compactMap({ $0 }) { Diagnostics.warn(problem) }
         do {
             let (client, connection) = try cluster.connect(environment: environment, terminal: loan)
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
@@ -39,12 +50,34 @@ struct ConsoleCommand: AsyncParsableCommand {
         } catch {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
+        session.readOnly = readOnly || config.readOnly
+        if let problem = themeProblem ?? configProblem { session.showMessage(problem, isError: true) }
         do {
             try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor,
-                                        terminalLoan: loan)
+                                        terminalLoan: loan, theme: theme, refreshRate: config.refreshRate, connector: connector)
         } catch {
             await feed?.stop()
             throw Diagnostics.fail(error)
         }
+    }
+}
+
+/// `:ctx NAME`: the same kubeconfig flags with another context, resolved again from the files.
+@MainActor
+struct KubeconfigConnector: ClusterConnector {
+    var options: ClusterOptions
+    var environment: [String: String]
+    var terminal: TerminalLoan
+
+    var contextNames: [String] {
+        (try? KubeconfigLoader(overrides: options.overrides, environment: environment).load().contextNames) ?? []
+    }
+
+    func open(context: String, namespace: String?) throws -> (client: KubeClient, connection: ConnectionSummary) {
+        var switched = options
+        switched.context = context
+        let (client, connection) = try switched.connect(environment: environment, terminal: terminal)
+        return (client, ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
+                                          user: connection.userName, namespace: namespace, warnings: connection.warnings))
     }
 }
