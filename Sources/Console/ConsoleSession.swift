@@ -261,7 +261,6 @@ public final class ConsoleSession {
         var buffer = CellBuffer(width: width, height: height)
         buffer.fill(x: 0, y: 0, width: width, height: height, style: theme.body)
         StatusLine(connection: connection, readOnly: readOnly, version: version, now: now()).draw(state, into: &buffer, width: width, theme: theme)
-        if problem == nil { drawCrumbs(into: &buffer, width: width, theme: theme, glyphs: glyphs) }
         let area = Rect(x: 0, y: 3, width: width, height: max(0, height - 4))
         if showHelp {
             HelpView(screen: top).draw(into: &buffer, area: area, theme: theme)
@@ -270,6 +269,8 @@ public final class ConsoleSession {
         } else {
             top.render(state, into: &buffer, area: area, theme: theme, glyphs: glyphs)
         }
+        // After the screen drew: its table's rows (and so the counts) are current.
+        if problem == nil { drawCrumbs(into: &buffer, width: width, theme: theme, glyphs: glyphs) }
         drawFooter(state, into: &buffer, y: height - 1, width: width, theme: theme)
         return buffer
     }
@@ -289,7 +290,9 @@ public final class ConsoleSession {
                 let arrow = sort.ascending ? (glyphs == .unicode ? "↑" : "^") : (glyphs == .unicode ? "↓" : "v")
                 x += buffer.put(" sort: \(t.table.columns[sort.column].title)\(arrow)", x: x, y: 2, style: theme.tableSorter, maxWidth: width - x - 1)
             }
-            x += buffer.put("  [\(t.table.order.count)/\(t.table.rows.count)]", x: x, y: 2, style: theme.muted, maxWidth: width - x - 1)
+            if !showHelp {
+                x += buffer.put("  [\(t.table.order.count)/\(t.table.rows.count)]", x: x, y: 2, style: theme.muted, maxWidth: width - x - 1)
+            }
         } else if let f = top as? any TextFilterable {
             filterText = f.filterText
         }

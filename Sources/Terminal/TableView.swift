@@ -84,12 +84,18 @@ public struct TableView: Sendable {
             return order.reduce(max(c.minWidth, title)) { max($0, DisplayWidth.of(i < rows[$1].count ? rows[$1][i].text : "")) }
         }
         var shown = Array(repeating: true, count: columns.count)
-        func total() -> Int {
-            zip(natural, shown).reduce(0) { $0 + ($1.1 ? $1.0 : 0) } + gap * max(0, shown.filter { $0 }.count - 1)
+        // When deciding which columns to drop, a flexible column counts at most 40 wide: a long
+        // message must not push out the columns beside it; it is cut to fit instead.
+        let flexibleCap = 40
+        func total(capped: Bool = false) -> Int {
+            columns.indices.reduce(0) { sum, i in
+                guard shown[i] else { return sum }
+                return sum + (capped && columns[i].flexible ? min(natural[i], max(columns[i].minWidth, flexibleCap)) : natural[i])
+            } + gap * max(0, shown.filter { $0 }.count - 1)
         }
         // Drop the least important columns first, never the first one.
         let dropOrder = columns.indices.dropFirst().sorted { (columns[$0].priority, $0) > (columns[$1].priority, $1) }
-        for i in dropOrder where total() > width && columns[i].priority > 0 { shown[i] = false }
+        for i in dropOrder where total(capped: true) > width && columns[i].priority > 0 { shown[i] = false }
         // Then shrink flexible columns, then the widest ones, to what is left.
         var overflow = total() - width
         for i in columns.indices where overflow > 0 && shown[i] && columns[i].flexible {

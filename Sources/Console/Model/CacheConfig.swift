@@ -39,7 +39,7 @@ public struct CacheConfig: Sendable, Equatable {
     /// Label/value pairs in the order the detail view shows them.
     public var fields: [(String, String)] {
         [("block size", blockSize), ("gpu_memory_utilization", gpuMemoryUtilization),
-         ("GPU blocks", gpuBlocks ?? "from vllm:cache_config_info (no metrics yet)"), ("max model len", maxModelLen),
+         ("GPU blocks", gpuBlocks ?? "no metrics yet"), ("max model len", maxModelLen),
          ("max num seqs", maxNumSeqs), ("kv cache dtype", kvCacheDType), ("prefix caching", prefixCaching),
          ("tensor parallel", tensorParallel)]
     }

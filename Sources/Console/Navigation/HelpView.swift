@@ -22,12 +22,15 @@ struct HelpView {
         return result
     }
 
-    /// Two columns when the terminal is wide enough, one otherwise; cut at the bottom.
+    /// One column when it fits, else two when the terminal is wide enough; cut at the bottom.
     @MainActor
     func draw(into buffer: inout CellBuffer, area: Rect, theme: Theme) {
         buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
-        let columns = area.width >= 120 ? 2 : 1
+        let sections = self.sections
+        let lines = sections.reduce(0) { $0 + $1.keys.count + 2 } + 1
+        let columns = lines > area.height && area.width >= 120 ? 2 : 1
         let columnWidth = area.width / columns
+        let keyWidth = min(40, sections.flatMap(\.keys).map { DisplayWidth.of($0.key) }.max() ?? 10) + 2
         var column = 0, y = area.y + 1
         for section in sections {
             if y + 2 > area.y + area.height, column + 1 < columns { column += 1; y = area.y + 1 }
@@ -41,8 +44,8 @@ struct HelpView {
                     y = area.y + 1
                 }
                 let kx = area.x + column * columnWidth
-                buffer.put(key, x: kx + 4, y: y, style: theme.helpKey, maxWidth: 30)
-                buffer.put(action, x: kx + 36, y: y, style: theme.row, maxWidth: columnWidth - 37)
+                buffer.put(key, x: kx + 4, y: y, style: theme.helpKey, maxWidth: keyWidth - 1)
+                buffer.put(action, x: kx + 4 + keyWidth, y: y, style: theme.row, maxWidth: columnWidth - keyWidth - 5)
                 y += 1
             }
             y += 1

@@ -30,7 +30,7 @@ public final class EventsScreen: TableScreen {
         }
     }
 
-    public var hints: [(key: String, action: String)] { [("esc", "back"), ("/", "filter"), ("shift-a", "sort by age"), ("q", "quit")] }
+    public var hints: [(key: String, action: String)] { [("esc", "back"), ("shift-a", "sort by age"), ("q", "quit")] }
     public var keyHelp: [(key: String, action: String)] { [("esc", "back")] }
 
     public func events(_ state: ClusterState) -> [ClusterEvent] {

@@ -36,7 +36,7 @@ public final class LogsScreen: TextFilterable {
     }
 
     public var hints: [(key: String, action: String)] {
-        [("s", following ? "pause" : "follow"), ("p", "previous"), ("t", "timestamps"), ("/", "filter"), ("esc", "back")]
+        [("s", following ? "pause" : "follow"), ("p", "previous"), ("t", "timestamps"), ("esc", "back")]
     }
 
     public var keyHelp: [(key: String, action: String)] {

@@ -28,7 +28,7 @@ public final class NodesScreen: TableScreen {
     }
 
     public var title: String { "nodes" }
-    public var hints: [(key: String, action: String)] { [("e", "events"), ("esc", "back"), ("/", "filter"), ("q", "quit")] }
+    public var hints: [(key: String, action: String)] { [("e", "events"), ("esc", "back"), ("q", "quit")] }
     public var keyHelp: [(key: String, action: String)] {
         [("e", "events of the node"), ("esc", "back")]
     }

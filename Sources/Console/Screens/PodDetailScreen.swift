@@ -105,7 +105,7 @@ public final class PodDetailScreen: Screen {
             }
         }
         if !any {
-            page.put("Metrics come from the pod's /metrics once telemetry scrapes it.", x: x + 1, y: row, style: theme.muted, maxWidth: width - 2)
+            page.put("Graphs appear once telemetry scrapes the pod.", x: x + 1, y: row, style: theme.muted, maxWidth: width - 2)
             row += 1
         }
         return row

@@ -1,0 +1,106 @@
+import Foundation
+import KvdeckTestSupport
+import XCTest
+
+/// The console end to end, as a user drives it: `kvdeck demo` in a tmux pane (a real terminal,
+/// ncurses and all), keys sent with `tmux send-keys`, the screen read back with `capture-pane`.
+/// Path: workloads → pods → pod detail → logs → back → filter → :nodes → quit.
+final class ConsoleTmuxTests: XCTestCase {
+    private var tmux: String!
+    private let session = "kvdeck-e2e-\(getpid())"
+
+    override func setUpWithError() throws {
+        guard let tmux = CommandRun.which("tmux") else { throw XCTSkip("tmux is not installed") }
+        self.tmux = tmux
+    }
+
+    override func tearDown() {
+        _ = try? CommandRun.run(tmux, ["kill-session", "-t", session])
+    }
+
+    private func capture() throws -> String {
+        try CommandRun.run(tmux, ["capture-pane", "-p", "-t", session]).stdout
+    }
+
+    /// Named keys ("Enter", "Escape", "Tab") or single characters.
+    private func send(_ keys: String...) throws {
+        _ = try CommandRun.run(tmux, ["send-keys", "-t", session] + keys)
+    }
+
+    /// Text typed literally.
+    private func type(_ text: String) throws {
+        _ = try CommandRun.run(tmux, ["send-keys", "-t", session, "-l", "--", text])
+    }
+
+    /// Waits until the pane shows every one of `texts` (the console redraws on its own schedule).
+    @discardableResult
+    private func waitFor(_ texts: String..., timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pane = ""
+        while Date() < deadline {
+            pane = try capture()
+            if texts.allSatisfy(pane.contains) { return pane }
+            usleep(200_000)
+        }
+        XCTFail("pane never showed \(texts):\n\(pane)", file: file, line: line)
+        throw XCTSkip("stopping here")
+    }
+
+    func testWorkloadsPodsDetailLogsBackFilterNodes() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-tmux-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let command = "env -i HOME=\(home.path) PATH=/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 \(KvdeckBinary.path) demo 2>\(home.path)/stderr; sleep 30"
+        let start = try CommandRun.run(tmux, ["new-session", "-d", "-s", session, "-x", "132", "-y", "40", command])
+        XCTAssertEqual(start.status, 0, start.stderr)
+
+        // Workloads: the demo's seeded deployments, live.
+        var pane = try waitFor("smollm2-canary", "LIVE", "ctx:", timeout: 90)
+        XCTAssertTrue(pane.contains("NAMESPACE") && pane.contains("MODEL"), pane)
+
+        // Enter: the first workload's pods.
+        try send("Enter")
+        pane = try waitFor("pods(llm-prod/smollm2)", "Running")
+        XCTAssertTrue(pane.contains("RESTARTS"), pane)
+
+        // Enter: the first pod's detail, honest about metrics.
+        try send("Enter")
+        pane = try waitFor("pod(llm-prod/smollm2-", "KV cache", "no metrics yet", "Containers")
+        XCTAssertTrue(pane.contains("--max-num-seqs"), "container args are shown:\n\(pane)")
+
+        // l: its logs, following.
+        try send("l")
+        pane = try waitFor("logs(llm-prod/smollm2-", "following", "stand-in")
+
+        // Esc back to the detail, then to the pods and the workloads.
+        try send("Escape")
+        pane = try waitFor("KV cache")
+        XCTAssertFalse(pane.contains("following"), pane)
+        try send("Escape")
+        try waitFor("RESTARTS")
+        try send("Escape")
+        try waitFor("MODEL", "smollm2-canary")
+
+        // A filter: only the canary stays.
+        try send("/")
+        try type("-l track=canary")
+        try send("Enter")
+        pane = try waitFor("filter: /-l track=canary", "[1/2]")
+        XCTAssertTrue(pane.contains("smollm2-canary"), pane)
+
+        // :nodes, completed with Tab.
+        try send(":")
+        try type("no")
+        try send("Tab")
+        try waitFor(":nodes")
+        try send("Enter")
+        pane = try waitFor("gpu-node-a", "NVIDIA-H100-80GB-HBM3", "GPU-ALLOC")
+        XCTAssertTrue(pane.contains("gpu-node-c") && pane.contains("NVIDIA-A100-SXM4-80GB"), pane)
+
+        // q quits; the demo stops with it.
+        try send("q")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, try capture().contains("gpu-node-a") { usleep(200_000) }
+        XCTAssertFalse(try capture().contains("GPU-ALLOC"), "q leaves the console")
+    }
+}
