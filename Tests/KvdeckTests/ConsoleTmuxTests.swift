@@ -7,6 +7,7 @@ import XCTest
 /// Path: workloads → pods → pod detail → logs → back → filter → :nodes → quit.
 final class ConsoleTmuxTests: XCTestCase {
     private var tmux: String!
+    /// The session and its own tmux server (`-L`), apart from any tmux the user or other tests run.
     private let session = "kvdeck-e2e-\(getpid())"
 
     override func setUpWithError() throws {
@@ -15,24 +16,61 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     override func tearDown() {
-        _ = try? CommandRun.run(tmux, ["kill-session", "-t", session])
+        _ = shell("\(tmux!) -L \(session) kill-server")
+    }
+
+    /// Runs a shell line and returns its output. popen(3), not Foundation's Process: with tmux
+    /// the latter was seen to leave its child unreaped and wait for it for good.
+    private func shell(_ line: String) -> String {
+        guard let pipe = popen(line + " 2>&1", "r") else { return "" }
+        var output = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, pipe)
+            if n <= 0 { break }
+            output.append(contentsOf: chunk[0..<n])
+        }
+        pclose(pipe)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     private func capture() throws -> String {
-        try CommandRun.run(tmux, ["capture-pane", "-p", "-t", session]).stdout
+        shell("\(tmux!) -L \(session) capture-pane -p -t \(session)")
     }
 
-    /// Named keys ("Enter", "Escape", "Tab") or single characters.
+    /// Starts the session; the tmux server gets /dev/null, not our pipe, so reading ends.
+    private func start(_ command: String) {
+        _ = shell("\(tmux!) -L \(session) new-session -d -s \(session) -x 132 -y 40 \(Self.quote(command)) </dev/null >/dev/null")
+    }
+
+    /// Named keys ("Enter", "Escape", "Tab").
     private func send(_ keys: String...) throws {
-        _ = try CommandRun.run(tmux, ["send-keys", "-t", session] + keys)
+        _ = shell("\(tmux!) -L \(session) send-keys -t \(session) " + keys.map(Self.quote).joined(separator: " "))
     }
 
     /// Text typed literally.
     private func type(_ text: String) throws {
-        _ = try CommandRun.run(tmux, ["send-keys", "-t", session, "-l", "--", text])
+        _ = shell("\(tmux!) -L \(session) send-keys -t \(session) -l -- \(Self.quote(text))")
     }
 
     /// Waits until the pane shows every one of `texts` (the console redraws on its own schedule).
+    private func waitUntil(_ what: String, timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
+                           _ condition: (String) -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pane = ""
+        while Date() < deadline {
+            pane = try capture()
+            if condition(pane) { return }
+            usleep(200_000)
+        }
+        XCTFail("waited in vain for \(what):\n\(pane)", file: file, line: line)
+        throw XCTSkip("stopping here")
+    }
+
     @discardableResult
     private func waitFor(_ texts: String..., timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
@@ -51,17 +89,23 @@ final class ConsoleTmuxTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
         let command = "env -i HOME=\(home.path) PATH=/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 \(KvdeckBinary.path) demo 2>\(home.path)/stderr; sleep 30"
-        let start = try CommandRun.run(tmux, ["new-session", "-d", "-s", session, "-x", "132", "-y", "40", command])
-        XCTAssertEqual(start.status, 0, start.stderr)
+        start(command)
 
-        // Workloads: the demo's seeded deployments, live.
+        // Workloads: the demo's seeded deployments, live, once the seed's third revision is out
+        // (before that the pods change under us).
         var pane = try waitFor("smollm2-canary", "LIVE", "ctx:", timeout: 90)
         XCTAssertTrue(pane.contains("NAMESPACE") && pane.contains("MODEL"), pane)
+        try waitUntil("revision 3 of smollm2 ready", timeout: 90) { pane in
+            pane.split(separator: "\n").contains { $0.hasPrefix("llm-prod   smollm2 ") && $0.contains(" 2/2 ") && $0.contains("  3  ") }
+        }
 
-        // Enter: the first workload's pods.
+        // Enter: the first workload's pods, once the old revision's pods are gone.
         try send("Enter")
         pane = try waitFor("pods(llm-prod/smollm2)", "Running")
         XCTAssertTrue(pane.contains("RESTARTS"), pane)
+        try waitUntil("only the two running pods", timeout: 60) { pane in
+            pane.split(separator: "\n").filter { $0.hasPrefix("smollm2-") }.count == 2 && !pane.contains("Terminating")
+        }
 
         // Enter: the first pod's detail, honest about metrics.
         try send("Enter")
