@@ -79,6 +79,10 @@ let package = Package(
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
+        // Benchmarks/ConsoleFrame: a 10,000-row pod table's frame time, and the first full frame on a cluster (README there).
+        .executableTarget(name: "kvdeck-bench-frame", dependencies: ["Console", "Terminal", "Kube"], path: "Benchmarks/ConsoleFrame",
+                          exclude: ["README.md", "run.sh"]),
+
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
                           exclude: ["README.md"]),

@@ -17,6 +17,9 @@ final class ConsoleTmuxTests: XCTestCase {
 
     override func tearDown() {
         _ = shell("\(tmux!) -L \(session) kill-server")
+        // kill-server leaves the socket file behind.
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(session)")
     }
 
     /// Runs a shell line and returns its output. popen(3), not Foundation's Process: with tmux
@@ -58,7 +61,7 @@ final class ConsoleTmuxTests: XCTestCase {
     }
 
     /// Waits until the pane shows every one of `texts` (the console redraws on its own schedule).
-    private func waitUntil(_ what: String, timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
+    private func waitUntil(_ what: String, timeout: TimeInterval,
                            _ condition: (String) -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var pane = ""
@@ -67,12 +70,11 @@ final class ConsoleTmuxTests: XCTestCase {
             if condition(pane) { return }
             usleep(200_000)
         }
-        XCTFail("waited in vain for \(what):\n\(pane)", file: file, line: line)
-        throw XCTSkip("stopping here")
+        throw PaneDidNotShow(description: "waited in vain for \(what):\n\(pane)")
     }
 
     @discardableResult
-    private func waitFor(_ texts: String..., timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func waitFor(_ texts: String..., timeout: TimeInterval = 20) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var pane = ""
         while Date() < deadline {
@@ -80,8 +82,7 @@ final class ConsoleTmuxTests: XCTestCase {
             if texts.allSatisfy(pane.contains) { return pane }
             usleep(200_000)
         }
-        XCTFail("pane never showed \(texts):\n\(pane)", file: file, line: line)
-        throw XCTSkip("stopping here")
+        throw PaneDidNotShow(description: "pane never showed \(texts):\n\(pane)")
     }
 
     func testWorkloadsPodsDetailLogsBackFilterNodes() throws {
@@ -147,4 +148,9 @@ final class ConsoleTmuxTests: XCTestCase {
         while Date() < deadline, try capture().contains("gpu-node-a") { usleep(200_000) }
         XCTAssertFalse(try capture().contains("GPU-ALLOC"), "q leaves the console")
     }
+}
+
+/// The pane did not reach the expected state in time; the error carries what it showed.
+private struct PaneDidNotShow: Error, CustomStringConvertible {
+    var description: String
 }
