@@ -41,6 +41,8 @@ public struct TableView: Sendable {
     public var sort: TableSort? { didSet { reorder() } }
     /// Shown rows as indices into `rows`, in display order.
     public private(set) var order: [Int]
+    /// Each column's widest shown cell, measured when the rows change rather than every frame.
+    private var contentWidths: [Int] = []
     public var cursor: Int = 0
     public var scrollOffset: Int = 0
 
@@ -48,6 +50,7 @@ public struct TableView: Sendable {
         self.columns = columns
         self.rows = rows
         order = Array(rows.indices)
+        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
     }
 
     /// The source index of the row under the cursor; nil when nothing is shown.
@@ -58,7 +61,17 @@ public struct TableView: Sendable {
 
     private mutating func reorder() {
         order = TableView.order(rows: rows, labels: rowLabels, filter: filter, sort: sort)
+        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
         if cursor >= order.count { cursor = max(0, order.count - 1) }
+    }
+
+    static func contentWidths(rows: [[TableCell]], order: [Int], columns: Int) -> [Int] {
+        var widths = Array(repeating: 0, count: columns)
+        for i in order {
+            let row = rows[i]
+            for c in 0..<min(columns, row.count) { widths[c] = max(widths[c], DisplayWidth.of(row[c].text)) }
+        }
+        return widths
     }
 
     /// Moves the cursor and keeps it on screen; `visibleRows` is the height without the header.
@@ -81,7 +94,7 @@ public struct TableView: Sendable {
         var natural = columns.enumerated().map { i, c in
             // One more column for the sort marker beside the sorted column's title.
             let title = DisplayWidth.of(c.title) + (sort?.column == i ? 1 : 0)
-            return order.reduce(max(c.minWidth, title)) { max($0, DisplayWidth.of(i < rows[$1].count ? rows[$1][i].text : "")) }
+            return max(c.minWidth, title, i < contentWidths.count ? contentWidths[i] : 0)
         }
         var shown = Array(repeating: true, count: columns.count)
         // When deciding which columns to drop, a flexible column counts at most 40 wide: a long

@@ -12,6 +12,7 @@ public final class PodsScreen: TableScreen {
     public var table = TableView(columns: PodsScreen.columns)
     /// `namespace/name` of each row, in the table's source order.
     private var podKeys: [String] = []
+    private var rowsBuiltFrom: RowStamp?
     private let now: () -> Date
 
     public static let columns: [TableColumn] = [
@@ -41,14 +42,28 @@ public final class PodsScreen: TableScreen {
             buffer.put("\(workloadKey) no longer exists.", x: area.x + 1, y: area.y + 1, style: theme.warning, maxWidth: area.width - 2)
             return
         }
-        let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
-        podKeys = pods.map(\.metadata.key)
-        table.rowLabels = pods.map { $0.metadata.labels ?? [:] }
-        table.rows = pods.map { row(for: $0, theme: theme) }
+        // Rows are rebuilt when the stores or the theme change, and once a second (ages move);
+        // frames in between (keys, a log line) reuse them: 10,000 rows take ~20 ms to build.
+        let stamp = RowStamp(state, theme: theme, second: Int(now().timeIntervalSince1970))
+        if stamp != rowsBuiltFrom {
+            let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
+            // One pass for keys and labels: each pass over 10,000 pods copies every Pod.
+            var keys: [String] = [], labels: [[String: String]] = []
+            keys.reserveCapacity(pods.count)
+            labels.reserveCapacity(pods.count)
+            for pod in pods {
+                keys.append(pod.metadata.key)
+                labels.append(pod.metadata.labels ?? [:])
+            }
+            podKeys = keys
+            table.rowLabels = labels
+            table.rows = pods.map { row(for: $0, theme: theme) }
+            rowsBuiltFrom = stamp
+        }
         table.setCursor(table.cursor, visibleRows: area.height - 1)
         table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: area.height, headerStyle: theme.tableHeader,
                    rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis, sortStyle: theme.tableSorter)
-        if pods.isEmpty {
+        if table.rows.isEmpty {
             let message = workload.map { "No pods match \($0.name)'s selector." }
                 ?? (state.pods?.state == .synced ? "No pods." : "Loading pods…")
             buffer.put(message, x: area.x + 1, y: area.y + 2, style: theme.muted, maxWidth: area.width - 2)
