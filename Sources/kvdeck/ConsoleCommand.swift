@@ -2,9 +2,13 @@ import ArgumentParser
 import Console
 import Foundation
 import Kube
+import Logging
 
 /// `kvdeck console` (the default): the terminal UI.
 struct ConsoleCommand: AsyncParsableCommand {
+    /// Server warnings after a context switch go to the log file: the screen belongs to curses.
+    static let logger = Logger(label: "kvdeck.console")
+
     static let configuration = CommandConfiguration(
         commandName: "console",
         abstract: "The terminal console: vLLM workloads, their pods and the cluster's state, live.")
@@ -33,7 +37,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         var session: ConsoleSession
         var feed: ClusterFeed?
         let loan = TerminalLoan()
-        let connector = KubeconfigConnector(options: cluster, environment: environment, terminal: loan)
+        let connector = KubeconfigConnector(overrides: cluster.overrides, environment: environment, terminal: loan,
+                                            onWarning: { ConsoleCommand.logger.warning("\($0.text)") })
         let (config, configProblem) = ConsoleConfig.load(environment: environment)
         let (theme, themeProblem) = ThemeCatalog(environment: environment).choose(flag: themeFlag, environment: environment, config: config)
         // Said before curses takes the screen (it stays in the scrollback), and again in the footer.
@@ -62,22 +67,3 @@ struct ConsoleCommand: AsyncParsableCommand {
     }
 }
 
-/// `:ctx NAME`: the same kubeconfig flags with another context, resolved again from the files.
-@MainActor
-struct KubeconfigConnector: ClusterConnector {
-    var options: ClusterOptions
-    var environment: [String: String]
-    var terminal: TerminalLoan
-
-    var contextNames: [String] {
-        (try? KubeconfigLoader(overrides: options.overrides, environment: environment).load().contextNames) ?? []
-    }
-
-    func open(context: String, namespace: String?) throws -> (client: KubeClient, connection: ConnectionSummary) {
-        var switched = options
-        switched.context = context
-        let (client, connection) = try switched.connect(environment: environment, terminal: terminal)
-        return (client, ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
-                                          user: connection.userName, namespace: namespace, warnings: connection.warnings))
-    }
-}
