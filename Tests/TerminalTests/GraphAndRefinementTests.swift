@@ -36,6 +36,13 @@ final class GraphAndRefinementTests: XCTestCase {
         XCTAssertTrue(buffer.line(0).contains("AGEv"), buffer.line(0))
     }
 
+    func testCellsWithoutUnicodeStayOneColumn() {
+        XCTAssertEqual(Glyphs.asciiCell("a"), "a")
+        XCTAssertEqual(Glyphs.asciiCell("…"), ".")
+        XCTAssertEqual(Glyphs.asciiCell("↓"), "v")
+        XCTAssertEqual(Glyphs.asciiCell("日"), "?")
+    }
+
     func testLineEditor() {
         var e = LineEditor("ns llm")
         XCTAssertTrue(e.apply(.ctrl("w")))

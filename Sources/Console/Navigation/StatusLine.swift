@@ -38,9 +38,11 @@ struct StatusLine {
         }
     }
 
-    /// One word for the connection: the worst state of the stores.
+    /// One word for the connection: the worst state of the workload stores (deployments,
+    /// statefulsets, pods). Nodes and events are listed beside it but left out of it: a user
+    /// allowed one namespace cannot list nodes, and that is no outage.
     func summary(_ state: ClusterState, theme: Theme) -> (String, Style) {
-        let states = state.freshness.map(\.state)
+        let states = state.freshness.prefix(3).map(\.state)
         if states.contains(where: { if case .reconnecting? = $0 { return true }; return false }) { return ("RECONNECTING", theme.error) }
         if states.contains(where: { if case .stale? = $0 { return true }; return false }) { return ("STALE", theme.warning) }
         if states.contains(where: { $0 == nil }) { return ("CONNECTING", theme.warning) }

@@ -12,7 +12,8 @@ public struct ThemeCatalog: Sendable {
         self.directories = directories
     }
 
-    public init(environment: [String: String], executable: URL = URL(fileURLWithPath: CommandLine.arguments.first ?? "kvdeck")) {
+    public init(environment: [String: String],
+                executable: URL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "kvdeck")) {
         var dirs: [URL] = []
         if let dir = environment["KVDECK_THEMES_DIR"], !dir.isEmpty { dirs.append(URL(fileURLWithPath: dir)) }
         dirs.append(ConsoleConfig.configDirectory(environment: environment).appendingPathComponent("themes"))
