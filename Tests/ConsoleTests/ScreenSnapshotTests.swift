@@ -119,6 +119,29 @@ final class ScreenSnapshotTests: XCTestCase {
         XCTAssertTrue(render(s, state).line(3).contains("paused"))
     }
 
+    @MainActor func testWorkloadLogsTakeInNewPods() async throws {
+        var state = try ConsoleFixtures.state()
+        let s = ConsoleFixtures.session()
+        s.logSource = RecordedLogSource(lines: ["vllm-sts-0": ["2026-11-21T10:22:00Z zero"], "vllm-sts-2": ["2026-11-21T10:25:00Z two"]])
+        _ = render(s, state)
+        s.type("/sts", state: state)
+        s.type([.enter], state: state)
+        s.type("l", state: state)
+        _ = render(s, state)
+        // A scale-up: a third pod of the StatefulSet appears.
+        var pods = state.pods!.items
+        var third = try XCTUnwrap(pods.first { $0.metadata.name == "vllm-sts-0" })
+        third.metadata.name = "vllm-sts-2"
+        third.metadata.uid = "new"
+        pods.append(third)
+        state.pods = InformerSnapshot(items: pods, state: .synced)
+        _ = render(s, state)
+        for _ in 0..<20 { await Task.yield() }
+        let frame = render(s, state)
+        XCTAssertTrue(frame.line(3).contains("vllm-sts-2: ended"), frame.line(3))
+        XCTAssertTrue(frame.text.contains("vllm-sts-2 two"), frame.text)
+    }
+
     @MainActor func testHelpSnapshot() async throws {
         let state = try ConsoleFixtures.state()
         let s = ConsoleFixtures.session()

@@ -27,7 +27,7 @@ public final class LogFollower {
     public private(set) var states: [String: StreamState] = [:]
     /// Set when lines or states changed since the view last drew.
     public var changed = true
-    public let streams: [Stream]
+    public private(set) var streams: [Stream]
     public let previous: Bool
     private let source: any PodLogSource
     private let tailLines: Int
@@ -43,6 +43,20 @@ public final class LogFollower {
 
     public func start() {
         guard tasks.isEmpty else { return }
+        open(streams)
+    }
+
+    /// Follows streams not followed yet (a workload's new pods during a rollout or a scale-up).
+    public func follow(_ more: [Stream]) {
+        let known = Set(streams.map(\.id))
+        let added = more.filter { !known.contains($0.id) }
+        guard !added.isEmpty else { return }
+        streams += added
+        open(added)
+        changed = true
+    }
+
+    private func open(_ streams: [Stream]) {
         for stream in streams {
             states[stream.id] = .connecting
             // A previous container's log is finished: read it once, do not follow.

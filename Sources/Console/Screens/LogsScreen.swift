@@ -83,6 +83,8 @@ public final class LogsScreen: TextFilterable {
             follower = f
         }
         guard let follower else { return }
+        // A workload's logs take in its new pods as they appear; a gone pod's stream just ends.
+        if case .workload = target { follower.follow(streams(state)) }
         follower.changed = false
         drawStatus(follower, into: &buffer, area: area, theme: theme)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
