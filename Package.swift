@@ -32,7 +32,7 @@ let package = Package(
         ]),
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry"]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
@@ -104,6 +104,9 @@ let package = Package(
         // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
         .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
                           exclude: ["README.md"]),
+        // Benchmarks/ConsoleFrame: a 10,000-row pod table's frame time, and the first full frame on a cluster (README there).
+        .executableTarget(name: "kvdeck-bench-frame", dependencies: ["Console", "Terminal", "Kube"], path: "Benchmarks/ConsoleFrame",
+                          exclude: ["README.md", "run.sh"]),
 
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",

@@ -2,7 +2,7 @@ import Foundation
 import Kube
 import Terminal
 
-/// Where the console is connected, for the header.
+/// Where the console is connected, for the status line.
 public struct ConnectionSummary: Sendable, Equatable {
     public var context: String
     public var cluster: String
@@ -20,161 +20,238 @@ public struct ConnectionSummary: Sendable, Equatable {
     }
 }
 
+/// What the session asks of whoever owns the cluster connection (the runner): the session
+/// stays pure and never touches the network itself.
+public enum SessionRequest: Sendable, Equatable {
+    /// Watch another namespace (nil: all) with the same client.
+    case namespace(String?)
+    /// Rebuild the client from the kubeconfig for another context.
+    case context(String)
+}
+
 /// The console's navigation and drawing, apart from the terminal: a stack of screens, the
-/// header with context and data freshness, and the footer with key hints. Rendering is pure, so
-/// every frame can be produced and checked headless in tests.
+/// status line, the `:` command bar and `/` filter, help, sorting, and the footer. Rendering is
+/// pure, so every frame can be produced and checked headless in tests.
 @MainActor
 public final class ConsoleSession {
     public private(set) var stack: [any Screen]
-    public let connection: ConnectionSummary?
+    public private(set) var connection: ConnectionSummary?
     /// Shown instead of the screens when there is no cluster to show (no kubeconfig, bad context).
     public let problem: String?
     public private(set) var wantsQuit = false
     public private(set) var showHelp = false
-    private let version: String
+    /// The command bar or filter prompt while the user types one.
+    public private(set) var prompt: Prompt?
+    /// A message in the footer (a command's error, a switch in progress) until the next key or its time ends.
+    public private(set) var flash: (text: String, isError: Bool, until: Date)?
+    public var readOnly = false
+    /// Where log views read from; nil without a cluster.
+    public var logSource: (any PodLogSource)?
+    /// Where the pod detail's graphs come from (telemetry); nil shows "no metrics yet".
+    public weak var graphs: (any GraphSeriesSource)?
+    /// The kubeconfig's contexts, for `:ctx` completion and checking.
+    public var contextNames: [String] = []
+    private var request: SessionRequest?
+    private var history = PromptHistory()
+    let version: String
+    let now: () -> Date
 
-    public init(connection: ConnectionSummary?, problem: String? = nil, version: String) {
+    public init(connection: ConnectionSummary?, problem: String? = nil, version: String, now: @escaping () -> Date = Date.init) {
         self.connection = connection
         self.problem = problem
         self.version = version
-        self.stack = [WorkloadsScreen()]
+        self.now = now
+        self.stack = [WorkloadsScreen(now: now)]
     }
 
     public var top: any Screen { stack[stack.count - 1] }
 
     /// Rows available to the screen's table (without its header row).
-    public func visibleRows(height: Int) -> Int { max(1, height - 4) }
+    public func visibleRows(height: Int) -> Int { max(1, height - 5) }
+
+    /// True when something changed that the stores do not signal (log lines, an expiring flash).
+    public var needsRedraw: Bool { top.needsRedraw || (flash.map { $0.until <= now() } ?? false) }
+
+    /// The pending namespace or context switch, once.
+    public func takeRequest() -> SessionRequest? {
+        defer { request = nil }
+        return request
+    }
+
+    /// After a switch: the new connection. A new context starts again from the workloads.
+    public func connected(to summary: ConnectionSummary, contextChanged: Bool) {
+        connection = summary
+        if contextChanged { reset(to: WorkloadsScreen(now: now)) }
+        showMessage(contextChanged ? "context \(summary.context)" : "namespace \(summary.namespace ?? "all")", isError: false)
+    }
+
+    public func showMessage(_ text: String, isError: Bool) {
+        flash = (text, isError, now().addingTimeInterval(isError ? 6 : 3))
+    }
+
+    // MARK: - Keys
 
     public func handle(_ key: Key, state: ClusterState, height: Int) {
-        switch key {
-        case .ctrl("c"), .character("q") where !showHelp:
-            wantsQuit = true
+        if key == .resize { return }
+        if prompt != nil { return handlePrompt(key, state: state) }
+        flash = nil
+        if key == .ctrl("c") { wantsQuit = true; return }
+        if showHelp {
+            if key == .escape || key == .character("?") || key == .character("q") { showHelp = false }
             return
-        case .character("?"):
-            showHelp.toggle()
-            return
-        case .escape where showHelp, .character("q") where showHelp:
-            showHelp = false
-            return
-        default:
-            break
         }
-        guard problem == nil, !showHelp else { return }
-        switch top.handle(key, state: state, visibleRows: visibleRows(height: height)) {
+        switch key {
+        case .character("q"): wantsQuit = true; return
+        case .character("?"): showHelp = true; return
+        case .character(":"): prompt = Prompt(kind: .command, history: history.entries(.command)); return
+        default: break
+        }
+        guard problem == nil else { return }
+        if key == .character("/") {
+            if let t = top as? any TableScreen {
+                prompt = Prompt(kind: .filter, text: t.table.filter?.text ?? "", history: history.entries(.filter))
+            } else if let f = top as? any TextFilterable {
+                prompt = Prompt(kind: .filter, text: f.filterText ?? "", history: history.entries(.filter))
+            }
+            return
+        }
+        if key == .escape, clearFilter() { return }
+        if let t = top as? any TableScreen, let sort = SortKeys.apply(key, to: t.table) {
+            t.table.sort = sort
+            return
+        }
+        perform(top.handle(key, state: state, visibleRows: visibleRows(height: height)), state: state)
+    }
+
+    /// Esc first clears a filter, as in k9s; true when there was one.
+    private func clearFilter() -> Bool {
+        if let t = top as? any TableScreen, t.table.filter != nil {
+            t.table.filter = nil
+            return true
+        }
+        if let f = top as? any TextFilterable, f.filterText != nil {
+            try? f.applyFilter(nil)
+            return true
+        }
+        return false
+    }
+
+    private func handlePrompt(_ key: Key, state: ClusterState) {
+        guard var p = prompt else { return }
+        let outcome = p.handle(key) { ConsoleCommandLine.complete($0, values: { self.completionValues($0, state: state) }) }
+        prompt = p
+        switch outcome {
+        case .editing: return
+        case .cancelled: prompt = nil
+        case let .submitted(text):
+            prompt = nil
+            history.record(text, kind: p.kind)
+            p.kind == .command ? runCommand(text, state: state) : applyFilter(text)
+        }
+    }
+
+    func completionValues(_ argument: ConsoleCommandLine.Argument, state: ClusterState) -> [String] {
+        switch argument {
+        case .namespace: return (state.namespaces?.items ?? []).compactMap(\.metadata.name)
+        case .context: return contextNames
+        case .workload: return state.workloads(servingOnly: false).map(\.name)
+        case .optionalObject: return []
+        }
+    }
+
+    /// The completion the prompt shows greyed after the text (the first candidate).
+    func suggestion(state: ClusterState) -> String? {
+        guard let p = prompt, p.kind == .command, !p.text.isEmpty else { return nil }
+        let completed = ConsoleCommandLine.complete(p.text, values: { self.completionValues($0, state: state) })
+        if completed != p.text { return completed }
+        let candidates = ConsoleCommandLine.completions(for: p.text, values: { self.completionValues($0, state: state) })
+        guard let first = candidates.first else { return nil }
+        let words = p.text.split(separator: " ", omittingEmptySubsequences: false)
+        return words.count <= 1 ? first : words.dropLast().joined(separator: " ") + " " + first
+    }
+
+    private func applyFilter(_ text: String) {
+        do {
+            if let t = top as? any TableScreen {
+                t.table.filter = try RowFilterParser.parse(text)
+                t.table.setCursor(0, visibleRows: 1)
+            } else if let f = top as? any TextFilterable {
+                try f.applyFilter(text.isEmpty ? nil : text)
+            }
+        } catch {
+            showMessage("\(error)", isError: true)
+        }
+    }
+
+    private func runCommand(_ text: String, state: ClusterState) {
+        let command: NavigationCommand
+        do {
+            command = try ConsoleCommandLine.parse(text)
+        } catch {
+            showMessage("\(error)", isError: true)
+            return
+        }
+        switch command {
+        case .quit: wantsQuit = true
+        case .help: showHelp = true
+        case let .open(id):
+            guard problem == nil else { return }
+            id == .workloads ? reset(to: WorkloadsScreen(now: now)) : open(id)
+        case let .podsOf(name):
+            let matches = state.workloads(servingOnly: false).filter { $0.key == name || $0.name == name }
+            guard let workload = matches.first else { return showMessage("no workload named \"\(name)\" here", isError: true) }
+            open(.pods(workloadKey: workload.key))
+        case let .namespace(namespace):
+            guard connection != nil else { return showMessage("no cluster connected", isError: true) }
+            request = .namespace(namespace)
+            showMessage("switching to namespace \(namespace ?? "all")…", isError: false)
+        case let .context(name):
+            guard contextNames.isEmpty || contextNames.contains(name) else {
+                return showMessage("no context \"\(name)\" in the kubeconfig (known: \(contextNames.joined(separator: ", ")))", isError: true)
+            }
+            request = .context(name)
+            showMessage("switching to context \(name)…", isError: false)
+        }
+    }
+
+    private func perform(_ action: ScreenAction, state: ClusterState) {
+        switch action {
         case .none: break
         case .quit: wantsQuit = true
-        case .pop: if stack.count > 1 { stack.removeLast() }
-        case let .push(id):
-            switch id {
-            case let .pods(workloadKey): stack.append(PodsScreen(workloadKey: workloadKey))
-            case .workloads: stack = [WorkloadsScreen()]
-            case .nodes, .events: break // their screens come with the console issue
-            }
+        case let .flash(text): showMessage(text, isError: true)
+        case .pop:
+            guard stack.count > 1 else { return }
+            stack.removeLast().close()
+        case let .push(id): open(id)
         }
     }
 
-    public func render(_ state: ClusterState, width: Int, height: Int, theme: Theme, glyphs: Glyphs) -> CellBuffer {
-        var buffer = CellBuffer(width: width, height: height)
-        buffer.fill(x: 0, y: 0, width: width, height: height, style: theme.body)
-        drawHeader(state, into: &buffer, width: width, theme: theme, glyphs: glyphs)
-        let area = Rect(x: 0, y: 3, width: width, height: max(0, height - 4))
-        if let problem {
-            drawProblem(problem, into: &buffer, area: area, theme: theme)
-        } else if showHelp {
-            drawHelp(into: &buffer, area: area, theme: theme)
-        } else {
-            top.render(state, into: &buffer, area: area, theme: theme, glyphs: glyphs)
+    /// Opens a screen on top. A screen already on the stack is returned to instead (no
+    /// endless stacks from :pods, :nodes, :pods); a log view replaces a log view (previous ↔ current).
+    private func open(_ id: ScreenID) {
+        if let index = stack.firstIndex(where: { $0.id == id }) {
+            while stack.count > index + 1 { stack.removeLast().close() }
+            return
         }
-        drawFooter(into: &buffer, y: height - 1, width: width, theme: theme)
-        return buffer
+        if case .logs = id, top is LogsScreen { stack.removeLast().close() }
+        stack.append(makeScreen(id))
     }
 
-    private func drawHeader(_ state: ClusterState, into buffer: inout CellBuffer, width: Int, theme: Theme, glyphs: Glyphs) {
-        var x = buffer.put("kvdeck \(version)", x: 1, y: 0, style: theme.headerAccent)
-        if let c = connection {
-            x += 1
-            x += buffer.put("  context: \(c.context)  cluster: \(c.cluster)  namespace: \(c.namespace ?? "all")",
-                            x: x, y: 0, style: theme.header, maxWidth: width - x - 1)
-            var sx = 1
-            for (name, informerState, loaded) in state.freshness {
-                let (text, style) = describe(informerState, loaded: loaded, theme: theme)
-                sx += buffer.put("\(name): ", x: sx, y: 1, style: theme.muted)
-                sx += buffer.put(text, x: sx, y: 1, style: style) + 3
-            }
-            if let warning = c.warnings.first {
-                buffer.put("! \(warning)", x: sx, y: 1, style: theme.warning, maxWidth: width - sx - 1)
-            }
-        }
-        let crumbs = stack.map(\.title).joined(separator: " > ")
-        buffer.put(" \(crumbs) ", x: 1, y: 2, style: theme.headerAccent.adding(.reverse), maxWidth: width - 2)
+    private func reset(to screen: any Screen) {
+        while let s = stack.popLast() { s.close() }
+        stack = [screen]
     }
 
-    private func describe(_ state: InformerState?, loaded: Int?, theme: Theme) -> (String, Style) {
-        switch state {
-        case nil: return ("starting", theme.muted)
-        case .loading?: return (loaded.map { "loading \($0)" } ?? "loading", theme.warning)
-        case .synced?: return ("live", theme.ok)
-        case .stale?: return ("stale", theme.warning)
-        case let .reconnecting(attempt, _)?: return ("reconnecting (\(attempt))", theme.error)
+    func makeScreen(_ id: ScreenID) -> any Screen {
+        switch id {
+        case .workloads: return WorkloadsScreen(now: now)
+        case let .pods(key): return PodsScreen(workloadKey: key, now: now)
+        case .allPods: return PodsScreen(workloadKey: nil, now: now)
+        case let .podDetail(key): return PodDetailScreen(podKey: key, graphs: graphs, now: now)
+        case let .logs(target): return LogsScreen(target: target, source: logSource)
+        case .nodes: return NodesScreen(now: now)
+        case let .events(scope): return EventsScreen(scope: scope, now: now)
+        case .rolloutHistory, .canary, .deploy, .chat: return PlannedScreen(id: id)
         }
-    }
-
-    private func drawFooter(into buffer: inout CellBuffer, y: Int, width: Int, theme: Theme) {
-        var x = 1
-        let hints = (problem == nil ? top.hints : []) + [("?", "help")]
-        for (key, action) in hints where x < width - 1 {
-            x += buffer.put("<\(key)>", x: x, y: y, style: theme.footerKey)
-            x += buffer.put(" \(action)  ", x: x, y: y, style: theme.footer)
-        }
-    }
-
-    private func drawProblem(_ problem: String, into buffer: inout CellBuffer, area: Rect, theme: Theme) {
-        var y = area.y + 1
-        buffer.put("No cluster to show", x: 2, y: y, style: theme.error.adding(.bold))
-        y += 2
-        for line in wrap(problem, width: max(10, area.width - 4)) where y < area.y + area.height {
-            buffer.put(line, x: 2, y: y, style: theme.row)
-            y += 1
-        }
-        y += 1
-        let advice = [
-            "kvdeck reads --kubeconfig, else the files in KUBECONFIG, else ~/.kube/config,",
-            "and uses --context or the kubeconfig's current-context.",
-            "The embedded local cluster (no kubeconfig needed) is not built yet.",
-            "Press q to quit.",
-        ]
-        for line in advice where y < area.y + area.height {
-            buffer.put(line, x: 2, y: y, style: theme.muted, maxWidth: area.width - 4)
-            y += 1
-        }
-    }
-
-    private func drawHelp(into buffer: inout CellBuffer, area: Rect, theme: Theme) {
-        let keys: [(String, String)] = [
-            ("j / down, k / up", "move"), ("PgDn / ctrl-f, PgUp / ctrl-b", "page"), ("g / Home, G / End", "first, last"),
-            ("enter", "open (a workload's pods)"), ("esc", "back"), ("a", "serving workloads only / all workloads"),
-            ("?", "this help"), ("q, ctrl-c", "quit"),
-        ]
-        buffer.put("Keys", x: 2, y: area.y + 1, style: theme.headerAccent)
-        for (i, (key, action)) in keys.enumerated() where area.y + 3 + i < area.y + area.height {
-            buffer.put(key, x: 4, y: area.y + 3 + i, style: theme.footerKey)
-            buffer.put(action, x: 36, y: area.y + 3 + i, style: theme.row, maxWidth: area.width - 37)
-        }
-    }
-
-    private func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            for word in paragraph.split(separator: " ") {
-                if !line.isEmpty, DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > width {
-                    lines.append(line)
-                    line = ""
-                }
-                line += line.isEmpty ? String(word) : " " + word
-            }
-            lines.append(line)
-        }
-        return lines
     }
 }

@@ -8,6 +8,8 @@ public enum ScreenAction: Sendable, Equatable {
     /// Back to the previous screen (Esc).
     case pop
     case quit
+    /// Show a message in the footer for a few seconds (k9s's flash).
+    case flash(String)
 }
 
 /// Names a screen and what it is about, so that navigation is plain data.
@@ -15,8 +17,34 @@ public enum ScreenID: Sendable, Equatable, Hashable {
     case workloads
     /// The pods of one workload, by its `namespace/name` key.
     case pods(workloadKey: String)
+    /// Every pod in the namespaces shown.
+    case allPods
+    /// One pod, by its `namespace/name` key.
+    case podDetail(podKey: String)
+    case logs(LogTarget)
     case nodes
-    case events
+    /// Events of the namespaces shown, or of one object.
+    case events(EventScope)
+    /// Screens whose issues come later; the navigation knows them already.
+    case rolloutHistory(workloadKey: String?)
+    case canary(workloadKey: String?)
+    case deploy
+    case chat
+}
+
+/// What a log view follows.
+public enum LogTarget: Sendable, Equatable, Hashable {
+    /// One pod (`namespace/name`); `previous` shows the last terminated container instead.
+    case pod(key: String, previous: Bool)
+    /// Every pod of a workload (`namespace/name`), merged by time.
+    case workload(key: String)
+}
+
+/// Which events an events view shows.
+public enum EventScope: Sendable, Equatable, Hashable {
+    case all
+    /// One object: its kind and `namespace/name` key (cluster-scoped objects have no namespace).
+    case object(kind: String, key: String)
 }
 
 /// One view of the console: it renders from the latest snapshot and reacts to keys.
@@ -28,8 +56,34 @@ public protocol Screen: AnyObject {
     var title: String { get }
     /// Key hints for the footer, most important first.
     var hints: [(key: String, action: String)] { get }
+    /// Every key of the screen for the help view (`?`); the hints unless a screen lists more.
+    var keyHelp: [(key: String, action: String)] { get }
     func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs)
     func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction
+    /// Called when the screen leaves the stack: stop what it started (log streams).
+    func close()
+    /// True when the screen has something new to draw that did not come from the stores (log lines).
+    var needsRedraw: Bool { get }
+}
+
+extension Screen {
+    public var keyHelp: [(key: String, action: String)] { hints }
+    public func close() {}
+    public var needsRedraw: Bool { false }
+}
+
+/// A screen built on one table: the console filters (`/`) and sorts (shift-letters) its rows.
+@MainActor
+public protocol TableScreen: Screen {
+    var table: TableView { get set }
+}
+
+/// A screen that takes a `/` filter and is not a table (logs).
+@MainActor
+public protocol TextFilterable: Screen {
+    var filterText: String? { get }
+    /// Throws when the filter cannot be used (an invalid regular expression).
+    func applyFilter(_ text: String?) throws
 }
 
 /// A rectangle of the terminal, in cells.

@@ -13,7 +13,11 @@ public enum DisplayWidth {
     }
 
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        // Most cluster text is printable ASCII: one column a byte, without grapheme breaking.
+        var ascii = true
+        for byte in text.utf8 where byte < 0x20 || byte >= 0x7F { ascii = false; break }
+        if ascii { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {

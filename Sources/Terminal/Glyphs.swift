@@ -26,6 +26,22 @@ public struct Glyphs: Sendable, Equatable {
         ellipsis: "~", barEighths: [" ", " ", " ", " ", "=", "=", "=", "=", "#"],
         sparkLevels: ["_", ".", "-", "-", "=", "=", "#", "#"], usesBraille: false)
 
+    /// What a cell shows on a terminal without Unicode: ASCII stays, a few common signs get an
+    /// ASCII look-alike, anything else is "?". One column in, one column out, so the screen's
+    /// layout holds (a multi-byte character in a C locale would push the rest of the line).
+    public static func asciiCell(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        switch text {
+        case "…": return "."
+        case "·", "─", "—", "–": return "-"
+        case "│": return "|"
+        case "↑": return "^"
+        case "↓": return "v"
+        case "┌", "┐", "└", "┘": return "+"
+        default: return "?"
+        }
+    }
+
     /// Unicode when the active locale's codeset is UTF-8.
     public static func forCodeset(_ codeset: String) -> Glyphs {
         let c = codeset.uppercased().replacingOccurrences(of: "-", with: "")

@@ -83,7 +83,8 @@ public final class NcursesScreen {
             move(Int32(run.y), Int32(run.x))
             for cell in run.cells where !cell.isContinuation {
                 apply(cell.style)
-                _ = addstr(cell.text.isEmpty ? " " : cell.text)
+                let text = cell.text.isEmpty ? " " : cell.text
+                _ = addstr(glyphs.usesBraille ? text : Glyphs.asciiCell(text))
             }
         }
         attr_set(0, 0, nil)

@@ -29,15 +29,49 @@ public struct TableCell: Sendable, Equatable, ExpressibleByStringLiteral {
 /// A scrolling table with a header row and a cursor, laid out to the space it is given:
 /// columns shrink to their content, low-priority columns drop out on narrow terminals, and the
 /// flexible column takes what is left. Drawing is pure: same rows, same cells.
+///
+/// `rows` are the source rows as the screen built them; a filter and a sort pick and order the
+/// rows shown (`order`). `cursor` counts shown rows; `selectedRow` is the source index under it.
 public struct TableView: Sendable {
     public var columns: [TableColumn]
-    public var rows: [[TableCell]]
+    public var rows: [[TableCell]] { didSet { reorder() } }
+    /// Each source row's labels, for label-selector filters; may be empty.
+    public var rowLabels: [[String: String]] = [] { didSet { if filter?.usesLabels == true { reorder() } } }
+    public var filter: TableFilter? { didSet { reorder() } }
+    public var sort: TableSort? { didSet { reorder() } }
+    /// Shown rows as indices into `rows`, in display order.
+    public private(set) var order: [Int]
+    /// Each column's widest shown cell, measured when the rows change rather than every frame.
+    private var contentWidths: [Int] = []
     public var cursor: Int = 0
     public var scrollOffset: Int = 0
 
     public init(columns: [TableColumn], rows: [[TableCell]] = []) {
         self.columns = columns
         self.rows = rows
+        order = Array(rows.indices)
+        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
+    }
+
+    /// The source index of the row under the cursor; nil when nothing is shown.
+    public var selectedRow: Int? { order.indices.contains(cursor) ? order[cursor] : nil }
+
+    /// Where a source row is shown, if it passes the filter.
+    public func displayIndex(ofRow row: Int) -> Int? { order.firstIndex(of: row) }
+
+    private mutating func reorder() {
+        order = TableView.order(rows: rows, labels: rowLabels, filter: filter, sort: sort)
+        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
+        if cursor >= order.count { cursor = max(0, order.count - 1) }
+    }
+
+    static func contentWidths(rows: [[TableCell]], order: [Int], columns: Int) -> [Int] {
+        var widths = Array(repeating: 0, count: columns)
+        for i in order {
+            let row = rows[i]
+            for c in 0..<min(columns, row.count) { widths[c] = max(widths[c], DisplayWidth.of(row[c].text)) }
+        }
+        return widths
     }
 
     /// Moves the cursor and keeps it on screen; `visibleRows` is the height without the header.
@@ -46,27 +80,35 @@ public struct TableView: Sendable {
     }
 
     public mutating func setCursor(_ index: Int, visibleRows: Int) {
-        guard !rows.isEmpty else { cursor = 0; scrollOffset = 0; return }
-        cursor = min(max(0, index), rows.count - 1)
+        guard !order.isEmpty else { cursor = 0; scrollOffset = 0; return }
+        cursor = min(max(0, index), order.count - 1)
         let page = max(1, visibleRows)
         if cursor < scrollOffset { scrollOffset = cursor }
         if cursor >= scrollOffset + page { scrollOffset = cursor - page + 1 }
-        scrollOffset = min(scrollOffset, max(0, rows.count - page))
+        scrollOffset = min(scrollOffset, max(0, order.count - page))
     }
 
     /// The widths each column gets in `width` columns; 0 for a column that was dropped.
     public func layout(width: Int) -> [Int] {
         let gap = 2
         var natural = columns.enumerated().map { i, c in
-            rows.reduce(max(c.minWidth, DisplayWidth.of(c.title))) { max($0, DisplayWidth.of(i < $1.count ? $1[i].text : "")) }
+            // One more column for the sort marker beside the sorted column's title.
+            let title = DisplayWidth.of(c.title) + (sort?.column == i ? 1 : 0)
+            return max(c.minWidth, title, i < contentWidths.count ? contentWidths[i] : 0)
         }
         var shown = Array(repeating: true, count: columns.count)
-        func total() -> Int {
-            zip(natural, shown).reduce(0) { $0 + ($1.1 ? $1.0 : 0) } + gap * max(0, shown.filter { $0 }.count - 1)
+        // When deciding which columns to drop, a flexible column counts at most 40 wide: a long
+        // message must not push out the columns beside it; it is cut to fit instead.
+        let flexibleCap = 40
+        func total(capped: Bool = false) -> Int {
+            columns.indices.reduce(0) { sum, i in
+                guard shown[i] else { return sum }
+                return sum + (capped && columns[i].flexible ? min(natural[i], max(columns[i].minWidth, flexibleCap)) : natural[i])
+            } + gap * max(0, shown.filter { $0 }.count - 1)
         }
         // Drop the least important columns first, never the first one.
         let dropOrder = columns.indices.dropFirst().sorted { (columns[$0].priority, $0) > (columns[$1].priority, $1) }
-        for i in dropOrder where total() > width && columns[i].priority > 0 { shown[i] = false }
+        for i in dropOrder where total(capped: true) > width && columns[i].priority > 0 { shown[i] = false }
         // Then shrink flexible columns, then the widest ones, to what is left.
         var overflow = total() - width
         for i in columns.indices where overflow > 0 && shown[i] && columns[i].flexible {
@@ -85,22 +127,30 @@ public struct TableView: Sendable {
         return zip(natural, shown).map { $1 ? $0 : 0 }
     }
 
-    /// Draws the header and the visible rows into a rectangle of the buffer.
+    /// Draws the header and the visible rows into a rectangle of the buffer. The sorted column's
+    /// title carries an arrow (ASCII `^`/`v` when the ellipsis says the terminal has no Unicode),
+    /// in `sortStyle` when given.
     public func draw(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, height: Int,
-                     headerStyle: Style, rowStyle: Style, cursorStyle: Style, ellipsis: String) {
+                     headerStyle: Style, rowStyle: Style, cursorStyle: Style, ellipsis: String, sortStyle: Style? = nil) {
         guard width > 0, height > 0 else { return }
         let widths = layout(width: width)
         buffer.fill(x: x, y: y, width: width, height: 1, style: headerStyle)
-        drawRow(columns.map { TableCell($0.title) }, widths: widths, into: &buffer, x: x, y: y, style: headerStyle, ellipsis: ellipsis, useCellStyles: false)
+        let unicode = ellipsis == Glyphs.unicode.ellipsis
+        let titles = columns.enumerated().map { i, c -> TableCell in
+            guard let sort, sort.column == i else { return TableCell(c.title) }
+            let arrow = sort.ascending ? (unicode ? "↑" : "^") : (unicode ? "↓" : "v")
+            return TableCell(c.title + arrow, style: sortStyle)
+        }
+        drawRow(titles, widths: widths, into: &buffer, x: x, y: y, style: headerStyle, ellipsis: ellipsis, useCellStyles: sortStyle != nil)
         let visible = max(0, height - 1)
         for line in 0..<visible {
             let index = scrollOffset + line
             let rowY = y + 1 + line
-            guard index < rows.count else { buffer.fill(x: x, y: rowY, width: width, height: 1, style: rowStyle); continue }
+            guard index < order.count else { buffer.fill(x: x, y: rowY, width: width, height: 1, style: rowStyle); continue }
             let selected = index == cursor
             let base = selected ? cursorStyle : rowStyle
             buffer.fill(x: x, y: rowY, width: width, height: 1, style: base)
-            drawRow(rows[index], widths: widths, into: &buffer, x: x, y: rowY, style: base, ellipsis: ellipsis, useCellStyles: !selected)
+            drawRow(rows[order[index]], widths: widths, into: &buffer, x: x, y: rowY, style: base, ellipsis: ellipsis, useCellStyles: !selected)
         }
     }
 

@@ -32,6 +32,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No colours in the console (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(name: .long, help: "Console theme: a name in themes/ or a k9s skin file (also KVDECK_THEME).")
+    var theme: String?
+
     @MainActor
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -61,7 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             // Parsed, not built field by field: argument-parser's wrappers only hold values it decoded.
             let options = try ClusterOptions.parse(["--kubeconfig", started.kubeconfigPath])
-            try await ConsoleCommand.open(cluster: options, noColor: noColor)
+            try await ConsoleCommand.open(cluster: options, noColor: noColor, theme: theme)
         } catch {
             await cluster.stop()
             throw error

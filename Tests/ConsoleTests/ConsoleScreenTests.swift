@@ -33,7 +33,7 @@ final class ConsoleScreenTests: XCTestCase {
     @MainActor func testWorkloadsScreenListsTheVLLMWorkloadsWithTheirModels() async throws {
         let state = try recordedState()
         let frame = session().render(state, width: 120, height: 24, theme: .standard, glyphs: .unicode)
-        XCTAssertTrue(frame.line(0).contains("context: prod  cluster: gpu-east  namespace: all"), frame.line(0))
+        XCTAssertTrue(frame.line(0).contains("ctx: prod  cluster: gpu-east  user: ops  ns: all"), frame.line(0))
         XCTAssertTrue(frame.line(1).contains("deploy: live"), frame.line(1))
         XCTAssertTrue(frame.line(1).contains("pods: loading 500"), frame.line(1))
         XCTAssertTrue(frame.line(3).hasPrefix("NAMESPACE  NAME"), frame.line(3))
@@ -49,7 +49,7 @@ final class ConsoleScreenTests: XCTestCase {
         _ = s.render(state, width: 120, height: 24, theme: .standard, glyphs: .unicode)
         s.handle(.enter, state: state, height: 24)
         let frame = s.render(state, width: 120, height: 24, theme: .standard, glyphs: .unicode)
-        XCTAssertTrue(frame.line(2).contains("workloads > pods("), frame.line(2))
+        XCTAssertTrue(frame.line(2).contains(" workloads  >  pods("), frame.line(2))
         XCTAssertTrue(frame.line(3).hasPrefix("NAME"), frame.line(3))
         let podRows = (4..<20).map(frame.line).filter { $0.hasPrefix("vllm-") }
         XCTAssertFalse(podRows.isEmpty, frame.text)

@@ -9,17 +9,33 @@ public final class ClusterFeed {
     public var changed = true
     private var tasks: [Task<Void, Never>] = []
     private let stops: [@Sendable () async -> Void]
+    /// The client the informers use; `:ns` reuses it, `:ctx` makes a new one.
+    public let client: KubeClient
+    /// nil: all namespaces.
+    public let namespace: String?
+    public var logSource: any PodLogSource { KubeLogSource(client: client) }
 
-    /// `namespace` nil watches all namespaces.
+    /// `namespace` nil watches all namespaces. Nodes and namespaces are cluster-scoped and
+    /// always watched whole (the nodes view counts GPU requests of the pods it can see).
     public init(client: KubeClient, namespace: String?) {
+        self.client = client
+        self.namespace = namespace
         let deployments = Informer<Deployment>(client: client, namespace: namespace)
         let statefulSets = Informer<StatefulSet>(client: client, namespace: namespace)
         let pods = Informer<Pod>(client: client, namespace: namespace)
-        stops = [{ await deployments.stop() }, { await statefulSets.stop() }, { await pods.stop() }]
+        let nodes = Informer<Node>(client: client, namespace: nil)
+        // core/v1 events: served by every cluster (events.k8s.io/v1 holds the same objects).
+        let events = Informer<Event>(client: client, namespace: namespace)
+        let namespaces = Informer<Namespace>(client: client, namespace: nil)
+        stops = [{ await deployments.stop() }, { await statefulSets.stop() }, { await pods.stop() },
+                 { await nodes.stop() }, { await events.stop() }, { await namespaces.stop() }]
         tasks = [
             follow(deployments) { $0.deployments = $1 },
             follow(statefulSets) { $0.statefulSets = $1 },
             follow(pods) { $0.pods = $1 },
+            follow(nodes) { $0.nodes = $1 },
+            follow(events) { $0.events = $1 },
+            follow(namespaces) { $0.namespaces = $1 },
         ]
     }
 
@@ -30,6 +46,7 @@ public final class ClusterFeed {
             for await snapshot in await informer.updates() {
                 guard let self else { return }
                 store(&self.state, snapshot)
+                self.state.lastSync = Date()
                 self.changed = true
             }
         }

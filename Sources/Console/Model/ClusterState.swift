@@ -11,8 +11,26 @@ public struct ClusterState: Sendable {
     public var nodes: InformerSnapshot<Node>?
     /// The scraper's latest snapshot (`TelemetryFeed`); joined to workloads and pods in `TelemetryJoin`.
     public var telemetry = TelemetrySnapshot()
+    /// core/v1 Events; `eventsV1` when the feed reads events.k8s.io/v1 instead (the same objects).
+    public var events: InformerSnapshot<Event>?
+    public var eventsV1: InformerSnapshot<EventsV1Event>?
+    /// For `:ns` completion; may stay empty where listing namespaces is not allowed.
+    public var namespaces: InformerSnapshot<Namespace>?
+    /// When any store last delivered a snapshot (the status line's "synced 3s ago").
+    public var lastSync: Date?
 
     public init() {}
+
+    /// Events from whichever API the feed reads, newest first.
+    public var clusterEvents: [ClusterEvent] {
+        let all = (events?.items.map(ClusterEvent.init) ?? []) + (eventsV1?.items.map(ClusterEvent.init) ?? [])
+        return all.sorted { ($0.lastSeen ?? .distantPast) > ($1.lastSeen ?? .distantPast) }
+    }
+
+    /// The pods in the stores, by `namespace/name`.
+    public func pod(key: String) -> Pod? {
+        pods?.items.first { $0.metadata.key == key }
+    }
 
     /// Every Deployment and StatefulSet, inference servers first; `servingOnly` keeps only those.
     public func workloads(servingOnly: Bool) -> [InferenceWorkload] {
@@ -38,6 +56,8 @@ public struct ClusterState: Sendable {
     public var freshness: [(name: String, state: InformerState?, loaded: Int?)] {
         [("deploy", deployments?.state, deployments?.listProgress?.itemsLoaded),
          ("sts", statefulSets?.state, statefulSets?.listProgress?.itemsLoaded),
-         ("pods", pods?.state, pods?.listProgress?.itemsLoaded)]
+         ("pods", pods?.state, pods?.listProgress?.itemsLoaded),
+         ("nodes", nodes?.state, nodes?.listProgress?.itemsLoaded),
+         ("events", events?.state ?? eventsV1?.state, events?.listProgress?.itemsLoaded)]
     }
 }

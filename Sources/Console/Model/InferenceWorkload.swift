@@ -17,6 +17,8 @@ public struct InferenceWorkload: Sendable, Equatable {
     public var creationTimestamp: String?
     public var selector: LabelSelector?
     public var rolloutComplete: Bool
+    /// The workload object's own labels (for `/-l` filters).
+    public var labels: [String: String]
 
     public var key: String { "\(namespace)/\(name)" }
     public var totalGPUs: Int64 { gpusPerPod * Int64(desiredReplicas) }
@@ -48,6 +50,7 @@ public struct InferenceWorkload: Sendable, Equatable {
         creationTimestamp = metadata.creationTimestamp
         self.selector = selector
         self.rolloutComplete = rolloutComplete
+        labels = metadata.labels ?? [:]
     }
 
     /// GPUs one pod of the template asks for: limits, else requests, summed over containers.

@@ -2,14 +2,17 @@ import Foundation
 import Kube
 import Terminal
 
-/// The pods of one workload: the cluster's columns, GPU memory and utilisation from the DCGM
-/// exporter, and each pod's own server numbers from telemetry.
+/// The pods of one workload, or every pod shown (`:pods`): the cluster's columns, GPU memory and
+/// utilisation from the DCGM exporter, and each pod's own server numbers from telemetry.
 @MainActor
-public final class PodsScreen: Screen {
+public final class PodsScreen: TableScreen {
     public let id: ScreenID
-    public let workloadKey: String
-    public private(set) var table = TableView(columns: PodsScreen.columns)
-    private var names: [String] = []
+    /// nil: every pod in the namespaces shown.
+    public let workloadKey: String?
+    public var table = TableView(columns: PodsScreen.columns)
+    /// `namespace/name` of each row, in the table's source order.
+    private var podKeys: [String] = []
+    private var rowsBuiltFrom: RowStamp?
     private let now: () -> Date
 
     public static let columns: [TableColumn] = [
@@ -21,29 +24,50 @@ public final class PodsScreen: Screen {
         TableColumn("AGE", alignment: .right),
     ]
 
-    public init(workloadKey: String, now: @escaping () -> Date = Date.init) {
+    public init(workloadKey: String?, now: @escaping () -> Date = Date.init) {
         self.workloadKey = workloadKey
-        self.id = .pods(workloadKey: workloadKey)
+        self.id = workloadKey.map { .pods(workloadKey: $0) } ?? .allPods
         self.now = now
     }
 
-    public var title: String { "pods(\(workloadKey))" }
-    public var hints: [(key: String, action: String)] { [("esc", "back"), ("j/k", "move"), ("q", "quit")] }
+    public var title: String { "pods(\(workloadKey ?? "all"))" }
+    public var hints: [(key: String, action: String)] {
+        [("enter", "detail"), ("l", "logs"), ("esc", "back"), ("j/k", "move"), ("q", "quit")]
+    }
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
-        guard let workload = state.workload(key: workloadKey) else {
+        let workload = workloadKey.flatMap { state.workload(key: $0) }
+        if let workloadKey, workload == nil {
             buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
             buffer.put("\(workloadKey) no longer exists.", x: area.x + 1, y: area.y + 1, style: theme.warning, maxWidth: area.width - 2)
             return
         }
-        let pods = state.pods(of: workload)
-        names = pods.map { $0.metadata.name ?? "" }
-        table.rows = pods.map { row(for: $0, state: state, theme: theme) }
+        // Rows are rebuilt when the stores or the theme change, and once a second (ages move,
+        // telemetry snapshots arrive);
+        // frames in between (keys, a log line) reuse them: 10,000 rows take ~20 ms to build.
+        let stamp = RowStamp(state, theme: theme, second: Int(now().timeIntervalSince1970))
+        if stamp != rowsBuiltFrom {
+            let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
+            // One pass for keys and labels: each pass over 10,000 pods copies every Pod.
+            var keys: [String] = [], labels: [[String: String]] = []
+            keys.reserveCapacity(pods.count)
+            labels.reserveCapacity(pods.count)
+            for pod in pods {
+                keys.append(pod.metadata.key)
+                labels.append(pod.metadata.labels ?? [:])
+            }
+            podKeys = keys
+            table.rowLabels = labels
+            table.rows = pods.map { row(for: $0, state: state, theme: theme) }
+            rowsBuiltFrom = stamp
+        }
         table.setCursor(table.cursor, visibleRows: area.height - 1)
         table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: area.height, headerStyle: theme.tableHeader,
-                   rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis)
-        if pods.isEmpty {
-            buffer.put("No pods match \(workload.name)'s selector.", x: area.x + 1, y: area.y + 2, style: theme.muted, maxWidth: area.width - 2)
+                   rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis, sortStyle: theme.tableSorter)
+        if table.rows.isEmpty {
+            let message = workload.map { "No pods match \($0.name)'s selector." }
+                ?? (state.pods?.state == .synced ? "No pods." : "Loading pods…")
+            buffer.put(message, x: area.x + 1, y: area.y + 2, style: theme.muted, maxWidth: area.width - 2)
         }
     }
 
@@ -69,7 +93,14 @@ public final class PodsScreen: Screen {
 
     public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
         if table.navigate(key, visibleRows: visibleRows) { return .none }
-        if key == .escape { return .pop }
-        return .none
+        guard let row = table.selectedRow, podKeys.indices.contains(row) else { return key == .escape ? .pop : .none }
+        switch key {
+        case .enter: return .push(.podDetail(podKey: podKeys[row]))
+        case .character("l"): return .push(.logs(.pod(key: podKeys[row], previous: false)))
+        case .character("p"): return .push(.logs(.pod(key: podKeys[row], previous: true)))
+        case .character("e"): return .push(.events(.object(kind: "Pod", key: podKeys[row])))
+        case .escape: return .pop
+        default: return .none
+        }
     }
 }

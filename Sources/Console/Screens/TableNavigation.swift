@@ -10,7 +10,7 @@ extension TableView {
         case .pageUp, .ctrl("b"): moveCursor(by: -max(1, visibleRows - 1), visibleRows: visibleRows)
         case .pageDown, .ctrl("f"): moveCursor(by: max(1, visibleRows - 1), visibleRows: visibleRows)
         case .home, .character("g"): setCursor(0, visibleRows: visibleRows)
-        case .end, .character("G"): setCursor(rows.count - 1, visibleRows: visibleRows)
+        case .end, .character("G"): setCursor(order.count - 1, visibleRows: visibleRows)
         default: return false
         }
         return true

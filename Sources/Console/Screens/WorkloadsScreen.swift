@@ -6,9 +6,9 @@ import Terminal
 /// says about it. The server's own numbers (KV%, RUN, WAIT, TOK/S, latencies) come from telemetry,
 /// its pods added together; unknown ones show "-" rather than made-up zeros.
 @MainActor
-public final class WorkloadsScreen: Screen {
+public final class WorkloadsScreen: TableScreen {
     public let id = ScreenID.workloads
-    public private(set) var table: TableView
+    public var table: TableView
     /// Off by default: only inference servers. `a` shows every Deployment and StatefulSet.
     public private(set) var showAll = false
     private var keys: [String] = []
@@ -32,16 +32,17 @@ public final class WorkloadsScreen: Screen {
     public var title: String { showAll ? "workloads(all kinds)" : "workloads" }
 
     public var hints: [(key: String, action: String)] {
-        [("enter", "pods"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
+        [("enter", "pods"), ("l", "logs"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
     }
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
         let workloads = state.workloads(servingOnly: !showAll)
-        let selectedKey = keys.indices.contains(table.cursor) ? keys[table.cursor] : nil
+        let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
+        table.rowLabels = workloads.map(\.labels)
         table.rows = workloads.map { row(for: $0, state: state, theme: theme) }
         // The cursor follows the selected workload when rows move.
-        if let selectedKey, let index = keys.firstIndex(of: selectedKey) {
+        if let selectedKey, let index = keys.firstIndex(of: selectedKey).flatMap(table.displayIndex(ofRow:)) {
             table.setCursor(index, visibleRows: area.height - 1)
         } else {
             table.setCursor(table.cursor, visibleRows: area.height - 1)
@@ -55,7 +56,7 @@ public final class WorkloadsScreen: Screen {
             return
         }
         table.draw(into: &buffer, x: area.x, y: area.y, width: area.width, height: area.height, headerStyle: theme.tableHeader,
-                   rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis)
+                   rowStyle: theme.row, cursorStyle: theme.cursor, ellipsis: glyphs.ellipsis, sortStyle: theme.tableSorter)
     }
 
     private func emptyMessage(_ state: ClusterState) -> String {
@@ -91,8 +92,14 @@ public final class WorkloadsScreen: Screen {
         if table.navigate(key, visibleRows: visibleRows) { return .none }
         switch key {
         case .enter:
-            guard keys.indices.contains(table.cursor) else { return .none }
-            return .push(.pods(workloadKey: keys[table.cursor]))
+            guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
+            return .push(.pods(workloadKey: keys[row]))
+        case .character("l"):
+            guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
+            return .push(.logs(.workload(key: keys[row])))
+        case .character("h"):
+            guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
+            return .push(.rolloutHistory(workloadKey: keys[row]))
         case .character("a"):
             showAll.toggle()
             return .none

@@ -2,6 +2,12 @@
 public struct PodTemplateSpec: Codable, Sendable, Hashable {
     public var metadata: ObjectMeta?
     public var spec: PodSpec?
+
+    /// A pod's own metadata and spec read as a template (to recognise what a pod serves).
+    public init(metadata: ObjectMeta?, spec: PodSpec?) {
+        self.metadata = metadata
+        self.spec = spec
+    }
 }
 
 /// core/v1 PodSpec: a read view of the fields the console shows.

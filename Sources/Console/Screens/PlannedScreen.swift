@@ -1,0 +1,42 @@
+import Terminal
+
+/// A place in the navigation for a screen whose issue comes later (rollout history, canary,
+/// deploy, chat): `:history` and friends already open it and say what will be here.
+@MainActor
+public final class PlannedScreen: Screen {
+    public let id: ScreenID
+    public let title: String
+    private let explanation: String
+
+    public init(id: ScreenID) {
+        self.id = id
+        switch id {
+        case let .rolloutHistory(key):
+            title = "history" + (key.map { "(\($0))" } ?? "")
+            explanation = "Rollout history (revisions, change causes, template diffs, undo) comes with the operations issue."
+        case let .canary(key):
+            title = "canary" + (key.map { "(\($0))" } ?? "")
+            explanation = "Canary control (stable vs canary, weights, promote and abort) comes with the canary issue."
+        case .deploy:
+            title = "deploy"
+            explanation = "Deploying a model comes with the deploy issue."
+        case .chat:
+            title = "chat"
+            explanation = "The chat pane on the local engine comes with the engine issues."
+        default:
+            title = "planned"
+            explanation = "This screen is not built yet."
+        }
+    }
+
+    public var hints: [(key: String, action: String)] { [("esc", "back"), ("q", "quit")] }
+
+    public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
+        buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
+        buffer.put(explanation, x: area.x + 2, y: area.y + 2, style: theme.muted, maxWidth: area.width - 4)
+    }
+
+    public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
+        key == .escape ? .pop : .none
+    }
+}

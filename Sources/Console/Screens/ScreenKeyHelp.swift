@@ -1,0 +1,15 @@
+/// The keys of the first two screens for the help view, kept beside them rather than in their
+/// files so the column and row code stays apart from the navigation.
+extension WorkloadsScreen {
+    public var keyHelp: [(key: String, action: String)] {
+        [("enter", "pods of the workload"), ("l", "logs of all its pods, merged by time"),
+         ("h", "rollout history (later issue)"), ("a", "serving workloads only / every Deployment and StatefulSet")]
+    }
+}
+
+extension PodsScreen {
+    public var keyHelp: [(key: String, action: String)] {
+        [("enter", "pod detail (graphs, cache config, args, events)"), ("l", "logs (follow)"),
+         ("p", "logs of the previous container"), ("e", "events of the pod"), ("esc", "back")]
+    }
+}
