@@ -67,7 +67,7 @@ public struct ClusterDeploy: Sendable {
     /// object's kubectl reference.
     public func apply(_ rendered: RenderedTemplate) async throws -> [(reference: String, object: JSONValue)] {
         let types = try await resourceTypes(for: rendered.objects)
-        var applied: [(String, JSONValue)] = []
+        var applied: [(reference: String, object: JSONValue)] = []
         for (object, type) in zip(rendered.objects, types) {
             let stored = try await apply(object, type: type, dryRun: false)
             applied.append((Self.reference(type, Self.identity(object).name), stored))
@@ -80,7 +80,8 @@ public struct ClusterDeploy: Sendable {
         guard let kind = object["kind"]?.stringValue, ["Deployment", "StatefulSet"].contains(kind) else { return nil }
         let type = kind == "Deployment" ? Deployment.resourceType : StatefulSet.resourceType
         let (name, namespace) = Self.identity(object)
-        return try await RolloutStatus.of(try await client.get(type, name: name, namespace: namespace))
+        let live = try await client.get(type, name: name, namespace: namespace)
+        return try RolloutStatus.of(live)
     }
 
     /// Polls each applied Deployment and StatefulSet until it has rolled out, reporting every new

@@ -131,7 +131,7 @@ private struct Filler {
             var out: [JSONValue] = []
             for item in items {
                 if case .string(let s) = item, let name = Self.wholePlaceholder(s),
-                   case .array(let spliced)? = try lookup(name) {
+                   case .array(let spliced) = try lookup(name) {
                     out += spliced
                 } else if let filled = try fill(item) {
                     out.append(filled)

@@ -61,13 +61,13 @@ struct DeployCommand: AsyncParsableCommand {
         do {
             let library = templates.map { TemplateLibrary(directory: URL(fileURLWithPath: $0)) } ?? .bundled
             if list {
-                print(try listing(library), terminator: "")
+                Self.write(try listing(library))
                 return
             }
             let chosen = try library.template(named: template ?? "")
             if let output {
                 let rendered = try ManifestRenderer.render(chosen, settings: settings, namespace: cluster.namespace ?? "default")
-                print(render(rendered, as: output), terminator: "")
+                Self.write(render(rendered, as: output))
                 return
             }
             try await deploy(chosen)
@@ -87,17 +87,21 @@ struct DeployCommand: AsyncParsableCommand {
         let deployer = ClusterDeploy(client: client, forceConflicts: forceConflicts)
 
         let changes = try await deployer.preview(rendered)
-        for change in changes where !change.diff.isEmpty { print(change.diff, terminator: "") }
-        for change in changes { print("\(change.reference) \(change.action.rawValue) (server dry run)") }
+        for change in changes where !change.diff.isEmpty { Self.write(change.diff) }
+        for change in changes { Self.write("\(change.reference) \(change.action.rawValue) (server dry run)\n") }
         if dryRun { return }
 
         let applied = try await deployer.apply(rendered)
-        for (reference, _) in applied { print("\(reference) serverside-applied") }
+        for (reference, _) in applied { Self.write("\(reference) serverside-applied\n") }
         if noWait { return }
         try await deployer.followRollouts(of: rendered.objects, timeout: timeout == 0 ? nil : .seconds(timeout)) { line in
-            print(line)
-            fflush(stdout)
+            Self.write(line + "\n")
         }
+    }
+
+    /// Unbuffered, so progress lines appear as they happen and in order with everything before them.
+    private static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     private func render(_ rendered: RenderedTemplate, as format: OutputFormat) -> String {
