@@ -141,7 +141,9 @@ private struct Filler {
         case .string(let s):
             if let name = Self.wholePlaceholder(s) {
                 let value = try lookup(name)
-                return value.isNull ? nil : value
+                // Not a ternary: JSONValue is nil-literal-expressible, and `nil` there would be .null.
+                if value.isNull { return Optional<JSONValue>.none }
+                return value
             }
             return .string(try interpolate(s))
         default:

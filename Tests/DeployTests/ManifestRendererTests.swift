@@ -54,7 +54,7 @@ final class ManifestRendererTests: XCTestCase {
               args: [serve, ((flags)), --tp=((tp))]
               extra:
                 kvdeck/when: "on"
-                present: yes
+                present: true
               items:
               - kvdeck/when: "!on"
                 name: off-item
