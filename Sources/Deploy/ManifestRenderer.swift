@@ -23,7 +23,8 @@ public struct RenderedTemplate: Sendable {
 /// - `((namespace))` is the namespace the objects go to (`-n`, else the context's).
 /// - `((file NAME))` is the text of file NAME in the template directory (a dashboard's JSON).
 /// - A mapping with the key `kvdeck/when: CONDITION` is kept (without that key) only when the
-///   condition holds; otherwise it is dropped from its list, its parent mapping or the stream.
+///   condition holds; otherwise it is dropped from its list, its parent mapping or the stream. A
+///   list left empty that way is dropped with its key.
 public enum ManifestRenderer {
     public static let conditionKey = "kvdeck/when"
     /// Reserved: every template can use it, none may declare it.
@@ -124,7 +125,10 @@ private struct Filler {
             var out = JSONObject()
             for (key, value) in o.entries where key != ManifestRenderer.conditionKey {
                 if key.contains("((") { throw defect("placeholders are not allowed in keys (\(key))") }
-                if let filled = try fill(value) { out[key] = filled }
+                guard let filled = try fill(value) else { continue }
+                // A list whose every item was conditional and left out goes too (no `initContainers: []`).
+                if case .array(let before) = value, !before.isEmpty, filled.arrayValue?.isEmpty == true { continue }
+                out[key] = filled
             }
             return .object(out)
         case .array(let items):

@@ -123,8 +123,8 @@ struct DeployCommand: AsyncParsableCommand {
             out += "\(t.name)\n  \(t.description)\n"
             var rows = [["  PARAMETER", "TYPE", "DEFAULT", "DESCRIPTION"]]
             for p in t.parameters {
-                let type = p.allowed.map { $0.joined(separator: "|") } ?? p.kind.rawValue
-                rows.append(["  " + p.name, type, p.defaultText.isEmpty ? "\"\"" : p.defaultText, p.description])
+                let allowed = p.allowed.map { " One of: \($0.joined(separator: ", "))." } ?? ""
+                rows.append(["  " + p.name, p.kind.rawValue, p.defaultText.isEmpty ? "\"\"" : p.defaultText, p.description + allowed])
             }
             out += KubectlTabWriter.format(rows)
             for rule in t.rules { out += "  rule: \(rule.expression)\n" }

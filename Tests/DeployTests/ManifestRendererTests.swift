@@ -59,6 +59,9 @@ final class ManifestRendererTests: XCTestCase {
               - kvdeck/when: "!on"
                 name: off-item
               - name: always
+              onlyIfOff:
+              - kvdeck/when: "!on"
+                name: x
             ---
             kvdeck/when: token
             kind: Secret
@@ -90,6 +93,7 @@ final class ManifestRendererTests: XCTestCase {
         XCTAssertEqual(on.objects.map { $0["kind"]?.stringValue }, ["Secret", "Service", "Deployment"])
         XCTAssertEqual(on.objects[2]["spec"]?["extra"], ["present": true])
         XCTAssertEqual(on.objects[2]["spec"]?["items"], [["name": "always"]])
+        XCTAssertNil(on.objects[2]["spec"]?["onlyIfOff"], "a list left empty goes with its key")
         XCTAssertEqual(on.objects[2]["spec"]?["storageClassName"], "fast")
     }
 
