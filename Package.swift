@@ -64,8 +64,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // manifests/: the deployment templates (README there), copied into a resource bundle beside the binary.
+        .target(name: "DeployTemplates", path: "manifests", exclude: ["README.md"], resources: [.copy("templates")]),
+        // `kvdeck deploy`: templates rendered with checked parameters, the server's dry-run diff,
+        // server-side apply and rollout status. A screen uses the same API (DeployPlan).
+        .target(name: "Deploy", dependencies: ["DeployTemplates", "Kube", "YAML"]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer",
+            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer", "Deploy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,6 +93,8 @@ let package = Package(
             "EngineServer", "Engine", "EngineTestSupport", "Telemetry", "KvdeckTestSupport",
         ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
+        // Every template rendered (defaults and variations) and checked against ../shared/schemas.
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
