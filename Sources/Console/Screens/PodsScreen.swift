@@ -47,13 +47,13 @@ public final class PodsScreen: TableScreen {
         let stamp = RowStamp(state, theme: theme, second: Int(now().timeIntervalSince1970))
         if stamp != rowsBuiltFrom {
             let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
-            // One pass for keys and labels: each pass over 10,000 pods copies every Pod.
+            // One pass for keys and labels, reading in place: a `for pod in` copies every Pod.
             var keys: [String] = [], labels: [[String: String]] = []
             keys.reserveCapacity(pods.count)
             labels.reserveCapacity(pods.count)
-            for pod in pods {
-                keys.append(pod.metadata.key)
-                labels.append(pod.metadata.labels ?? [:])
+            for i in pods.indices {
+                keys.append(pods[i].metadata.key)
+                labels.append(pods[i].metadata.labels ?? [:])
             }
             podKeys = keys
             table.rowLabels = labels
