@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Graceful shutdown of the engine server (Hummingbird runs on it; not re-exported).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries, each with the smallest shim Swift needs (see the shim headers).
@@ -28,14 +30,22 @@ let package = Package(
             "YAML", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Kube is for pod-proxy scraping (not used yet); the parser and the vLLM semantics stand alone.
+        // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "YAML"]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // The inference engine: model files, tokenizer, paged KV cache, scheduler, sampler, backends.
         .target(name: "Engine", dependencies: ["CKernels"]),
+        // The OpenAI-compatible HTTP server over the engine: routes, SSE, vLLM's /metrics, drain.
+        .target(name: "EngineServer", dependencies: [
+            "Engine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The embedded default's semantics: object store, API behaviour, controllers. No HTTP here,
         // so they build and test without NIO.
         .target(name: "LocalCluster", dependencies: [
@@ -47,7 +57,7 @@ let package = Package(
         ]),
         // The local cluster's HTTPS front: TLS with a CA made at start, bearer tokens, kubeconfig.
         .target(name: "LocalClusterServer", dependencies: [
-            "LocalCluster",
+            "LocalCluster", "Engine", "EngineServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "X509", package: "swift-certificates"),
@@ -55,7 +65,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "YAML", "LocalClusterServer",
+            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,25 +76,43 @@ let package = Package(
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
         .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
-                exclude: ["fixture_apiserver.py", "curl_test_server.py"]),
+                exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py", "openai_client_check.py"]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "KvdeckTestSupport"]),
+        // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
+        .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "EngineTestSupport", "KvdeckTestSupport"]),
+        // The server in process over the fake runner and the real tokenizer; the metrics text is
+        // read back with the console's own parser.
+        .testTarget(name: "EngineServerTests", dependencies: [
+            "EngineServer", "Engine", "EngineTestSupport", "Telemetry", "KvdeckTestSupport",
+        ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "KvdeckTestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "KvdeckTestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
+        // Benchmarks/ScrapeFleet: 500 targets every 5 s through the scheduler and libcurl; CPU per cycle (README there).
+        .executableTarget(name: "kvdeck-bench-scrape", dependencies: ["Telemetry", "Kube"], path: "Benchmarks/ScrapeFleet",
+                          exclude: ["README.md", "run.sh"]),
+        // Benchmarks/EngineDecode: copy bandwidth, then decode and prefill tokens/s of the CPU engine
+        // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
+        .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
+                          exclude: ["README.md"]),
         // Benchmarks/ConsoleFrame: a 10,000-row pod table's frame time, and the first full frame on a cluster (README there).
         .executableTarget(name: "kvdeck-bench-frame", dependencies: ["Console", "Terminal", "Kube"], path: "Benchmarks/ConsoleFrame",
                           exclude: ["README.md", "run.sh"]),
 
         // Benchmarks/MetricsParse: parse a 200 KB exposition many times, print the median (README there).
         .executableTarget(name: "kvdeck-bench-metrics", dependencies: ["Telemetry"], path: "Benchmarks/MetricsParse",
+                          exclude: ["README.md"]),
+        // Benchmarks/Tokenize: encode a ~2,000-token prompt with the default model's tokenizer (README there).
+        .executableTarget(name: "kvdeck-bench-tokenize", dependencies: ["Engine"], path: "Benchmarks/Tokenize",
                           exclude: ["README.md"]),
     ]
 )

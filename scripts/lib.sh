@@ -67,3 +67,21 @@ PY
     rm -rf "$tmp"
     kvd_say "default model ready: $dir/$KVD_MODEL_FILE"
 }
+
+# The official `openai` Python client (PyPI), which the test suite drives against `kvdeck serve`
+# (Tests/Support/openai_client_check.py). It goes into a virtual environment under the build folder,
+# never into the system Python: created and filled once, reused after (`swift package clean` keeps
+# it; deleting .build removes it). The tests find it there, or at $KVDECK_OPENAI_PYTHON.
+KVD_OPENAI_VENV=".build/python-openai"
+
+kvd_install_openai_client() {
+    if [ -x "$KVD_OPENAI_VENV/bin/python3" ] && "$KVD_OPENAI_VENV/bin/python3" -c 'import openai' 2>/dev/null; then
+        kvd_say "openai Python client present: $KVD_OPENAI_VENV ($("$KVD_OPENAI_VENV/bin/python3" -c 'import openai; print(openai.__version__)'))"
+        return
+    fi
+    command -v python3 >/dev/null 2>&1 || kvd_die "python3 is needed for the openai client tests"
+    kvd_say "installing the openai Python client from PyPI into $KVD_OPENAI_VENV (for the server tests)"
+    python3 -m venv "$KVD_OPENAI_VENV" || kvd_die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+    "$KVD_OPENAI_VENV/bin/python3" -m pip install --quiet --disable-pip-version-check openai \
+        || kvd_die "pip install openai failed (is PyPI reachable?)"
+}

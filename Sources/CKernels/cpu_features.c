@@ -10,6 +10,7 @@ int kvd_cpu_features(void) {
     if (__builtin_cpu_supports("avx512f")) f |= KVD_CPU_AVX512F;
     if (__builtin_cpu_supports("avx512bw")) f |= KVD_CPU_AVX512BW;
     if (__builtin_cpu_supports("avx512vl")) f |= KVD_CPU_AVX512VL;
+    if (__builtin_cpu_supports("avx512vnni")) f |= KVD_CPU_AVX512VNNI;
     return f;
 #else
     return 0;

@@ -15,29 +15,42 @@ public protocol ClusterConnector {
 /// context switches, and between frames lets the informers' tasks run.
 @MainActor
 public enum ConsoleRunner {
-    public static func run(session: ConsoleSession, feed: ClusterFeed?, environment: [String: String],
-                           noColor: Bool, terminalLoan: TerminalLoan? = nil, theme chosen: Theme = .standard,
-                           refreshRate: Double = 1, connector: (any ClusterConnector)? = nil) async throws {
+    /// - Parameter makeTelemetry: the scraper for a client and its context name, made again after `:ctx`.
+    public static func run(session: ConsoleSession, feed: ClusterFeed?, telemetry: TelemetryFeed? = nil,
+                           makeTelemetry: (@MainActor (KubeClient, String) -> TelemetryFeed?)? = nil,
+                           environment: [String: String], noColor: Bool, terminalLoan: TerminalLoan? = nil,
+                           theme chosen: Theme = .standard, refreshRate: Double = 1,
+                           connector: (any ClusterConnector)? = nil) async throws {
         let screen = try NcursesScreen(environment: environment, noColor: noColor)
         terminalLoan?.screen = screen
         defer { screen.stop() }
         let theme = screen.depth == .monochrome ? Theme.monochrome : chosen
         var feed = feed
+        var telemetry = telemetry
         session.logSource = feed?.logSource
         session.contextNames = connector?.contextNames ?? []
         var dirty = true
         var lastTick = Date()
         while !session.wantsQuit {
             if let request = session.takeRequest() {
+                let before = feed?.client
                 feed = await switchConnection(request, feed: feed, session: session, connector: connector)
+                // A new client (`:ctx`) needs its own scraper: the old one reached the old cluster.
+                if let client = feed?.client, client !== before, let makeTelemetry {
+                    await telemetry?.stop()
+                    telemetry = makeTelemetry(client, session.connection?.context ?? "")
+                }
                 dirty = true
             }
-            let state = feed?.state ?? ClusterState()
+            var state = feed?.state ?? ClusterState()
+            if feed?.changed == true { telemetry?.follow(state) }
+            state.telemetry = telemetry?.snapshot ?? state.telemetry
             let tick = Date().timeIntervalSince(lastTick) >= refreshRate
-            if dirty || feed?.changed == true || session.needsRedraw || tick {
+            if dirty || feed?.changed == true || telemetry?.changed == true || session.needsRedraw || tick {
                 let size = screen.size
                 screen.present(session.render(state, width: size.width, height: size.height, theme: theme, glyphs: screen.glyphs))
                 feed?.changed = false
+                telemetry?.changed = false
                 dirty = false
                 if tick { lastTick = Date() }
             }
@@ -50,6 +63,7 @@ public enum ConsoleRunner {
         }
         for screen in session.stack { screen.close() }
         await feed?.stop()
+        await telemetry?.stop()
     }
 
     /// `:ns` keeps the client and watches another namespace; `:ctx` opens a new client from the

@@ -14,6 +14,8 @@ public actor EmbeddedCluster {
 
     private let api: LocalAPI
     private let controllers: ControllerManager
+    private let enginePods: EnginePods?
+    private let loadGenerator: DemoLoadGenerator
     private let server: LocalAPIServer
     private let token: String
     private let stateDirectory: URL
@@ -22,12 +24,16 @@ public actor EmbeddedCluster {
     /// - Parameters:
     ///   - port: 0 for an ephemeral port.
     ///   - stateDirectory: where the kubeconfig is written (mode 0600).
-    public init(port: Int = 0, stateDirectory: URL = LocalKubeconfig.defaultStateDirectory(),
+    ///   - engine: whether pods that serve the default model run the engine (else every pod is a stand-in).
+    public init(port: Int = 0, stateDirectory: URL = LocalKubeconfig.defaultStateDirectory(), engine: Bool = true,
                 logger: Logger = Logger(label: "kvdeck.local-cluster")) throws {
-        // The kubelet stand-in serves pod logs and the pod/service proxy (no engine runs in pods yet).
-        let kubelet = StandInKubelet()
+        // The kubelet stand-in serves pod logs and the pod/service proxy; pods of the default
+        // model run the engine in process, others a stand-in server.
+        enginePods = engine ? try EnginePods() : nil
+        let kubelet = StandInKubelet(makeServer: enginePods?.factory ?? StandInKubelet.standIn)
         api = LocalAPI(podEndpoints: kubelet.endpoints)
         controllers = ControllerManager(api: api, kubelet: kubelet)
+        loadGenerator = DemoLoadGenerator(api: api)
         // A fresh random admin token each start: the kubeconfig is the only place it is written.
         token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         server = LocalAPIServer(handler: api, authority: try LocalCertificateAuthority(),
@@ -38,7 +44,7 @@ public actor EmbeddedCluster {
     /// Starts controllers and server, writes the kubeconfig, and seeds the demo when asked.
     /// `progress` hears each step, for a person waiting at a terminal.
     @discardableResult
-    public func start(seed: Bool, progress: @Sendable (String) -> Void = { _ in }) async throws -> Started {
+    public func start(seed: Bool, load: Bool = true, progress: @Sendable (String) -> Void = { _ in }) async throws -> Started {
         if let started { return started }
         progress("starting the controllers (deployments, replica sets, scheduler, pods)")
         await controllers.start()
@@ -53,6 +59,10 @@ public actor EmbeddedCluster {
                                                                   credentials: NoCredentials(), namespace: DemoSeed.namespace),
                                     transport: InProcessTransport(handler: api, user: "kvdeck-demo"))
             try await DemoSeed.apply(using: client)
+            if load, enginePods != nil {
+                progress("starting a gentle load on the route smollm2 (one short chat request every few seconds)")
+                await loadGenerator.start()
+            }
         }
         let result = Started(kubeconfigPath: path, serverURL: url, port: port)
         started = result
@@ -60,6 +70,7 @@ public actor EmbeddedCluster {
     }
 
     public func stop() async {
+        await loadGenerator.stop()
         await server.stop()
         await controllers.stop()
         started = nil

@@ -3,6 +3,7 @@ import Console
 import Foundation
 import Kube
 import Logging
+import Telemetry
 
 /// `kvdeck console` (the default): the terminal UI.
 struct ConsoleCommand: AsyncParsableCommand {
@@ -36,6 +37,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
+        var telemetry: TelemetryFeed?
         let loan = TerminalLoan()
         let connector = KubeconfigConnector(overrides: cluster.overrides, environment: environment, terminal: loan,
                                             onWarning: { ConsoleCommand.logger.warning("\($0.text)") })
@@ -43,11 +45,15 @@ struct ConsoleCommand: AsyncParsableCommand {
         let (theme, themeProblem) = ThemeCatalog(environment: environment).choose(flag: themeFlag, environment: environment, config: config)
         // Said before curses takes the screen (it stays in the scrollback), and again in the footer.
         for problem in [configProblem, themeProblem].compactMap({ $0 }) { Diagnostics.warn(problem) }
+        let makeTelemetry: @MainActor (KubeClient, String) -> TelemetryFeed? = { client, context in
+            try? Self.telemetryFeed(client: client, context: context, environment: environment)
+        }
         do {
             let (client, connection) = try cluster.connect(environment: environment, terminal: loan)
             // Without -n the console shows every namespace, as operators look for workloads fleet-wide.
             let namespace = cluster.namespace
             feed = ClusterFeed(client: client, namespace: namespace)
+            telemetry = try Self.telemetryFeed(client: client, context: connection.contextName, environment: environment)
             session = ConsoleSession(
                 connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
                                               user: connection.userName, namespace: namespace, warnings: connection.warnings),
@@ -58,12 +64,25 @@ struct ConsoleCommand: AsyncParsableCommand {
         session.readOnly = readOnly || config.readOnly
         if let problem = themeProblem ?? configProblem { session.showMessage(problem, isError: true) }
         do {
-            try await ConsoleRunner.run(session: session, feed: feed, environment: environment, noColor: noColor,
-                                        terminalLoan: loan, theme: theme, refreshRate: config.refreshRate, connector: connector)
+            try await ConsoleRunner.run(session: session, feed: feed, telemetry: telemetry, makeTelemetry: makeTelemetry,
+                                        environment: environment, noColor: noColor, terminalLoan: loan, theme: theme,
+                                        refreshRate: config.refreshRate, connector: connector)
         } catch {
             await feed?.stop()
+            await telemetry?.stop()
             throw Diagnostics.fail(error)
         }
+    }
+
+    /// The scraper for a cluster: its pods through the API server's proxy, or the Prometheus
+    /// server `~/.config/kvdeck/telemetry.yaml` names for the context.
+    @MainActor
+    static func telemetryFeed(client: KubeClient, context: String, environment: [String: String]) throws -> TelemetryFeed {
+        let settings = try TelemetrySettings.load(environment: environment)
+        let prometheus = settings.prometheusByContext[context]
+        var transport: CurlTransport?
+        if case .url = prometheus { transport = try CurlTransport(options: TransportOptions()) }
+        return TelemetryFeed(kube: client, transport: transport, prometheus: prometheus, configuration: settings.configuration)
     }
 }
 

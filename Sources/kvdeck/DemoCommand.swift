@@ -23,6 +23,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Start empty, without the demo's namespace, nodes and workloads.")
     var noSeed = false
 
+    @Flag(name: .long, help: "Seed without the gentle load generator (pods serve only what you send them).")
+    var noLoad = false
+
+    @Flag(name: .long, help: "Run every pod as a stand-in server instead of the engine (lighter; no completions).")
+    var standInPods = false
+
     @Flag(name: .long, help: "No colours in the console (also when NO_COLOR is set).")
     var noColor = false
 
@@ -35,8 +41,9 @@ struct DemoCommand: AsyncParsableCommand {
         let cluster: EmbeddedCluster
         let started: EmbeddedCluster.Started
         do {
-            cluster = try EmbeddedCluster(port: port, stateDirectory: LocalKubeconfig.defaultStateDirectory(environment: environment))
-            started = try await cluster.start(seed: !noSeed) { step in
+            cluster = try EmbeddedCluster(port: port, stateDirectory: LocalKubeconfig.defaultStateDirectory(environment: environment),
+                                          engine: !standInPods)
+            started = try await cluster.start(seed: !noSeed, load: !noLoad) { step in
                 FileHandle.standardError.write(Data("kvdeck demo: \(step)\n".utf8))
             }
         } catch {

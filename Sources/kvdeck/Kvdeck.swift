@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// The `kvdeck` command: the console by default, and scripting verbs beside it.
 @main
@@ -8,15 +9,22 @@ struct Kvdeck: AsyncParsableCommand {
         commandName: "kvdeck",
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
-        subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, VersionCommand.self],
+        subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, TopCommand.self, MetricsCommand.self,
+                      ServeCommand.self, VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 
-    /// Logs go to a file before any command runs: never to a terminal that curses may own.
+    /// Logs go to a file before any command runs: never to a terminal that curses may own. A
+    /// server has no curses: `kvdeck serve` logs to stderr (a container's log) unless $KVDECK_LOG is set.
     static func main() async {
-        LogFile.bootstrap(environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
         do {
             var command = try parseAsRoot()
+            if command is ServeCommand, (environment["KVDECK_LOG"] ?? "").isEmpty {
+                LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            } else {
+                LogFile.bootstrap(environment: environment)
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

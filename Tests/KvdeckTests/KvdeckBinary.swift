@@ -21,11 +21,18 @@ enum ServedDemo {
     }
 
     /// Starts the demo with `HOME` at `home` and waits until it prints its kubeconfig line.
-    static func start(home: URL, seed: Bool) throws -> (process: Process, kubeconfig: String) {
+    /// - Parameters:
+    ///   - engine: pods of the default model run the engine (from the test machine's model cache);
+    ///     otherwise every pod is a stand-in and the tests' numbers stay fixed.
+    ///   - load: the demo's load generator runs (never by default: tests send their own requests).
+    static func start(home: URL, seed: Bool, engine: Bool = false, load: Bool = false) throws -> (process: Process, kubeconfig: String) {
         let demo = Process()
         demo.executableURL = URL(fileURLWithPath: KvdeckBinary.path)
-        demo.arguments = ["demo", "--serve-only"] + (seed ? [] : ["--no-seed"])
-        demo.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
+        demo.arguments = ["demo", "--serve-only"] + (seed ? [] : ["--no-seed"]) + (load ? [] : ["--no-load"])
+            + (engine ? [] : ["--stand-in-pods"])
+        var environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
+        if engine { environment["KVDECK_MODEL_CACHE"] = modelCache }
+        demo.environment = environment
         let output = Pipe()
         demo.standardOutput = output
         demo.standardError = FileHandle.nullDevice
@@ -44,5 +51,13 @@ enum ServedDemo {
             throw DidNotStart(description: "no kubeconfig line in: \(text)")
         }
         return (demo, kubeconfig)
+    }
+
+    /// The test machine's model cache (scripts/fetch-model's rule, as Engine.DefaultModel reads it).
+    static var modelCache: String {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["KVDECK_MODEL_CACHE"], !d.isEmpty { return d }
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/kvdeck/models" }
+        return (env["HOME"] ?? "") + "/.cache/kvdeck/models"
     }
 }

@@ -105,7 +105,7 @@ final class KubeletStandInTests: XCTestCase {
         XCTAssertEqual(snapshot.model("smollm2")?.running, 0)
 
         // A load generator's synthetic request moves only the counters.
-        await kubelet.server(namespace: "fixtures", name: "vllm-0")?.countSyntheticRequest(promptTokens: 12, generationTokens: 30)
+        await (kubelet.server(namespace: "fixtures", name: "vllm-0") as? StandInPodServer)?.countSyntheticRequest(promptTokens: 12, generationTokens: 30)
         let after = Exposition(parsing: try await client.proxyGet(pod: "vllm-0", port: "8000", path: "metrics").body)
         XCTAssertEqual(after.samples(named: "vllm:generation_tokens_total").first?.value, 30)
         XCTAssertEqual(after.samples(named: "vllm:request_success_total").first { $0.label("finished_reason") == "stop" }?.value, 1)
@@ -148,7 +148,7 @@ final class KubeletStandInTests: XCTestCase {
         var lines: [String] = []
         for try await line in client.logs(pod: "vllm-0") { lines.append(line) }
         XCTAssertTrue(lines.first?.hasPrefix("stand-in for `kvdeck serve /models/SmolLM2-135M-Instruct.Q4_1.gguf --served-model-name smollm2") ?? false, "\(lines)")
-        XCTAssertTrue(lines.first?.hasSuffix("no engine runs in this pod (the kvdeck local cluster's kubelet stand-in; the engine is not built in yet)") ?? false)
+        XCTAssertTrue(lines.first?.hasSuffix("no engine runs in this pod (the kvdeck local cluster runs the engine only for models it has)") ?? false)
         XCTAssertEqual(lines.suffix(3), [
             #"INFO:     apiserver-proxy - "GET /health HTTP/1.1" 200 OK"#,
             #"INFO:     apiserver-proxy - "GET /metrics HTTP/1.1" 200 OK"#,

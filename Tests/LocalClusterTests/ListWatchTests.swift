@@ -97,13 +97,20 @@ final class ListWatchTests: XCTestCase {
         var watch: ServerResponse? = await api.call("GET", pods, query: [("watch", "true"), ("resourceVersion", rv)])
         XCTAssertEqual(watch?.status, 200)
         _ = await api.call("PATCH", "\(pods)/vllm-a", headers: [("Content-Type", "application/merge-patch+json")], body: ["metadata": ["labels": ["x": "y"]]])
-        _ = await api.call("DELETE", "\(pods)/vllm-a")
-        let events = await watch?.events(upTo: 2) ?? []
+        // A bound pod is deleted gracefully, then by its kubelet with grace 0 (the recorded
+        // pods.watch.bookmarks.timeout-20 stream: MODIFIED, MODIFIED, DELETED).
+        let graceful = await api.call("DELETE", "\(pods)/vllm-a")
+        XCTAssertEqual(graceful.status, 200)
+        XCTAssertEqual(graceful.json["metadata"]?["deletionGracePeriodSeconds"], 30)
+        _ = await api.call("DELETE", "\(pods)/vllm-a", query: [("gracePeriodSeconds", "0")])
+        let events = await watch?.events(upTo: 4) ?? []
         // The server drops the stream when the client goes away; that must end the watch.
         watch = nil
-        XCTAssertEqual(events.compactMap { $0["type"]?.stringValue }, ["MODIFIED", "DELETED"])
+        XCTAssertEqual(events.compactMap { $0["type"]?.stringValue }, ["MODIFIED", "MODIFIED", "MODIFIED", "DELETED"])
         XCTAssertEqual(events[0]["object"]?["kind"], "Pod")
         XCTAssertEqual(events[0]["object"]?["metadata"]?["labels"]?["x"], "y")
+        XCTAssertEqual(events[1]["object"]?["metadata"]?["deletionGracePeriodSeconds"], 30)
+        XCTAssertEqual(events[2]["object"]?["metadata"]?["deletionGracePeriodSeconds"], 0)
         let rvs = events.compactMap { Int($0["object"]?["metadata"]?["resourceVersion"]?.stringValue ?? "") }
         XCTAssertEqual(rvs, rvs.sorted())
         // The store's watcher is gone.

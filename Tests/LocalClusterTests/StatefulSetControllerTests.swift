@@ -322,3 +322,37 @@ final class StatefulSetControllerTests: RecordedSequenceTestCase {
         XCTAssertEqual(revisions.last?["data"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"], "vllm/vllm-openai:v0.6.6")
     }
 }
+
+/// The server's defaulting of a StatefulSet, compared with what the real one stored for the same
+/// manifest (04-statefulset/01-after-create.statefulset.json): every spec field, template included.
+final class StatefulSetDefaultingTests: RecordedSequenceTestCase {
+    override class var folder: URL { SharedFixtures.realAPIServer.appendingPathComponent("04-statefulset") }
+
+    func testCreatedStatefulSetHasTheRealServersDefaults() async throws {
+        let manifest = try YAML.parse(String(contentsOf: Self.folder.appendingPathComponent("vllm-sts.statefulset.yaml"), encoding: .utf8))
+        let created = try await client.create(StatefulSet.resourceType, body: manifest, fieldManager: "kubectl-create")
+        let real = try recorded("01-after-create.statefulset.json")
+        XCTAssertEqual(Self.canonical(created["spec"]), Self.canonical(real["spec"]), "spec differs:\nmine \(created["spec"]!.jsonString())\nreal \(real["spec"]!.jsonString())")
+    }
+}
+
+/// The same for a Deployment (02-deployment-rollout/01-after-create.deployment.json).
+final class DeploymentDefaultingTests: RecordedSequenceTestCase {
+    override class var folder: URL { SharedFixtures.realAPIServer.appendingPathComponent("02-deployment-rollout") }
+
+    func testCreatedDeploymentHasTheRealServersDefaults() async throws {
+        let manifest = try YAML.parse(String(contentsOf: Self.folder.appendingPathComponent("vllm-qwen.deployment.yaml"), encoding: .utf8))
+        let created = try await client.create(Deployment.resourceType, body: manifest, fieldManager: "kubectl-create")
+        let real = try recorded("01-after-create.deployment.json")
+        XCTAssertEqual(Self.canonical(created["spec"]), Self.canonical(real["spec"]))
+    }
+}
+
+extension RecordedSequenceTestCase {
+    /// JSON with sorted keys: the real server writes Go's struct order, we keep the manifest's.
+    static func canonical(_ v: JSONValue?) -> String {
+        guard let data = v?.jsonData(), let object = try? JSONSerialization.jsonObject(with: data),
+              let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "" }
+        return String(decoding: sorted, as: UTF8.self)
+    }
+}

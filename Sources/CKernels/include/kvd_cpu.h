@@ -13,6 +13,7 @@ enum {
     KVD_CPU_AVX512F = 1 << 3,
     KVD_CPU_AVX512BW = 1 << 4,
     KVD_CPU_AVX512VL = 1 << 5,
+    KVD_CPU_AVX512VNNI = 1 << 6,
 };
 
 /* A bit set of KVD_CPU_* flags. */

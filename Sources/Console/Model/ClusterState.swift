@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Telemetry
 
 /// The latest snapshots of the informers the console shows, as plain values. Screens read only
 /// this; it changes only when an informer publishes a new snapshot.
@@ -8,6 +9,8 @@ public struct ClusterState: Sendable {
     public var statefulSets: InformerSnapshot<StatefulSet>?
     public var pods: InformerSnapshot<Pod>?
     public var nodes: InformerSnapshot<Node>?
+    /// The scraper's latest snapshot (`TelemetryFeed`); joined to workloads and pods in `TelemetryJoin`.
+    public var telemetry = TelemetrySnapshot()
     /// core/v1 Events; `eventsV1` when the feed reads events.k8s.io/v1 instead (the same objects).
     public var events: InformerSnapshot<Event>?
     public var eventsV1: InformerSnapshot<EventsV1Event>?

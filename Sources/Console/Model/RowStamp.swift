@@ -1,3 +1,4 @@
+import Foundation
 import Kube
 
 /// What a screen's rows were built from: the version of each store, the theme and the second.
@@ -7,6 +8,8 @@ struct RowStamp: Equatable {
     private var stores: [String?]
     private var theme: Theme
     private var second: Int
+    /// The telemetry snapshot's time: a new scrape (or staleness mark) changes the metric cells.
+    private var telemetry: Date
 
     init(_ state: ClusterState, theme: Theme, second: Int) {
         // resourceVersion changes with every event; count and state cover lists without one.
@@ -16,5 +19,6 @@ struct RowStamp: Equatable {
         stores = [stamp(state.pods), stamp(state.deployments), stamp(state.statefulSets)]
         self.theme = theme
         self.second = second
+        telemetry = state.telemetry.time
     }
 }

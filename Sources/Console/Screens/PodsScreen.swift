@@ -2,8 +2,8 @@ import Foundation
 import Kube
 import Terminal
 
-/// The pods of one workload, or every pod shown (`:pods`). GPU memory, utilisation and vLLM's
-/// numbers come with telemetry; the cluster's own columns are live now.
+/// The pods of one workload, or every pod shown (`:pods`): the cluster's columns, GPU memory and
+/// utilisation from the DCGM exporter, and each pod's own server numbers from telemetry.
 @MainActor
 public final class PodsScreen: TableScreen {
     public let id: ScreenID
@@ -42,8 +42,9 @@ public final class PodsScreen: TableScreen {
             buffer.put("\(workloadKey) no longer exists.", x: area.x + 1, y: area.y + 1, style: theme.warning, maxWidth: area.width - 2)
             return
         }
-        // Rows are rebuilt when the stores or the theme change, and once a second (ages move);
-        // frames in between (keys, a log line) reuse them: 10,000 rows take ~20 ms to build.
+        // Rows are rebuilt when the stores, the telemetry snapshot or the theme change, and once a
+        // second (ages move); frames in between (keys, a log line) reuse them: 10,000 rows take
+        // ~40 ms to build.
         let stamp = RowStamp(state, theme: theme, second: Int(now().timeIntervalSince1970))
         if stamp != rowsBuiltFrom {
             let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
@@ -57,7 +58,7 @@ public final class PodsScreen: TableScreen {
             }
             podKeys = keys
             table.rowLabels = labels
-            table.rows = pods.map { row(for: $0, theme: theme) }
+            table.rows = pods.map { row(for: $0, state: state, theme: theme) }
             rowsBuiltFrom = stamp
         }
         table.setCursor(table.cursor, visibleRows: area.height - 1)
@@ -70,19 +71,22 @@ public final class PodsScreen: TableScreen {
         }
     }
 
-    private func row(for pod: Pod, theme: Theme) -> [TableCell] {
+    /// The telemetry columns, in table order (between RESTARTS and AGE).
+    static let metricColumns: [TelemetryColumn] = [.gpuMemory, .gpuUtilization, .kvCache, .running, .waiting, .tokensPerSecond, .ttftP99]
+
+    private func row(for pod: Pod, state: ClusterState, theme: Theme) -> [TableCell] {
         let status = pod.displayStatus
         let statusStyle: Style? = switch status {
         case "Running" where pod.isReady, "Completed": nil
         case "Running", "Pending", "ContainerCreating", "PodInitializing", "Terminating": theme.warning
         default: status.hasPrefix("Init:") ? theme.warning : theme.error
         }
-        let noMetric = TableCell("-")
+        let metrics = TelemetryCell.row(state.telemetry(of: pod), columns: Self.metricColumns).map { $0.tableCell(theme) }
         return [
             TableCell(pod.metadata.name ?? ""), TableCell(pod.spec?.nodeName ?? "<none>"),
             TableCell(status, style: statusStyle),
             TableCell("\(pod.restarts)", style: pod.restarts > 0 ? theme.warning : nil),
-            noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric,
+        ] + metrics + [
             TableCell(HumanDuration.age(of: pod.metadata.creationTimestamp, now: now())),
         ]
     }

@@ -3,8 +3,8 @@ import Kube
 import Terminal
 
 /// The first screen: every inference workload in the chosen namespaces, with what the cluster
-/// says about it. vLLM's own numbers (KV%, RUN, WAIT, TOK/S, latencies) come from telemetry; until
-/// it is wired in those columns show "-" rather than made-up zeros.
+/// says about it. The server's own numbers (KV%, RUN, WAIT, TOK/S, latencies) come from telemetry,
+/// its pods added together; unknown ones show "-" rather than made-up zeros.
 @MainActor
 public final class WorkloadsScreen: TableScreen {
     public let id = ScreenID.workloads
@@ -40,7 +40,7 @@ public final class WorkloadsScreen: TableScreen {
         let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
         table.rowLabels = workloads.map(\.labels)
-        table.rows = workloads.map { row(for: $0, theme: theme) }
+        table.rows = workloads.map { row(for: $0, state: state, theme: theme) }
         // The cursor follows the selected workload when rows move.
         if let selectedKey, let index = keys.firstIndex(of: selectedKey).flatMap(table.displayIndex(ofRow:)) {
             table.setCursor(index, visibleRows: area.height - 1)
@@ -69,16 +69,20 @@ public final class WorkloadsScreen: TableScreen {
         }
     }
 
-    private func row(for w: InferenceWorkload, theme: Theme) -> [TableCell] {
+    /// The telemetry columns, in table order (between GPUS and REV).
+    static let metricColumns: [TelemetryColumn] = [.kvCache, .running, .waiting, .tokensPerSecond, .ttftP50, .ttftP99, .itlP50, .e2eP99]
+
+    private func row(for w: InferenceWorkload, state: ClusterState, theme: Theme) -> [TableCell] {
         let readyStyle = w.readyReplicas >= w.desiredReplicas && w.rolloutComplete ? nil
             : (w.readyReplicas == 0 && w.desiredReplicas > 0 ? theme.error : theme.warning)
         let model = w.identity.map { $0.servedName ?? $0.model ?? $0.engine.rawValue } ?? "-"
         let noMetric = TableCell("-")
+        let metrics = TelemetryCell.row(state.telemetry(of: w), columns: Self.metricColumns).map { $0.tableCell(theme) }
         return [
             TableCell(w.namespace), TableCell(w.name), TableCell(model),
             TableCell("\(w.readyReplicas)/\(w.desiredReplicas)", style: readyStyle),
             TableCell(w.totalGPUs > 0 ? "\(w.totalGPUs)" : "0"),
-            noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric, noMetric,
+        ] + metrics + [
             TableCell(w.revision), noMetric,
             TableCell(HumanDuration.age(of: w.creationTimestamp, now: now())),
         ]

@@ -19,6 +19,18 @@ extension KubeClient {
         return try UnstructuredJSON.parse(try await send(request).body, context: request.summary)
     }
 
+    /// POST to an object's subresource that creates something (`pods/NAME/binding`,
+    /// `pods/NAME/eviction`). Returns the server's answer, usually a Status.
+    @discardableResult
+    public func create(_ type: ResourceType, name: String, namespace: String? = nil, subresource: String,
+                       body: JSONValue, dryRun: Bool = false) async throws -> JSONValue {
+        var request = try objectRequest(type, name: name, namespace: namespace, subresource: subresource, method: "POST")
+        request.query = writeQuery(dryRun: dryRun, fieldManager: nil)
+        request.contentType = MediaType.json
+        request.body = UnstructuredJSON.serialize(body)
+        return try UnstructuredJSON.parse(try await send(request).body, context: request.summary)
+    }
+
     /// PUT the whole object. Its `metadata.resourceVersion` is the precondition: if the object
     /// changed since it was read the server answers 409 Conflict (`KubeAPIError.isConflict`).
     public func replace(_ type: ResourceType, name: String, namespace: String? = nil, subresource: String? = nil,
@@ -35,9 +47,10 @@ extension KubeClient {
     @discardableResult
     public func delete(_ type: ResourceType, name: String, namespace: String? = nil,
                        propagationPolicy: PropagationPolicy? = nil, preconditions: DeletePreconditions? = nil,
-                       dryRun: Bool = false) async throws -> JSONValue {
+                       gracePeriodSeconds: Int? = nil, dryRun: Bool = false) async throws -> JSONValue {
         var request = try objectRequest(type, name: name, namespace: namespace, method: "DELETE")
         var options: JSONObject = ["kind": .string("DeleteOptions"), "apiVersion": .string("v1")]
+        if let gracePeriodSeconds { options["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
         if let propagationPolicy { options["propagationPolicy"] = .string(propagationPolicy.rawValue) }
         if let preconditions {
             var p = JSONObject()

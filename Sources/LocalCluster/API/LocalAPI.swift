@@ -12,7 +12,8 @@ import YAML
 /// - Server-side apply merges the applied fields into the live object (lists by their merge
 ///   keys for built-in kinds) and records a managedFields entry; it does not track field
 ///   ownership, so it never answers an apply conflict and never removes fields a manager stopped applying.
-/// - Deletes are immediate (no kubelet grace period, no foreground finalizer); dependents are
+/// - Pods are deleted gracefully (deletion timestamp, then the kubelet's final delete); other
+///   deletes are immediate (no foreground finalizer), and dependents, pods included, are
 ///   collected in the same step unless the policy is Orphan. Deleting a namespace removes its contents.
 /// - Defaulting and validation cover what kubectl and the console observe, not the whole API.
 /// - OpenAPI v3 only (`OpenAPIDocuments`); pods/log and the proxy paths go to `podEndpoints`.
@@ -117,6 +118,7 @@ public final class LocalAPI: APIRequestHandler {
             switch sub {
             case "scale": return try await scale(context)
             case "status": return try await statusSubresource(context)
+            case "binding" where resource.plural == "pods" && resource.group.isEmpty: return try await bind(context, name: name)
             default:
                 // `[scheme:]NAME[:PORT]`: with three parts the name is the middle one.
                 let idParts = name.split(separator: ":", omittingEmptySubsequences: false)
@@ -139,6 +141,41 @@ public final class LocalAPI: APIRequestHandler {
         case ("DELETE", nil): return try await deleteCollection(context)
         default: throw APIStatusError.methodNotAllowed
         }
+    }
+
+    /// POST pods/NAME/binding, as the scheduler binds: `spec.nodeName` and the PodScheduled
+    /// condition in one write (the pod registry's assignPod: no generation bump, no managedFields
+    /// entry), 409 if the pod already has a node.
+    private func bind(_ context: RequestContext, name: String) async throws -> ServerResponse {
+        guard context.request.method == "POST" else { throw APIStatusError.methodNotAllowed }
+        guard let binding = try? JSONValue(json: context.request.body) else {
+            throw APIStatusError.badRequest("the body of the request was in an unknown format")
+        }
+        guard let node = binding["target"]?["name"]?.stringValue, !node.isEmpty else {
+            throw APIStatusError.invalid(kind: "Binding", group: "", name: name, field: "target.name", detail: "Required value")
+        }
+        if let kind = binding["target"]?["kind"]?.stringValue, !kind.isEmpty, kind != "Node" {
+            throw APIStatusError.invalid(kind: "Binding", group: "", name: name, field: "target.kind",
+                                         detail: "Unsupported value: \"\(kind)\": supported values: \"Node\"")
+        }
+        let now = clock()
+        do {
+            _ = try await store.update(context.key(name), tracksGeneration: false, dryRun: context.dryRun) { old in
+                if let current = old["spec"]?["nodeName"]?.stringValue, !current.isEmpty {
+                    throw APIStatusError(code: 409, reason: "Conflict",
+                                         message: "Operation cannot be fulfilled on pods/binding \"\(name)\": pod \(name) is already assigned to node \"\(current)\"")
+                }
+                var new = old
+                new["spec"]?["nodeName"] = .string(node)
+                new["status"]?["conditions"] = .array(PodConditions.set(old["status"]?["conditions"], type: "PodScheduled",
+                                                                        status: "True", now: now))
+                return new
+            }
+        } catch StoreError.notFound {
+            throw APIStatusError.notFound(context.resource, name)
+        }
+        return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success", "code": 201],
+                         status: 201)
     }
 
     // MARK: - Reads
@@ -458,6 +495,11 @@ public final class LocalAPI: APIRequestHandler {
         let preconditions = (uid: options["preconditions"]?["uid"]?.stringValue,
                              resourceVersion: options["preconditions"]?["resourceVersion"]?.stringValue)
         do {
+            if context.resource.group.isEmpty, context.resource.plural == "pods", !dryRun {
+                let grace = context.request.queryValue("gracePeriodSeconds").flatMap { Int64($0) }
+                    ?? options["gracePeriodSeconds"]?.intValue
+                return try await deletePodGracefully(context.key(name), requestedGrace: grace, preconditions: preconditions)
+            }
             let deleted = try await store.delete(context.key(name), propagation: propagation, dryRun: dryRun, precondition: preconditions)
             if context.resource.deleteReturnsObject {
                 var object = deleted
@@ -477,6 +519,23 @@ public final class LocalAPI: APIRequestHandler {
         } catch StoreError.conflict {
             throw APIStatusError.conflict(context.resource, name)
         }
+    }
+
+    /// Pods go in two steps, as on a real cluster: DELETE sets the deletion timestamp (MODIFIED)
+    /// and the kubelet, once the containers have stopped, deletes again with grace 0 (MODIFIED,
+    /// then DELETED). A pod no node has taken, or one that has finished, has nothing to stop and
+    /// goes at once (pod strategy's CheckGracefulDelete gives it grace 0).
+    private func deletePodGracefully(_ key: ObjectKey, requestedGrace: Int64?,
+                                     preconditions: (uid: String?, resourceVersion: String?)) async throws -> ServerResponse {
+        guard let pod = await store.get(key) else { throw StoreError.notFound }
+        let phase = pod["status"]?["phase"]?.stringValue
+        let unscheduled = (pod["spec"]?["nodeName"]?.stringValue ?? "").isEmpty
+        var grace = requestedGrace ?? pod["spec"]?["terminationGracePeriodSeconds"]?.intValue ?? 30
+        if unscheduled || phase == "Succeeded" || phase == "Failed" { grace = 0 }
+        let (marked, _) = try await store.beginGracefulDeletion(key, gracePeriodSeconds: grace, now: clock(), precondition: preconditions)
+        guard grace == 0 else { return Self.json(marked) }
+        let deleted = try await store.delete(key)
+        return Self.json(deleted)
     }
 
     private func deleteCollection(_ context: RequestContext) async throws -> ServerResponse {

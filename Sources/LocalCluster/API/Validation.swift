@@ -84,6 +84,24 @@ enum Defaulting {
             if o["status"] == nil { o["status"] = .object(JSONObject()) }
         case ("apps", "replicasets"), ("apps", "statefulsets"):
             if o["spec"]?["replicas"] == nil { o["spec"]?["replicas"] = 1 }
+            if resource.plural == "statefulsets" {
+                // SetDefaults_StatefulSet.
+                if o["spec"]?["podManagementPolicy"] == nil { o["spec"]?["podManagementPolicy"] = "OrderedReady" }
+                // An absent strategy becomes RollingUpdate with partition 0; a given RollingUpdate
+                // gets partition 0 only if it has a rollingUpdate block.
+                if o["spec"]?["updateStrategy"]?["type"] == nil {
+                    let given = o["spec"]?["updateStrategy"]?["rollingUpdate"] ?? .object(JSONObject())
+                    o["spec"]?["updateStrategy"] = ["type": "RollingUpdate", "rollingUpdate": given]
+                }
+                if o["spec"]?["updateStrategy"]?["type"] == "RollingUpdate", o["spec"]?["updateStrategy"]?["rollingUpdate"]?["partition"] == nil,
+                   o["spec"]?["updateStrategy"]?["rollingUpdate"] != nil {
+                    o["spec"]?["updateStrategy"]?["rollingUpdate"]?["partition"] = 0
+                }
+                if o["spec"]?["revisionHistoryLimit"] == nil { o["spec"]?["revisionHistoryLimit"] = 10 }
+                if o["spec"]?["persistentVolumeClaimRetentionPolicy"] == nil {
+                    o["spec"]?["persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": "Retain", "whenScaled": "Retain"]
+                }
+            }
             let templateSpec = podSpec(o["spec"]?["template"]?["spec"])
             o["spec"]?["template"]?["spec"] = templateSpec
             if o["status"] == nil { o["status"] = ["replicas": 0] }

@@ -48,8 +48,9 @@ actor PodLifecycle: Reconciler {
                 deletingSince[pod.uid] = since
                 let left = since.timeIntervalSince(now) + Self.seconds(terminationDelay)
                 if left > 0 { soon(left); continue }
+                // The containers have stopped: the kubelet's final delete, with grace 0.
                 _ = try? await client.delete(APITypes.pods, name: pod.name, namespace: pod.namespace,
-                                             preconditions: DeletePreconditions(uid: pod.uid))
+                                             preconditions: DeletePreconditions(uid: pod.uid), gracePeriodSeconds: 0)
                 continue
             }
             if pod["status"]?["phase"]?.stringValue == "Running" { await kubelet?.run(pod) }

@@ -5,7 +5,7 @@ import YAML
 /// The ReplicaSet controller (kube-controller-manager's `replicaset-controller`): creates pods
 /// from the template (`<rs>-<5 safe chars>`, controller ownerReference, template labels and
 /// annotations) until the active pods match `spec.replicas`, deletes the least useful pods first
-/// when there are too many (unscheduled, pending, not ready, newest), and reports status.
+/// when there are too many (the real controller's ranking, `deletionOrder`), and reports status.
 public struct ReplicaSetController: Reconciler {
     let client: KubeClient
     let clock: ControllerClock
@@ -26,9 +26,15 @@ public struct ReplicaSetController: Reconciler {
         var podsByOwner: [String: [JSONValue]] = [:]
         for pod in pods { if let owner = pod.controllerUID { podsByOwner[owner, default: []].append(pod) } }
         var requeue: Duration?
+        // "Related" pods, for the scale-down ranking: those of every ReplicaSet with the same
+        // owner (a Deployment's old and new sets), as getIndirectlyRelatedPods gathers them.
+        var setsByOwner: [String: [String]] = [:]
+        for rs in sets { if let owner = rs.controllerUID { setsByOwner[owner, default: []].append(rs.uid) } }
         for rs in sets where !rs.isDeleting {
+            let siblings = rs.controllerUID.flatMap { setsByOwner[$0] } ?? [rs.uid]
+            let related = siblings.flatMap { podsByOwner[$0] ?? [] }.filter(Self.isActive)
             do {
-                if let wait = try await sync(rs, pods: podsByOwner[rs.uid] ?? []) { requeue = min(requeue ?? wait, wait) }
+                if let wait = try await sync(rs, pods: podsByOwner[rs.uid] ?? [], related: related) { requeue = min(requeue ?? wait, wait) }
             } catch let error as KubeAPIError where error.isConflict || error.code == 404 {
                 requeue = .milliseconds(50)
             }
@@ -36,7 +42,7 @@ public struct ReplicaSetController: Reconciler {
         return requeue
     }
 
-    private func sync(_ rs: JSONValue, pods owned: [JSONValue]) async throws -> Duration? {
+    private func sync(_ rs: JSONValue, pods owned: [JSONValue], related: [JSONValue]) async throws -> Duration? {
         let active = owned.filter(Self.isActive)
         let desired = Int(rs["spec"]?["replicas"]?.intValue ?? 1)
         var current = active
@@ -47,7 +53,10 @@ public struct ReplicaSetController: Reconciler {
                 current.append(pod)
             }
         } else if diff > 0 {
-            let victims = active.sorted(by: Self.deletionOrder).prefix(min(diff, Self.burst))
+            var onNode: [String: Int] = [:]
+            for pod in related { if let node = pod["spec"]?["nodeName"]?.stringValue, !node.isEmpty { onNode[node, default: 0] += 1 } }
+            let order = Self.deletionOrder(relatedOnNode: onNode, now: clock.now())
+            let victims = active.sorted(by: order).prefix(min(diff, Self.burst))
             for pod in victims {
                 do {
                     try await client.delete(APITypes.pods, name: pod.name, namespace: pod.namespace)
@@ -126,19 +135,54 @@ public struct ReplicaSetController: Reconciler {
         return APITime.parse(ready["lastTransitionTime"]?.stringValue) ?? .distantPast
     }
 
-    /// controller.ActivePods' order: the pod to delete first sorts first.
-    static func deletionOrder(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        let assignedA = a["spec"]?["nodeName"]?.stringValue.map { !$0.isEmpty } ?? false
-        let assignedB = b["spec"]?["nodeName"]?.stringValue.map { !$0.isEmpty } ?? false
-        if assignedA != assignedB { return !assignedA }
-        func phaseRank(_ p: JSONValue) -> Int {
-            switch p["status"]?["phase"]?.stringValue { case "Pending": return 0; case "Running": return 2; default: return 1 }
+    /// controller.ActivePodsWithRanks' order, the pod to delete first sorting first: unassigned,
+    /// pending, not ready, lower pod-deletion-cost, more related pods on the same node, ready for
+    /// less time, more restarts, newer — the times compared on the logarithmic scale of the
+    /// LogarithmicScaleDown feature (on by default), ties broken by uid.
+    static func deletionOrder(relatedOnNode: [String: Int], now: Date) -> (JSONValue, JSONValue) -> Bool {
+        { a, b in
+            let nodeA = a["spec"]?["nodeName"]?.stringValue ?? "", nodeB = b["spec"]?["nodeName"]?.stringValue ?? ""
+            if nodeA.isEmpty != nodeB.isEmpty { return nodeA.isEmpty }
+            func phaseRank(_ p: JSONValue) -> Int {
+                switch p["status"]?["phase"]?.stringValue { case "Pending": return 0; case "Running": return 2; default: return 1 }
+            }
+            if phaseRank(a) != phaseRank(b) { return phaseRank(a) < phaseRank(b) }
+            let readyA = readySince(a), readyB = readySince(b)
+            if (readyA != nil) != (readyB != nil) { return readyA == nil }
+            let costA = deletionCost(a), costB = deletionCost(b)
+            if costA != costB { return costA < costB }
+            let rankA = relatedOnNode[nodeA] ?? 0, rankB = relatedOnNode[nodeB] ?? 0
+            if rankA != rankB { return rankA > rankB }
+            if let readyA, let readyB, readyA != readyB {
+                let diff = logarithmicRankDiff(readyA, readyB, now: now)
+                return diff == 0 ? a.uid < b.uid : diff < 0
+            }
+            let restartsA = maxRestarts(a), restartsB = maxRestarts(b)
+            if restartsA != restartsB { return restartsA > restartsB }
+            let createdA = APITime.parse(a.creationTimestamp), createdB = APITime.parse(b.creationTimestamp)
+            if let createdA, let createdB, createdA != createdB {
+                let diff = logarithmicRankDiff(createdA, createdB, now: now)
+                return diff == 0 ? a.uid < b.uid : diff < 0
+            }
+            return a.uid < b.uid
         }
-        if phaseRank(a) != phaseRank(b) { return phaseRank(a) < phaseRank(b) }
-        let readyA = readySince(a) != nil, readyB = readySince(b) != nil
-        if readyA != readyB { return !readyA }
-        // Newer pods go first.
-        if a.creationTimestamp != b.creationTimestamp { return a.creationTimestamp > b.creationTimestamp }
-        return a.name > b.name
+    }
+
+    /// floor(log2(age in ns)) of each time, compared: pods whose ages are within a factor of two
+    /// count as the same age.
+    static func logarithmicRankDiff(_ t1: Date, _ t2: Date, now: Date) -> Int {
+        func rank(_ t: Date) -> Int {
+            let ns = now.timeIntervalSince(t) * 1e9
+            return ns > 0 ? Int(log2(ns)) : -1
+        }
+        return rank(t1) - rank(t2)
+    }
+
+    static func deletionCost(_ pod: JSONValue) -> Int {
+        Int(pod["metadata"]?["annotations"]?["controller.kubernetes.io/pod-deletion-cost"]?.stringValue ?? "") ?? 0
+    }
+
+    static func maxRestarts(_ pod: JSONValue) -> Int64 {
+        (pod["status"]?["containerStatuses"]?.arrayValue ?? []).map { $0["restartCount"]?.intValue ?? 0 }.max() ?? 0
     }
 }

@@ -8,8 +8,8 @@ import YAML
 /// that fits nowhere stays Pending with PodScheduled=False/Unschedulable and one
 /// `FailedScheduling` event (again only when the message changes), with the real message shape.
 ///
-/// The local API has no `pods/binding` subresource, so the binding is a merge patch of
-/// `spec.nodeName` followed by the PodScheduled condition on the status.
+/// It binds through `pods/NAME/binding`, as kube-scheduler does: one write that sets the node
+/// and the PodScheduled condition (one MODIFIED for watchers, as on the recorded cluster).
 actor Scheduler: Reconciler {
     let client: KubeClient
     let clock: ControllerClock
@@ -68,14 +68,11 @@ actor Scheduler: Reconciler {
     }
 
     private func bind(_ pod: JSONValue, to node: String) async throws {
-        let patch: JSONValue = ["spec": ["nodeName": .string(node)]]
+        let binding: JSONValue = ["kind": "Binding", "apiVersion": "v1",
+                                  "metadata": ["name": .string(pod.name), "namespace": .string(pod.namespace), "uid": .string(pod.uid)],
+                                  "target": ["kind": "Node", "name": .string(node)]]
         do {
-            let bound = try await client.patch(APITypes.pods, name: pod.name, namespace: pod.namespace,
-                                               patch: patch.jsonData(), type: .merge, fieldManager: "kube-scheduler")
-            var updated = bound
-            updated["status"]?["conditions"] = .array(PodConditions.set(bound["status"]?["conditions"],
-                type: "PodScheduled", status: "True", now: clock.now()))
-            _ = try await client.replace(APITypes.pods, name: pod.name, namespace: pod.namespace, subresource: "status", body: updated)
+            try await client.create(APITypes.pods, name: pod.name, namespace: pod.namespace, subresource: "binding", body: binding)
         } catch let error as KubeAPIError where error.code == 404 || error.isConflict {
             return
         }

@@ -6,8 +6,8 @@ import YAML
 /// track of two replicas, a canary track, an HTTPRoute splitting traffic between them, and three
 /// revisions of rollout history, on GPU nodes of two products.
 ///
-/// The pods run `kvdeck serve` (the engine of this binary); until the engine issue lands, the
-/// local cluster's kubelet stand-in runs them as stand-in servers.
+/// The pods run `kvdeck serve` on the default model: with `EmbeddedCluster`'s engine pods, the
+/// engine of this binary in process; without, stand-in servers.
 public enum DemoSeed {
     public static let namespace = "llm-prod"
 

@@ -2,14 +2,14 @@ import Foundation
 
 /// One container's log as the stand-in kubelet keeps it: the newest `capacity` lines with the
 /// time each was written, and the open `follow` streams that hear each new line.
-struct PodLogRing: Sendable {
+public struct PodLogRing: Sendable {
     struct Line: Sendable {
         var time: Date
         var text: String
     }
 
     /// What a log request asked for (core/v1 PodLogOptions, already validated).
-    struct Query: Sendable {
+    public struct Query: Sendable {
         var timestamps = false
         var tailLines: Int?
         var since: Date?

@@ -1,8 +1,9 @@
 import Foundation
 import YAML
 
-/// The local cluster's kubelet STAND-IN, the part that serves pods: one `StandInPodServer` per
-/// Running pod (started and stopped by `PodLifecycle`), and the API paths a kubelet answers
+/// The local cluster's kubelet STAND-IN, the part that serves pods: one `PodServer` per Running
+/// pod (started and stopped by `PodLifecycle`; made by the factory it is given: the engine where
+/// the pod asks for a model kvdeck has, else a `StandInPodServer`), and the API paths a kubelet answers
 /// through the API server: `pods/log` and the pod, service and node proxies. Hand
 /// `endpoints` to `LocalAPI(podEndpoints:)` and the kubelet itself to `ControllerManager`.
 ///
@@ -19,15 +20,26 @@ public actor StandInKubelet {
     private var servers: [String: Entry] = [:]
     private var nextEndpoint = 0
 
+    private let makeServer: PodServerFactory
+    private var starting: [String: (uid: String, task: Task<any PodServer, Never>)] = [:]
+
     private struct Entry {
-        var server: StandInPodServer
+        var server: any PodServer
         var labels: [String: String]
         var ready: Bool
     }
 
-    public init(logCapacity: Int = StandInKubelet.defaultLogCapacity, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter makeServer: what a Running pod runs; by default every pod gets a stand-in.
+    public init(logCapacity: Int = StandInKubelet.defaultLogCapacity, now: @escaping @Sendable () -> Date = { Date() },
+                makeServer: @escaping PodServerFactory = StandInKubelet.standIn) {
         self.logCapacity = logCapacity
         self.now = now
+        self.makeServer = makeServer
+    }
+
+    /// The factory that gives every pod a `StandInPodServer`.
+    public static let standIn: PodServerFactory = { pod, capacity, now in
+        StandInPodServer(pod: pod, logCapacity: capacity, now: now)
     }
 
     /// The handler for `LocalAPI(podEndpoints:)`.
@@ -43,8 +55,8 @@ public actor StandInKubelet {
         }
     }
 
-    /// The stand-in server of a pod, if it runs.
-    public func server(namespace: String, name: String) -> StandInPodServer? {
+    /// The server of a pod, if it runs.
+    public func server(namespace: String, name: String) -> (any PodServer)? {
         servers["\(namespace)/\(name)"]?.server
     }
 
@@ -60,8 +72,17 @@ public actor StandInKubelet {
             servers[key]?.labels = labels
             return await entry.server.isHealthy()
         }
+        // Starting a server takes a while (the engine makes its KV cache): a second call for
+        // the same pod meanwhile waits for the first instead of starting another.
+        if let pending = starting[key], pending.uid == pod.uid {
+            return await pending.task.value.isHealthy()
+        }
+        let (makeServer, capacity, now) = (self.makeServer, logCapacity, self.now)
+        let task = Task { await makeServer(pod, capacity, now) }
+        starting[key] = (pod.uid, task)
         if let old = servers[key] { await old.server.stop(reason: "pod replaced") }
-        let server = StandInPodServer(pod: pod, logCapacity: logCapacity, now: now)
+        let server = await task.value
+        starting[key] = nil
         let healthy = await server.isHealthy()
         servers[key] = Entry(server: server, labels: labels, ready: healthy)
         return healthy
@@ -162,9 +183,9 @@ public actor StandInKubelet {
         let query = PodLogRing.Query(timestamps: timestamps, tailLines: tailLines, since: since, limitBytes: limitBytes)
         if follow {
             return ServerResponse(status: 200, headers: [("Content-Type", "text/plain")],
-                                  body: .stream(await server.follow(container: container, query: query)))
+                                  body: .stream(await server.followLog(container: container, query: query)))
         }
-        return Self.text(await server.read(container: container, query: query))
+        return Self.text(await server.readLog(container: container, query: query))
     }
 
     static func parseBool(_ text: String) -> Bool? {
@@ -220,7 +241,7 @@ public actor StandInKubelet {
               entry.server.uid == pod.uid, await entry.server.isHealthy() else {
             throw Self.refused(ip: ip, port: port.isEmpty ? (split.scheme == "https" ? "443" : "80") : port)
         }
-        return await entry.server.serve(method: request.method, path: path, query: request.query)
+        return await entry.server.serve(Self.proxied(request, path: path))
     }
 
     private func serviceProxy(_ request: ServerRequest, service: JSONValue, subresource: String) async throws -> ServerResponse {
@@ -238,13 +259,20 @@ public actor StandInKubelet {
             key.hasPrefix(namespace + "/") && entry.ready
                 && selector.allSatisfy { entry.labels[$0.key] == $0.value.stringValue }
         }.sorted { $0.key < $1.key }
-        var candidates: [StandInPodServer] = []
+        var candidates: [any PodServer] = []
         for (_, entry) in ready where await entry.server.isHealthy() { candidates.append(entry.server) }
         guard !candidates.isEmpty else { throw noEndpoints }
         // Round robin, where the real proxy picks at random: tests can then reach every endpoint.
         let server = candidates[nextEndpoint % candidates.count]
         nextEndpoint &+= 1
-        return await server.serve(method: request.method, path: path, query: request.query)
+        return await server.serve(Self.proxied(request, path: path))
+    }
+
+    /// What reaches the pod: the method, path, query and body, and the headers a proxy passes on
+    /// (not the API server's own Authorization, which is for the API server).
+    static func proxied(_ request: ServerRequest, path: String) -> ProxiedRequest {
+        let passed = request.headers.filter { ["content-type", "accept", "user-agent"].contains($0.name.lowercased()) }
+        return ProxiedRequest(method: request.method, path: path, query: request.query, headers: passed, body: request.body)
     }
 
     /// The node's kubelet has no stand-in endpoints beyond a health check.

@@ -7,15 +7,15 @@ import YAML
 /// `/v1/models`, `/metrics` with vLLM V1 names whose values say nothing runs, and 503 with an
 /// OpenAI-shaped error for completions. It keeps each container's log (startup lines and one
 /// line per proxied request) for `pods/log`.
-public actor StandInPodServer {
+public actor StandInPodServer: PodServer {
     public nonisolated let namespace: String
     public nonisolated let name: String
     public nonisolated let uid: String
-    nonisolated let spec: StandInEngineSpec
+    nonisolated let spec: PodEngineSpec
     nonisolated let containers: [String]
     private let now: @Sendable () -> Date
     private let started: Date
-    private var logs: [String: PodLogRing] = [:]
+    private var logs: PodContainerLogs
     private var metrics = StandInMetrics()
     private(set) var stopped = false
 
@@ -23,20 +23,18 @@ public actor StandInPodServer {
         namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
         name = pod["metadata"]?["name"]?.stringValue ?? ""
         uid = pod["metadata"]?["uid"]?.stringValue ?? ""
-        spec = StandInEngineSpec(pod: pod)
+        spec = PodEngineSpec(pod: pod)
         containers = (pod["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         self.now = now
         started = now()
-        var logs: [String: PodLogRing] = [:]
+        var logs = PodContainerLogs(containers: containers, capacity: logCapacity)
         for container in containers {
-            var ring = PodLogRing(capacity: logCapacity)
             if container == spec.container {
-                ring.append("stand-in for `\(spec.commandLine.isEmpty ? "kvdeck serve" : spec.commandLine)`: no engine runs in this pod (the kvdeck local cluster's kubelet stand-in; the engine is not built in yet)", at: started)
-                ring.append("stand-in: model \"\(spec.modelName)\" is not loaded; /health, /ping, /load, /version, /v1/models and /metrics answer, completions answer 503", at: started)
+                logs.append("stand-in for `\(spec.commandLine.isEmpty ? "kvdeck serve" : spec.commandLine)`: no engine runs in this pod (the kvdeck local cluster runs the engine only for models it has)", container: container, at: started)
+                logs.append("stand-in: model \"\(spec.modelName)\" is not loaded; /health, /ping, /load, /version, /v1/models and /metrics answer, completions answer 503", container: container, at: started)
             } else {
-                ring.append("stand-in: container \"\(container)\" runs no process in the kvdeck local cluster", at: started)
+                logs.append("stand-in: container \"\(container)\" runs no process in the kvdeck local cluster", container: container, at: started)
             }
-            logs[container] = ring
         }
         self.logs = logs
     }
@@ -56,11 +54,10 @@ public actor StandInPodServer {
     // MARK: - HTTP surface
 
     /// One request arriving through the API server's pod or service proxy. `path` starts with "/".
-    public func serve(method: String, path: String, query: [(name: String, value: String)] = [], via: String = "apiserver-proxy") -> ServerResponse {
-        let response = route(method: method, path: path)
-        let target = query.isEmpty ? path : path + "?" + query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+    public func serve(_ request: ProxiedRequest) -> ServerResponse {
+        let response = route(method: request.method, path: request.path)
         // uvicorn's access-log shape, as a vLLM pod's log shows each request.
-        log("INFO:     \(via) - \"\(method) \(target) HTTP/1.1\" \(response.status) \(Self.reason(response.status))")
+        log("INFO:     \(request.via) - \"\(request.method) \(request.target) HTTP/1.1\" \(response.status) \(Self.reason(response.status))")
         return response
     }
 
@@ -127,36 +124,27 @@ public actor StandInPodServer {
     }
 
     func append(_ text: String, container: String) {
-        logs[container]?.append(text, at: now())
+        logs.append(text, container: container, at: now())
     }
 
-    func read(container: String, query: PodLogRing.Query) -> Data {
-        logs[container]?.read(query) ?? Data()
+    public func readLog(container: String, query: PodLogRing.Query) -> Data {
+        logs.read(container: container, query: query)
     }
 
     /// The log so far, then each new line until the container stops or the reader goes away.
-    func follow(container: String, query: PodLogRing.Query) -> AsyncStream<Data> {
-        let (stream, continuation) = AsyncStream<Data>.makeStream()
-        let first = read(container: container, query: query)
-        if !first.isEmpty { continuation.yield(first) }
-        let id = UUID()
-        if stopped || !(logs[container]?.follow(id, continuation, query: query, alreadySent: first.count) ?? false) {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
+    public func followLog(container: String, query: PodLogRing.Query) -> AsyncStream<Data> {
+        logs.follow(container: container, query: query, stopped: stopped) { [weak self] id in
             Task { await self?.unfollow(container: container, id) }
         }
-        return stream
     }
 
-    private func unfollow(container: String, _ id: UUID) { logs[container]?.unfollow(id) }
+    private func unfollow(container: String, _ id: UUID) { logs.unfollow(container: container, id) }
 
     /// The pod is terminating: one last line, /health turns 503, follow streams end.
-    func stop(reason: String) {
+    public func stop(reason: String) {
         guard !stopped else { return }
         log("stand-in: \(reason); stopping")
         stopped = true
-        for key in logs.keys { logs[key]?.finishFollowers() }
+        logs.finishAll()
     }
 }

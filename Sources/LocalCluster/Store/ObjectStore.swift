@@ -135,7 +135,7 @@ public actor ObjectStore {
             throw StoreError.conflict
         }
         var metadata = new["metadata"] ?? .object(JSONObject())
-        for field in ["uid", "creationTimestamp", "deletionTimestamp", "generation", "resourceVersion"] {
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion"] {
             metadata[field] = old["metadata"]?[field]
         }
         metadata["name"] = .string(key.name)
@@ -180,6 +180,31 @@ public actor ObjectStore {
             }
         }
         return deleted
+    }
+
+    /// Graceful deletion, as kube-apiserver's `rest.BeforeDelete` does it for pods: the object
+    /// gets `deletionTimestamp` (now + grace) and `deletionGracePeriodSeconds` and stays until
+    /// its kubelet is done with it. An object already being deleted may only have its grace
+    /// period shortened; a longer or equal one changes nothing (`changed` is false). The caller
+    /// removes the object itself when the grace period is 0.
+    public func beginGracefulDeletion(_ key: ObjectKey, gracePeriodSeconds: Int64, now: Date,
+                                      precondition: (uid: String?, resourceVersion: String?) = (nil, nil))
+        throws(StoreError) -> (object: JSONValue, changed: Bool) {
+        guard let old = objects[key.groupResource]?[key] else { throw .notFound }
+        if let uid = precondition.uid, uid != old["metadata"]?["uid"]?.stringValue { throw .conflict }
+        if let rv = precondition.resourceVersion, rv != old["metadata"]?["resourceVersion"]?.stringValue { throw .conflict }
+        let grace = max(gracePeriodSeconds, 0)
+        var new = old
+        if !(old["metadata"]?["deletionTimestamp"]?.isNull ?? true) {
+            let current = old["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0
+            guard grace < current else { return (old, false) }
+        } else if let generation = old["metadata"]?["generation"]?.intValue, generation > 0 {
+            // BeforeDelete counts the start of a graceful deletion as a new generation.
+            new["metadata"]?["generation"] = .int(generation + 1)
+        }
+        new["metadata"]?["deletionTimestamp"] = .string(Self.timestamp(now.addingTimeInterval(TimeInterval(grace))))
+        new["metadata"]?["deletionGracePeriodSeconds"] = .int(grace)
+        return (commit(.modified, key, new, previous: old), true)
     }
 
     /// Every change from now on, for in-process controllers, filtered by resource when given.

@@ -66,20 +66,23 @@ public struct GPUDevice: Sendable, Equatable {
         return order.compactMap { byKey[$0] }
     }
 
+    /// The DCGM fields read, by family name (the same list serves a Prometheus server's queries).
+    // Key paths are immutable values; the standard library just does not mark them Sendable.
+    nonisolated(unsafe) static let fields: [(String, WritableKeyPath<GPUDevice, Double?>)] = [
+        ("DCGM_FI_DEV_FB_USED", \.memoryUsedMiB),
+        ("DCGM_FI_DEV_FB_FREE", \.memoryFreeMiB),
+        ("DCGM_FI_DEV_FB_RESERVED", \.memoryReservedMiB),
+        ("DCGM_FI_DEV_FB_TOTAL", \.reportedMemoryTotalMiB),
+        ("DCGM_FI_DEV_GPU_UTIL", \.utilizationPercent),
+        ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", \.graphicsEngineActive),
+        ("DCGM_FI_DEV_GPU_TEMP", \.temperatureC),
+        ("DCGM_FI_DEV_MEMORY_TEMP", \.memoryTemperatureC),
+        ("DCGM_FI_DEV_POWER_USAGE", \.powerW),
+        ("DCGM_FI_DEV_POWER_MGMT_LIMIT", \.powerLimitW),
+    ]
+
     private static func field(of family: String) -> WritableKeyPath<GPUDevice, Double?>? {
-        switch family {
-        case "DCGM_FI_DEV_FB_USED": return \.memoryUsedMiB
-        case "DCGM_FI_DEV_FB_FREE": return \.memoryFreeMiB
-        case "DCGM_FI_DEV_FB_RESERVED": return \.memoryReservedMiB
-        case "DCGM_FI_DEV_FB_TOTAL": return \.reportedMemoryTotalMiB
-        case "DCGM_FI_DEV_GPU_UTIL": return \.utilizationPercent
-        case "DCGM_FI_PROF_GR_ENGINE_ACTIVE": return \.graphicsEngineActive
-        case "DCGM_FI_DEV_GPU_TEMP": return \.temperatureC
-        case "DCGM_FI_DEV_MEMORY_TEMP": return \.memoryTemperatureC
-        case "DCGM_FI_DEV_POWER_USAGE": return \.powerW
-        case "DCGM_FI_DEV_POWER_MGMT_LIMIT": return \.powerLimitW
-        default: return nil
-        }
+        fields.first { $0.0 == family }?.1
     }
 
     init(uuid: String?, index: String?) {

@@ -1,68 +1,4 @@
 import Foundation
-import YAML
-
-/// What a STAND-IN pod learns from its spec about the engine it stands in for: the served model
-/// name and the cache settings `vllm serve` / `kvdeck serve` would report, read from the
-/// container's command and args the way vLLM reads its flags. Nothing here runs an engine.
-struct StandInEngineSpec: Sendable, Equatable {
-    /// The container that would run the engine: the first whose command line has `serve`, else the first.
-    var container: String
-    /// The command line as written in the spec, for the startup log line.
-    var commandLine: String
-    /// vLLM's `model_name` label: the first `--served-model-name`, else the model path.
-    var modelName: String
-    /// The model path (`serve MODEL` or `--model MODEL`), the `root` in /v1/models.
-    var modelPath: String
-    var maxModelLen: Int?
-    var blockSize: Int
-    var gpuMemoryUtilization: String
-    var cacheDType: String
-    var enablePrefixCaching: Bool
-
-    init(pod: JSONValue) {
-        let containers = pod["spec"]?["containers"]?.arrayValue ?? []
-        func words(_ c: JSONValue) -> [String] {
-            ((c["command"]?.arrayValue ?? []) + (c["args"]?.arrayValue ?? [])).compactMap(\.stringValue)
-        }
-        let engine = containers.first { words($0).contains("serve") } ?? containers.first ?? .null
-        container = engine["name"]?.stringValue ?? ""
-        let argv = words(engine)
-        commandLine = argv.joined(separator: " ")
-
-        // `--flag value`, `--flag=value`; underscores and dashes are the same flag to vLLM.
-        func values(_ flag: String) -> [String] {
-            var found: [String] = []
-            var i = 0
-            while i < argv.count {
-                let word = argv[i].replacingOccurrences(of: "_", with: "-")
-                if word == flag {
-                    var j = i + 1
-                    while j < argv.count, !argv[j].hasPrefix("-") {
-                        found.append(argv[j])
-                        j += 1
-                        if flag != "--served-model-name" { break }
-                    }
-                    i = j
-                    continue
-                }
-                if word.hasPrefix(flag + "=") { found.append(String(argv[i].dropFirst(flag.count + 1))) }
-                i += 1
-            }
-            return found
-        }
-        var path = values("--model").first
-        if path == nil, let serve = argv.firstIndex(of: "serve"), serve + 1 < argv.count, !argv[serve + 1].hasPrefix("-") {
-            path = argv[serve + 1]
-        }
-        modelPath = path ?? "unknown"
-        modelName = values("--served-model-name").first ?? modelPath
-        maxModelLen = values("--max-model-len").first.flatMap { Int($0) }
-        blockSize = values("--block-size").first.flatMap { Int($0) } ?? 16
-        gpuMemoryUtilization = values("--gpu-memory-utilization").first.flatMap { Double($0) }.map { "\($0)" } ?? "0.9"
-        cacheDType = values("--kv-cache-dtype").first ?? "auto"
-        enablePrefixCaching = !argv.contains("--no-enable-prefix-caching")
-    }
-}
 
 /// The Prometheus text a STAND-IN pod serves on `/metrics`: vLLM V1 names and labels
 /// (`engine`, `model_name`, alphabetical as prometheus_client writes them), values that are
@@ -101,7 +37,7 @@ struct StandInMetrics: Sendable {
         }
     }
 
-    func text(for spec: StandInEngineSpec) -> String {
+    func text(for spec: PodEngineSpec) -> String {
         var out = ""
         let base = "engine=\"0\",model_name=\"\(Self.escape(spec.modelName))\""
         func family(_ name: String, _ type: String, _ help: String) {

@@ -1,0 +1,278 @@
+#include "kvd_attention.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include "kvd_matmul.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+int kvd_attn_shape_valid(const kvd_attn_shape *s) {
+    return s->num_heads > 0 && s->num_kv_heads > 0 && s->num_heads % s->num_kv_heads == 0 &&
+           s->num_heads / s->num_kv_heads <= KVD_ATTN_MAX_GROUP && s->head_dim > 0 &&
+           s->head_dim <= KVD_ATTN_MAX_HEAD_DIM && s->block_size > 0 &&
+           s->block_size <= KVD_ATTN_MAX_BLOCK_SIZE && s->num_blocks > 0;
+}
+
+void kvd_kv_store(const kvd_attn_shape *s, float *kcache, float *vcache, const float *k,
+                  const float *v, int ld, const int32_t *slots, int ntok) {
+    const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
+    const long limit = (long)s->num_blocks * (long)s->block_size;
+    for (int t = 0; t < ntok; t++) {
+        const long slot = slots[t];
+        if (slot < 0 || slot >= limit) continue;
+        const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
+        for (int h = 0; h < s->num_kv_heads; h++) {
+            const size_t dst = ((blk * (size_t)s->num_kv_heads + (size_t)h) * bs + off) * hd;
+            memcpy(kcache + dst, k + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+            memcpy(vcache + dst, v + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+        }
+    }
+}
+
+typedef struct {
+    const kvd_attn_shape *shape;
+    const float *kcache, *vcache, *q;
+    float *out;
+    int ldq, ldo;
+    const int32_t *ctx_len, *tables, *table_offset;
+    int group_splits;
+} attn_job;
+
+/* The plain reference. */
+static inline float dot_ref(const float *a, const float *b, int n) {
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+static inline void accumulate_ref(float *y, const float *w, const float *v, int cnt, int n) {
+    for (int k = 0; k < cnt; k++)
+        for (int i = 0; i < n; i++) y[i] += w[k] * v[(size_t)k * (size_t)n + (size_t)i];
+}
+static inline void scale_ref(float *y, float a, int n) {
+    for (int i = 0; i < n; i++) y[i] *= a;
+}
+static inline float exp_sub_ref(float *x, float m, int n) {
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        x[i] = expf(x[i] - m);
+        sum += x[i];
+    }
+    return sum;
+}
+#define ATTN_TGT
+#define ATTN_NAME attn_task_ref
+#define ATTN_DOT dot_ref
+#define ATTN_ACCUMULATE accumulate_ref
+#define ATTN_SCALE scale_ref
+#define ATTN_EXP_SUB exp_sub_ref
+#include "attention_impl.h"
+#undef ATTN_TGT
+#undef ATTN_NAME
+#undef ATTN_DOT
+#undef ATTN_ACCUMULATE
+#undef ATTN_SCALE
+#undef ATTN_EXP_SUB
+
+#if defined(__x86_64__)
+#define TGT2 __attribute__((target("avx2,fma,f16c")))
+TGT2 static inline float dot_avx2(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    s0 = _mm256_add_ps(s0, s1);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    float s = _mm_cvtss_f32(h);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+/* The accumulator stays in registers for a whole block of keys (32 values at a time), stored
+ * once per block: per-key stores would chain every FMA through store-to-load forwarding. */
+TGT2 static inline void accumulate_avx2(float *y, const float *w, const float *v, int cnt, int n) {
+    int c = 0;
+    for (; c + 32 <= n; c += 32) {
+        __m256 a0 = _mm256_loadu_ps(y + c), a1 = _mm256_loadu_ps(y + c + 8);
+        __m256 a2 = _mm256_loadu_ps(y + c + 16), a3 = _mm256_loadu_ps(y + c + 24);
+        for (int k = 0; k < cnt; k++) {
+            const float *vk = v + (size_t)k * (size_t)n + c;
+            const __m256 wk = _mm256_set1_ps(w[k]);
+            a0 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk), a0);
+            a1 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 8), a1);
+            a2 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 16), a2);
+            a3 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 24), a3);
+        }
+        _mm256_storeu_ps(y + c, a0);
+        _mm256_storeu_ps(y + c + 8, a1);
+        _mm256_storeu_ps(y + c + 16, a2);
+        _mm256_storeu_ps(y + c + 24, a3);
+    }
+    for (; c < n; c++)
+        for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
+}
+TGT2 static inline void scale_avx2(float *y, float a, int n) {
+    const __m256 av = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(av, _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] *= a;
+}
+/* exp(x) for x <= 0 (scores minus their max): 2^(x log2 e) as 2^k times a degree-6 polynomial
+ * of the fraction (Cephes' expf coefficients, ~1 ulp), so a block's weights cost a few vector
+ * instructions instead of one libm call each. Below -87 the result flushes to 0. */
+TGT2 static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+TGT2 static inline float exp_sub_avx2(float *x, float m, int n) {
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 sum = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
+        _mm256_storeu_ps(x + i, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    float total = _mm_cvtss_f32(h);
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - m);
+        total += x[i];
+    }
+    return total;
+}
+#define ATTN_TGT TGT2
+#define ATTN_NAME attn_task_avx2
+#define ATTN_DOT dot_avx2
+#define ATTN_ACCUMULATE accumulate_avx2
+#define ATTN_SCALE scale_avx2
+#define ATTN_EXP_SUB exp_sub_avx2
+#include "attention_impl.h"
+#undef ATTN_TGT
+#undef ATTN_NAME
+#undef ATTN_DOT
+#undef ATTN_ACCUMULATE
+#undef ATTN_SCALE
+#undef ATTN_EXP_SUB
+
+#define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
+TGT5 static inline float dot_avx512(const float *a, const float *b, int n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+    }
+    for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+TGT5 static inline void accumulate_avx512(float *y, const float *w, const float *v, int cnt, int n) {
+    int c = 0;
+    for (; c + 64 <= n; c += 64) {
+        __m512 a0 = _mm512_loadu_ps(y + c), a1 = _mm512_loadu_ps(y + c + 16);
+        __m512 a2 = _mm512_loadu_ps(y + c + 32), a3 = _mm512_loadu_ps(y + c + 48);
+        for (int k = 0; k < cnt; k++) {
+            const float *vk = v + (size_t)k * (size_t)n + c;
+            const __m512 wk = _mm512_set1_ps(w[k]);
+            a0 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk), a0);
+            a1 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 16), a1);
+            a2 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 32), a2);
+            a3 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 48), a3);
+        }
+        _mm512_storeu_ps(y + c, a0);
+        _mm512_storeu_ps(y + c + 16, a1);
+        _mm512_storeu_ps(y + c + 32, a2);
+        _mm512_storeu_ps(y + c + 48, a3);
+    }
+    for (; c + 16 <= n; c += 16) {
+        __m512 a0 = _mm512_loadu_ps(y + c);
+        for (int k = 0; k < cnt; k++)
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(w[k]), _mm512_loadu_ps(v + (size_t)k * (size_t)n + c), a0);
+        _mm512_storeu_ps(y + c, a0);
+    }
+    for (; c < n; c++)
+        for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
+}
+TGT5 static inline void scale_avx512(float *y, float a, int n) {
+    const __m512 av = _mm512_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, _mm512_mul_ps(av, _mm512_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] *= a;
+}
+TGT5 static inline __m512 exp_avx512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+    const __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
+    const __m512 mv = _mm512_set1_ps(m);
+    __m512 sum = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(x + i), mv));
+        _mm512_storeu_ps(x + i, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    if (i < n) { /* the partial last block, masked */
+        const __mmask16 k = (__mmask16)((1u << (n - i)) - 1);
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv));
+        _mm512_mask_storeu_ps(x + i, k, e);
+        sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(k, e));
+    }
+    return _mm512_reduce_add_ps(sum);
+}
+#define ATTN_TGT TGT5
+#define ATTN_NAME attn_task_avx512
+#define ATTN_DOT dot_avx512
+#define ATTN_ACCUMULATE accumulate_avx512
+#define ATTN_SCALE scale_avx512
+#define ATTN_EXP_SUB exp_sub_avx512
+#include "attention_impl.h"
+#endif
+
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float *kcache,
+                  const float *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset) {
+    if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1 };
+    /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
+     * (decode of one sequence is 3 pairs for the default model, 9 once split). */
+    const int group = s->num_heads / s->num_kv_heads;
+    if (ntok * s->num_kv_heads < 4 * kvd_pool_threads(pool)) j.group_splits = group;
+    kvd_task_fn fn = attn_task_ref;
+#if defined(__x86_64__)
+    if (isa == KVD_ISA_AVX512) fn = attn_task_avx512;
+    else if (isa == KVD_ISA_AVX2) fn = attn_task_avx2;
+#endif
+    kvd_pool_run(pool, ntok * s->num_kv_heads * j.group_splits, fn, &j);
+    return 0;
+}

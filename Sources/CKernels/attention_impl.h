@@ -1,0 +1,59 @@
+/* One (token, KV head) task of paged attention, instantiated per path by attention.c with
+ * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_DOT(a, b, n) and
+ * ATTN_ACCUMULATE(y, w, v, cnt, n) (y += sum of w[i] * row i of v, rows of n), ATTN_SCALE(y, a, n)
+ * (y *= a) and ATTN_EXP_SUB(x, m, n) (x[i] = exp(x[i] - m), returning the sum).
+ * Online softmax over blocks (FlashAttention's rescaling, once per block rather than per key):
+ * no score buffer proportional to the context, one pass over K and V. */
+ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
+    (void)thread;
+    const attn_job *j = ctx;
+    const kvd_attn_shape *s = j->shape;
+    const int hd = s->head_dim, bs = s->block_size, nkv = s->num_kv_heads;
+    const int group = s->num_heads / nkv;
+    /* A task is (token, KV head, slice of the head group): few tokens split their groups so every
+     * thread has work; many tokens keep whole groups so each K/V row is read once per group. */
+    const int per_task = group / j->group_splits;
+    const int part = task % j->group_splits;
+    const int t = task / j->group_splits / nkv, h = task / j->group_splits % nkv;
+    const int n = j->ctx_len[t];
+    const int32_t *table = j->tables + j->table_offset[t];
+    const size_t first_head = (size_t)h * (size_t)group + (size_t)part * (size_t)per_task;
+    const float *q = j->q + (size_t)t * (size_t)j->ldq + first_head * (size_t)hd;
+    float *out = j->out + (size_t)t * (size_t)j->ldo + first_head * (size_t)hd;
+
+    float acc[KVD_ATTN_MAX_GROUP * KVD_ATTN_MAX_HEAD_DIM];
+    float m[KVD_ATTN_MAX_GROUP], l[KVD_ATTN_MAX_GROUP];
+    float sc[KVD_ATTN_MAX_BLOCK_SIZE];
+    for (int g = 0; g < per_task; g++) {
+        m[g] = -INFINITY;
+        l[g] = 0.0f;
+        memset(acc + g * hd, 0, (size_t)hd * sizeof(float));
+    }
+    const size_t head_stride = (size_t)bs * (size_t)hd;
+    for (int b0 = 0, jb = 0; b0 < n; b0 += bs, jb++) {
+        const int cnt = n - b0 < bs ? n - b0 : bs;
+        const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
+        const float *kb = j->kcache + base, *vb = j->vcache + base;
+        for (int g = 0; g < per_task; g++) {
+            const float *qg = q + (size_t)g * (size_t)hd;
+            float *ag = acc + (size_t)g * (size_t)hd;
+            float bm = -INFINITY;
+            for (int i = 0; i < cnt; i++) {
+                sc[i] = ATTN_DOT(qg, kb + (size_t)i * (size_t)hd, hd) * s->scale;
+                bm = sc[i] > bm ? sc[i] : bm;
+            }
+            if (bm > m[g]) {
+                const float c = expf(m[g] - bm); /* 0 on the first block */
+                l[g] *= c;
+                ATTN_SCALE(ag, c, hd);
+                m[g] = bm;
+            }
+            l[g] += ATTN_EXP_SUB(sc, m[g], cnt); /* sc[i] = exp(sc[i] - m), returns the sum */
+            ATTN_ACCUMULATE(ag, sc, vb, cnt, hd); /* ag += sum_i sc[i] * v_i */
+        }
+    }
+    for (int g = 0; g < per_task; g++) {
+        const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
+        for (int i = 0; i < hd; i++) out[(size_t)g * (size_t)hd + (size_t)i] = acc[(size_t)g * (size_t)hd + (size_t)i] * inv;
+    }
+}

@@ -1,0 +1,107 @@
+#ifndef KVD_MATMUL_H
+#define KVD_MATMUL_H
+/* Matrix products of weights (F32, F16, BF16, Q8_0, Q4_0, Q4_1, in GGUF's block layouts) with
+ * float activations: y[t][r] = sum_i W[r][i] * x[t][i] for every token t and output row r.
+ *
+ * Speed comes from reading each weight row once per call for all tokens: a row is fetched from
+ * memory once and reused from L1 for every token, so a step over 32 sequences costs barely more
+ * memory traffic than a step over one (decode is memory-bound: CPU tokens/s ~ bandwidth / bytes).
+ *
+ * Two arithmetics for the quantised types:
+ *  - exact: every weight is dequantised to float32 (the value gguf-py's dequantiser gives) and
+ *    multiplied with the float32 activation; this is the reference for the fixture logits.
+ *  - quantised (llama.cpp's way): each activation row is quantised once per call to 8-bit (or,
+ *    "wide", 16-bit) blocks of 32 with a float scale per block, and the dot products run in
+ *    integers (AVX2 maddubs/pmaddwd, AVX-512 VNNI vpdpbusd/vpdpwssd), one float multiply per block.
+ * F32/F16/BF16 weights always use float activations.
+ *
+ * Paths: a plain C reference, AVX2+FMA+F16C, and AVX-512 (F, BW, VL, VNNI), each compiled with a
+ * target attribute and chosen at run time from kvd_cpu_features(), so one binary is correct
+ * everywhere. Callers pass the path explicitly (tests compare paths in one process). */
+#include <stddef.h>
+#include <stdint.h>
+#include "kvd_pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ggml's type numbers, as GGUF stores them. */
+enum {
+    KVD_TYPE_F32 = 0,
+    KVD_TYPE_F16 = 1,
+    KVD_TYPE_Q4_0 = 2,
+    KVD_TYPE_Q4_1 = 3,
+    KVD_TYPE_Q8_0 = 8,
+    KVD_TYPE_BF16 = 30,
+};
+
+enum {
+    KVD_ISA_REFERENCE = 0,
+    KVD_ISA_AVX2 = 1,   /* AVX2 + FMA + F16C */
+    KVD_ISA_AVX512 = 2, /* AVX-512 F + BW + VL + VNNI, plus the AVX2 set */
+};
+
+/* The fastest path this CPU runs. */
+int kvd_isa_best(void);
+/* Whether this CPU runs `isa` (KVD_ISA_REFERENCE always). */
+int kvd_isa_supported(int isa);
+
+/* 1 if `type` is one of the six above. */
+int kvd_type_supported(int type);
+/* 1 for Q8_0/Q4_0/Q4_1, whose rows are blocks of 32 and use the integer path when quantised. */
+int kvd_type_is_block(int type);
+/* Bytes of one row of n values (n a multiple of 32 for block types), 0 when unsupported. */
+size_t kvd_row_bytes(int type, int n);
+
+/* Dequantises one row of n values to float32. */
+void kvd_dequantize_row(int type, const void *src, int n, float *dst);
+
+/* --- Activations quantised per block of 32 ---
+ * Narrow (ggml's Q8_1): x ~ d * q, q int8, d = max|x| / 127. A token's row is n int8 q, then
+ * n/32 float scales d, then n/32 float block sums s = d * sum(q).
+ * Wide: x ~ d * q, q int16, d = max|x| / 32767: plain 8-bit activations move this model's logits
+ * by up to ~0.5 (its q/k/v inputs carry outlier channels), 16 bits by ~0.002, for two integer
+ * multiply-adds per 32 values (AVX2 pmaddwd, AVX-512 VNNI vpdpwssd) instead of one. The n int16
+ * are stored pair-interleaved so one 512-bit product holds block b in its low half and b+1 in its
+ * high half: blocks 2p and 2p+1 occupy [2p: 0..15, 2p+1: 0..15, 2p: 16..31, 2p+1: 16..31]; an
+ * odd last block is stored in order. Then the scales and sums as in narrow rows.
+ * The sums let a weight with a per-block offset (Q4_1's min m, and on the narrow VNNI path Q4_0's
+ * -8 d and Q8_0's -128 d) add m * s instead of expanding the offset per element.
+ * kvd_qrow_bytes(n, wide) is the stride between tokens. */
+size_t kvd_qrow_bytes(int n, int wide);
+void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst);
+/* The same, rows split across the pool. */
+void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst);
+
+/* One weight matrix of a product: nout rows of nin values of `type` (ggml's [nin, nout]). Its
+ * results go to y[t * ldy + r]; with `bias`, bias[r] is added; with `accumulate`, the result
+ * is added to what y holds (a residual connection). */
+typedef struct {
+    int type;
+    const void *w;
+    int nin;
+    int nout;
+    float *y;
+    int ldy;
+    const float *bias;
+    int accumulate;
+} kvd_linear;
+
+/* The most weight matrices one call takes (q, k and v share their input: one call, one job). */
+#define KVD_MAX_LINEARS 4
+/* Longest row the kernels take (per-row scale scratch lives on the stack). */
+#define KVD_MAX_NIN 131072
+
+/* Computes every linear in `outs` (all with the same nin) for ntok tokens of x (row stride nin).
+ * xq: NULL for exact arithmetic, else kvd_quantize_rows(x, ..., wide, xq) output, used for the
+ * block types.
+ * Returns 0, or -1 when an argument is unsupported (type, nin not a multiple of 32 for a block
+ * type, nin > KVD_MAX_NIN, isa not supported here). */
+int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
+               const float *x, const void *xq, int wide, int ntok);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

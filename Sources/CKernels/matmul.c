@@ -1,0 +1,111 @@
+/* kvd_matmul: splits the rows (and, for long prefills, the tokens) of up to four weight matrices
+ * into tasks for the pool, and sends each task to the kernel of the chosen path. */
+#include "kvd_cpu.h"
+#include "matmul_internal.h"
+
+int kvd_isa_supported(int isa) {
+    const int f = kvd_cpu_features();
+    const int avx2 = KVD_CPU_AVX2 | KVD_CPU_FMA | KVD_CPU_F16C;
+    const int avx512 = avx2 | KVD_CPU_AVX512F | KVD_CPU_AVX512BW | KVD_CPU_AVX512VL | KVD_CPU_AVX512VNNI;
+    switch (isa) {
+    case KVD_ISA_REFERENCE: return 1;
+    case KVD_ISA_AVX2: return (f & avx2) == avx2;
+    case KVD_ISA_AVX512: return (f & avx512) == avx512;
+    default: return 0;
+    }
+}
+
+int kvd_isa_best(void) {
+    if (kvd_isa_supported(KVD_ISA_AVX512)) return KVD_ISA_AVX512;
+    if (kvd_isa_supported(KVD_ISA_AVX2)) return KVD_ISA_AVX2;
+    return KVD_ISA_REFERENCE;
+}
+
+/* Tokens per task: 64 quantised rows of 1536 values (~100 KB) or float rows stay in L2 while a
+ * task's weight rows stream past them. */
+#define KVD_TOKENS_PER_TASK 64
+
+typedef struct {
+    kvd_mm_args args[KVD_MAX_LINEARS];
+    kvd_mm_kernel kernel[KVD_MAX_LINEARS];
+    int rows_per_task[KVD_MAX_LINEARS];
+    int row_tasks[KVD_MAX_LINEARS];
+    int first_task[KVD_MAX_LINEARS + 1];
+    int nouts, ntok, token_tasks;
+} mm_job;
+
+static kvd_mm_kernel pick(int isa, int block_type, int quantised) {
+    const int q = block_type && quantised;
+    switch (isa) {
+    case KVD_ISA_AVX512: return q ? kvd_mm_q8_avx512 : kvd_mm_float_avx512;
+    case KVD_ISA_AVX2: return q ? kvd_mm_q8_avx2 : kvd_mm_float_avx2;
+    default: return q ? kvd_mm_q8_ref : kvd_mm_float_ref;
+    }
+}
+
+/* The row count of output o, kept beside the job so tasks clamp their last chunk. */
+typedef struct { mm_job job; int nout[KVD_MAX_LINEARS]; } mm_job_full;
+
+static void mm_task_full(void *ctx, int task, int thread) {
+    (void)thread;
+    const mm_job_full *f = ctx;
+    const mm_job *j = &f->job;
+    int o = 0;
+    while (task >= j->first_task[o + 1]) o++;
+    int local = task - j->first_task[o];
+    int tc = local / j->row_tasks[o], rc = local % j->row_tasks[o];
+    int r0 = rc * j->rows_per_task[o];
+    int r1 = r0 + j->rows_per_task[o];
+    if (r1 > f->nout[o]) r1 = f->nout[o];
+    int t0 = tc * KVD_TOKENS_PER_TASK;
+    int t1 = t0 + KVD_TOKENS_PER_TASK < j->ntok ? t0 + KVD_TOKENS_PER_TASK : j->ntok;
+    j->kernel[o](&j->args[o], r0, r1, t0, t1);
+}
+
+int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
+               const float *x, const void *xq, int wide, int ntok) {
+    if (nouts < 1 || nouts > KVD_MAX_LINEARS || ntok < 0 || !kvd_isa_supported(isa)) return -1;
+    if (ntok == 0) return 0;
+    const int nin = outs[0].nin;
+    if (nin <= 0 || nin > KVD_MAX_NIN) return -1;
+    const int threads = kvd_pool_threads(pool);
+    mm_job_full f;
+    memset(&f, 0, sizeof f);
+    mm_job *j = &f.job;
+    j->nouts = nouts;
+    j->ntok = ntok;
+    j->token_tasks = (ntok + KVD_TOKENS_PER_TASK - 1) / KVD_TOKENS_PER_TASK;
+    for (int o = 0; o < nouts; o++) {
+        const kvd_linear *l = &outs[o];
+        if (l->nin != nin || l->nout <= 0 || !kvd_type_supported(l->type)) return -1;
+        const int block = kvd_type_is_block(l->type);
+        if (block && nin % 32) return -1;
+        if (!l->y || !l->w || l->ldy < l->nout) return -1;
+        kvd_mm_args *a = &j->args[o];
+        a->type = l->type;
+        a->w = l->w;
+        a->row_bytes = kvd_row_bytes(l->type, nin);
+        a->nin = nin;
+        a->x = x;
+        a->xq = xq;
+        a->qstride = kvd_qrow_bytes(nin, wide);
+        a->wide = wide != 0;
+        a->y = l->y;
+        a->ldy = l->ldy;
+        a->bias = l->bias;
+        a->accumulate = l->accumulate;
+        j->kernel[o] = pick(isa, block, xq != NULL);
+        /* Enough row chunks that both (all) threads stay busy when one is slowed by another
+         * process, few enough that a chunk amortises its task fetch; multiples of 4 rows. */
+        int rows = l->nout / (threads * 8);
+        if (rows < 8) rows = 8;
+        if (rows > 256) rows = 256;
+        rows = (rows + 3) & ~3;
+        f.nout[o] = l->nout;
+        j->rows_per_task[o] = rows;
+        j->row_tasks[o] = (l->nout + rows - 1) / rows;
+        j->first_task[o + 1] = j->first_task[o] + j->row_tasks[o] * j->token_tasks;
+    }
+    kvd_pool_run(pool, j->first_task[nouts], mm_task_full, &f);
+    return 0;
+}

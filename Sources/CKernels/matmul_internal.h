@@ -1,0 +1,95 @@
+#ifndef KVD_MATMUL_INTERNAL_H
+#define KVD_MATMUL_INTERNAL_H
+/* What the per-ISA matmul files share: one weight matrix's arguments and the tile store. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "kvd_matmul.h"
+
+typedef struct {
+    int type;
+    const uint8_t *w;
+    size_t row_bytes;
+    int nin;
+    const float *x;        /* ntok x nin floats */
+    const uint8_t *xq;     /* ntok x kvd_qrow_bytes(nin), or NULL */
+    size_t qstride;
+    int wide;              /* xq rows are int16 (kvd_matmul.h) */
+    float *y;
+    int ldy;
+    const float *bias;
+    int accumulate;
+} kvd_mm_args;
+
+/* Rows r0..<r1 for tokens t0..<t1. */
+typedef void (*kvd_mm_kernel)(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+
+void kvd_mm_float_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+void kvd_mm_q8_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+
+static inline void kvd_mm_store(const kvd_mm_args *a, int t, int r, float v) {
+    float *p = a->y + (size_t)t * (size_t)a->ldy + (size_t)r;
+    if (a->bias) v += a->bias[r];
+    *p = a->accumulate ? *p + v : v;
+}
+
+/* IEEE half to float without F16C (the reference path must not need it). */
+static inline float kvd_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            exp = 127 - 15 + 1;
+            while (!(man & 0x400)) { man <<= 1; exp--; }
+            man &= 0x3ff;
+            bits = sign | (exp << 23) | (man << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (man << 13);
+    } else {
+        bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline float kvd_bf16_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t kvd_load_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Where a token's quantised row keeps its scales and sums (layout: kvd_matmul.h). */
+static inline size_t kvd_round64(size_t v) { return (v + 63) & ~(size_t)63; }
+static inline size_t kvd_qrow_scales_offset(int n, int wide) {
+    return kvd_round64((size_t)n * (wide ? 2 : 1));
+}
+static inline size_t kvd_qrow_sums_offset(int n, int wide) {
+    return kvd_qrow_scales_offset(n, wide) + kvd_round64((size_t)n / 32 * 4);
+}
+/* Where element j of block b sits among a wide row's int16 (pair-interleaved; kvd_matmul.h). */
+static inline size_t kvd_wide_index(int nb, int b, int j) {
+    if (b >= nb - (nb & 1)) return (size_t)b * 32 + (size_t)j; /* the odd last block, in order */
+    return (size_t)(b / 2) * 64 + (size_t)(j / 16) * 32 + (size_t)(b & 1) * 16 + (size_t)(j % 16);
+}
+
+/* Block layouts (ggml): Q8_0 {f16 d; i8 q[32]}, Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d; f16 m;
+ * u8 qs[16]}. In Q4 blocks element j < 16 is the low nibble of qs[j], element j + 16 its high
+ * nibble; Q4_0 values are (q - 8) * d, Q4_1 values q * d + m. */
+enum { KVD_Q8_0_BYTES = 34, KVD_Q4_0_BYTES = 18, KVD_Q4_1_BYTES = 20 };
+
+#endif

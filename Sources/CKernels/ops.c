@@ -1,0 +1,199 @@
+#include "kvd_ops.h"
+
+#include <math.h>
+#include <stddef.h>
+#include "kvd_matmul.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* Runs fn over rows in chunks on the pool; few rows stay on the caller (a wake costs more). */
+typedef struct {
+    void (*fn)(void *ctx, int r0, int r1);
+    void *ctx;
+    int rows, per_task;
+} rows_job;
+
+static void rows_task(void *ctx, int task, int thread) {
+    (void)thread;
+    rows_job *j = ctx;
+    int r0 = task * j->per_task, r1 = r0 + j->per_task < j->rows ? r0 + j->per_task : j->rows;
+    j->fn(j->ctx, r0, r1);
+}
+
+static void run_rows(kvd_pool *pool, int rows, size_t work_per_row, void (*fn)(void *, int, int), void *ctx) {
+    const int threads = kvd_pool_threads(pool);
+    if (threads == 1 || rows < 2 || (size_t)rows * work_per_row < 16384) {
+        fn(ctx, 0, rows);
+        return;
+    }
+    int per_task = (rows + 2 * threads - 1) / (2 * threads);
+    rows_job j = { fn, ctx, rows, per_task };
+    kvd_pool_run(pool, (rows + per_task - 1) / per_task, rows_task, &j);
+}
+
+typedef struct { const float *x; int n, wide; void *dst; } quantize_job;
+
+static void quantize_part(void *ctx, int r0, int r1) {
+    quantize_job *j = ctx;
+    kvd_quantize_rows(j->x + (size_t)r0 * (size_t)j->n, r1 - r0, j->n, j->wide,
+                      (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide));
+}
+
+void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst) {
+    quantize_job j = { x, n, wide, dst };
+    run_rows(pool, ntok, (size_t)n, quantize_part, &j);
+}
+
+typedef struct { const float *x, *w; float *out; int n; float eps; } rmsnorm_job;
+
+static void rmsnorm_part(void *ctx, int r0, int r1) {
+    rmsnorm_job *j = ctx;
+    const int n = j->n;
+    for (int r = r0; r < r1; r++) {
+        const float *xr = j->x + (size_t)r * (size_t)n;
+        float *o = j->out + (size_t)r * (size_t)n;
+        double ss = 0.0;
+        for (int i = 0; i < n; i++) ss += (double)xr[i] * (double)xr[i];
+        const float scale = (float)(1.0 / sqrt(ss / n + (double)j->eps));
+        for (int i = 0; i < n; i++) o[i] = j->w[i] * (xr[i] * scale);
+    }
+}
+
+void kvd_rmsnorm(kvd_pool *pool, const float *x, const float *w, float *out, int rows, int n, float eps) {
+    rmsnorm_job j = { x, w, out, n, eps };
+    run_rows(pool, rows, (size_t)n, rmsnorm_part, &j);
+}
+
+void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, float theta, float *cs, float *sn) {
+    const int half = head_dim / 2;
+    for (int t = 0; t < ntok; t++) {
+        const float pos = (float)positions[t];
+        for (int j = 0; j < half; j++) {
+            const float inv = 1.0f / powf(theta, (float)(2 * j) / (float)head_dim);
+            const float angle = pos * inv;
+            cs[(size_t)t * (size_t)half + (size_t)j] = (float)cos((double)angle);
+            sn[(size_t)t * (size_t)half + (size_t)j] = (float)sin((double)angle);
+        }
+    }
+}
+
+void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float *cs, const float *sn,
+              int layout) {
+    const int half = head_dim / 2;
+    for (int t = 0; t < ntok; t++) {
+        const float *c = cs + (size_t)t * (size_t)half, *s = sn + (size_t)t * (size_t)half;
+        for (int h = 0; h < nheads; h++) {
+            float *v = x + (size_t)t * (size_t)ld + (size_t)h * (size_t)head_dim;
+            if (layout == KVD_ROPE_ADJACENT_PAIRS) {
+                for (int j = 0; j < half; j++) {
+                    const float a = v[2 * j], b = v[2 * j + 1];
+                    v[2 * j] = a * c[j] - b * s[j];
+                    v[2 * j + 1] = b * c[j] + a * s[j];
+                }
+            } else {
+                for (int j = 0; j < half; j++) {
+                    const float a = v[j], b = v[j + half];
+                    v[j] = a * c[j] - b * s[j];
+                    v[j + half] = b * c[j] + a * s[j];
+                }
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+/* exp(x) as 2^k times a degree-6 polynomial (Cephes' expf coefficients, ~1 ulp), clamped to
+ * [-87, 88]; the same as attention's. */
+__attribute__((target("avx2,fma,f16c,avx512f"))) static inline __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
+    const __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+__attribute__((target("avx2,fma,f16c,avx512f"))) static void swiglu_avx512(const float *g, const float *u, float *o, size_t n) {
+    size_t i = 0;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (; i + 16 <= n; i += 16) {
+        const __m512 gv = _mm512_loadu_ps(g + i);
+        const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), gv));
+        _mm512_storeu_ps(o + i, _mm512_mul_ps(_mm512_div_ps(gv, _mm512_add_ps(one, e)), _mm512_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
+__attribute__((target("avx2,fma,f16c"))) static inline __m256 exp256(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+__attribute__((target("avx2,fma,f16c"))) static void swiglu_avx2(const float *g, const float *u, float *o, size_t n) {
+    size_t i = 0;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 gv = _mm256_loadu_ps(g + i);
+        const __m256 e = exp256(_mm256_sub_ps(_mm256_setzero_ps(), gv));
+        _mm256_storeu_ps(o + i, _mm256_mul_ps(_mm256_div_ps(gv, _mm256_add_ps(one, e)), _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+#endif
+
+typedef struct { const float *g, *u; float *o; int n, isa; } swiglu_job;
+
+static void swiglu_part(void *ctx, int r0, int r1) {
+    swiglu_job *j = ctx;
+    const size_t off = (size_t)r0 * (size_t)j->n, n = (size_t)(r1 - r0) * (size_t)j->n;
+    const float *g = j->g + off, *u = j->u + off;
+    float *o = j->o + off;
+#if defined(__x86_64__)
+    if (j->isa == KVD_ISA_AVX512) { swiglu_avx512(g, u, o, n); return; }
+    if (j->isa == KVD_ISA_AVX2) { swiglu_avx2(g, u, o, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
+void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n) {
+    swiglu_job j = { gate, up, out, n, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE };
+    run_rows(pool, rows, (size_t)n * 4, swiglu_part, &j);
+}
+
+void kvd_softmax(float *x, int n) {
+    if (n <= 0) return;
+    float m = x[0];
+    for (int i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        x[i] = expf(x[i] - m);
+        sum += x[i];
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+void kvd_embed(int type, const void *table, int dim, const int32_t *ids, int n, float *out) {
+    const size_t rb = kvd_row_bytes(type, dim);
+    for (int i = 0; i < n; i++)
+        kvd_dequantize_row(type, (const char *)table + (size_t)ids[i] * rb, dim, out + (size_t)i * (size_t)dim);
+}

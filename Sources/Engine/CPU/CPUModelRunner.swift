@@ -1,0 +1,198 @@
+import CKernels
+import Foundation
+
+/// Why a CPU runner could not be made as asked (cache size, block size).
+public struct CPURunnerError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "CPU engine: \(message)" }
+}
+
+/// `ModelRunner` on the CPU: the C kernels (CKernels) over a paged float32 KV cache that this
+/// runner owns (layout: kvd_attention.h). Llama, Qwen2 (q/k/v biases) and Qwen3 (q/k norms).
+///
+/// One forward pass runs every scheduled token together: each weight matrix is streamed once per
+/// step for all tokens of all sequences, prefill chunks and decode steps alike.
+public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
+    public let config: ModelConfig
+    public let blockSize: Int
+    public let blockCount: Int
+    public let arithmetic: CPUArithmetic
+    public let kernelPath: CPUKernelPath
+    /// Weight bytes one decode step reads for one token (the decode ceiling's numerator).
+    public let weightBytesPerToken: Int
+
+    let weights: CPUWeights
+    let pool: CPUThreadPool
+    /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` floats.
+    private let kvCache: UnsafeMutablePointer<Float>
+    private let layerStride: Int
+    private let lock = NSLock()  // `forward` is serialised by the engine; this makes it certain
+    private var scratch = CPUScratch()
+
+    /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
+    public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
+                arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
+                threads: Int? = nil) throws {
+        let c = model.config
+        guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
+            throw CPURunnerError("block size \(blockSize) is outside 1...\(KVD_ATTN_MAX_BLOCK_SIZE)")
+        }
+        guard blockCount >= 1, blockCount <= Int(Int32.max) / blockSize else {
+            throw CPURunnerError("block count \(blockCount) is outside 1...\(Int(Int32.max) / blockSize)")
+        }
+        guard kernelPath.isSupported else {
+            throw CPURunnerError("this CPU cannot run the \(kernelPath) kernels")
+        }
+        guard c.headDim <= Int(KVD_ATTN_MAX_HEAD_DIM), c.headCount % c.kvHeadCount == 0,
+              c.headCount / c.kvHeadCount <= Int(KVD_ATTN_MAX_GROUP), c.headDim % 2 == 0 else {
+            throw ModelLoadError(path: model.source, "attention shape (\(c.headCount) heads over \(c.kvHeadCount) KV heads of \(c.headDim)) is outside what the CPU kernels take")
+        }
+        self.weights = try CPUWeights(model)
+        self.config = c
+        self.blockSize = blockSize
+        self.blockCount = blockCount
+        self.arithmetic = arithmetic
+        self.kernelPath = kernelPath
+        self.weightBytesPerToken = weights.bytesPerToken
+        self.pool = CPUThreadPool(threads: threads)
+        self.layerStride = c.kvHeadCount * blockSize * c.headDim
+        let total = 2 * c.layerCount * blockCount * layerStride
+        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: total)
+        // Untouched blocks are never read (attention reads only positions below each context
+        // length), so no clearing is needed; pages are committed as blocks are first written.
+    }
+
+    /// Sizes the cache from a byte budget: as many whole blocks as fit.
+    public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
+                            arithmetic: CPUArithmetic = .int16Activations,
+                            kernelPath: CPUKernelPath = .best, threads: Int? = nil) throws {
+        let perBlock = model.config.kvBytesPerToken * max(blockSize, 1)
+        let blocks = kvCacheBytes / perBlock
+        guard blocks >= 1 else {
+            throw CPURunnerError("a KV cache of \(kvCacheBytes) bytes holds no block of \(blockSize) tokens (one takes \(perBlock) bytes)")
+        }
+        try self.init(weights: model, blockSize: blockSize, blockCount: blocks, arithmetic: arithmetic,
+                      kernelPath: kernelPath, threads: threads)
+    }
+
+    deinit { kvCache.deallocate() }
+
+    public var threadCount: Int { pool.threadCount }
+
+    public func forward(_ batch: ForwardBatch) throws -> Logits {
+        try forward(batch, logitsForEveryToken: false)
+    }
+
+    /// With `logitsForEveryToken`, one logits row per token instead of per slice (tests use it to
+    /// check prefill at every position).
+    func forward(_ batch: ForwardBatch, logitsForEveryToken: Bool) throws -> Logits {
+        lock.lock()
+        defer { lock.unlock() }
+        try batch.validate(blockSize: blockSize, blockCount: blockCount, vocabSize: config.vocabSize)
+        var rows: [Int32] = []
+        if logitsForEveryToken {
+            rows = (0..<batch.tokens.count).map { Int32($0) }
+        } else {
+            for s in batch.slices where s.wantsLogits { rows.append(Int32(s.tokenRange.upperBound - 1)) }
+        }
+        guard !batch.tokens.isEmpty else { return Logits(rowCount: 0, vocabSize: config.vocabSize, values: []) }
+        let values = try run(batch, logitRows: rows)
+        return Logits(rowCount: rows.count, vocabSize: config.vocabSize, values: values)
+    }
+
+    // MARK: - The pass
+
+    private func run(_ batch: ForwardBatch, logitRows: [Int32]) throws -> [Float] {
+        let c = config
+        let n = batch.tokens.count
+        let h = c.hiddenSize, hd = c.headDim
+        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
+        let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
+        let quantize = arithmetic.quantizes
+        let res: Int32 = arithmetic.wide ? 1 : 0
+        let xq: UnsafeMutableRawPointer? = quantize ? s.xq : nil
+        let eps = Float(c.rmsNormEps)
+        let isa = kernelPath.rawValue
+
+        // Per token: how many positions it sees and where its sequence's block table starts.
+        var ctxLen = [Int32](repeating: 0, count: n)
+        var tableOffset = [Int32](repeating: 0, count: n)
+        var tables: [Int32] = []
+        for sl in batch.slices {
+            let first = sl.contextLength - sl.tokenRange.count
+            let offset = Int32(tables.count)
+            tables.append(contentsOf: sl.blockTable)
+            for (j, t) in sl.tokenRange.enumerated() {
+                ctxLen[t] = Int32(first + j + 1)
+                tableOffset[t] = offset
+            }
+        }
+        var shape = kvd_attn_shape(num_heads: Int32(c.headCount), num_kv_heads: Int32(c.kvHeadCount),
+                                   head_dim: Int32(hd), block_size: Int32(blockSize),
+                                   num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot())
+
+        // Every layer rotates q and k by the same angles: compute them once per pass.
+        let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
+        batch.positions.withUnsafeBufferPointer { pos in
+            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), Float(c.ropeTheta), s.ropeCos, s.ropeSin)
+        }
+        batch.tokens.withUnsafeBufferPointer { ids in
+            kvd_embed(Int32(weights.embedding.type.rawValue), weights.embedding.data.baseAddress, Int32(h), ids.baseAddress, Int32(n), s.x)
+        }
+        for (l, layer) in weights.layers.enumerated() {
+            let kCache = kvCache + (2 * l) * blockCount * layerStride
+            let vCache = kCache + blockCount * layerStride
+
+            kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
+            try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
+                        layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
+            if let qn = layer.qNorm, let kn = layer.kNorm {
+                kvd_rmsnorm(pool.raw, s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
+                kvd_rmsnorm(pool.raw, s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
+            }
+            kvd_rope(s.q, Int32(n), Int32(qDim), Int32(c.headCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
+            kvd_rope(s.k, Int32(n), Int32(kvDim), Int32(c.kvHeadCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
+            batch.slotMapping.withUnsafeBufferPointer { slots in
+                kvd_kv_store(&shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n))
+            }
+            let rc = ctxLen.withUnsafeBufferPointer { cl in
+                tables.withUnsafeBufferPointer { tb in
+                    tableOffset.withUnsafeBufferPointer { to in
+                        kvd_attention(pool.raw, isa, &shape, kCache, vCache, s.q, Int32(qDim), s.att, Int32(qDim),
+                                      Int32(n), cl.baseAddress, tb.baseAddress, to.baseAddress)
+                    }
+                }
+            }
+            guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), res, s.xq) }
+            try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
+
+            kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
+            try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
+            kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), res, s.xq) }
+            try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
+        }
+
+        // Only the rows that want logits go through the final norm and the vocabulary matrix.
+        let m = logitRows.count
+        guard m > 0 else { return [] }
+        for (i, t) in logitRows.enumerated() {
+            (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
+        }
+        kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
+        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), res, s.xq) }
+        try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
+        return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
+    }
+
+    private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {
+        let rc = outs.withUnsafeBufferPointer {
+            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, arithmetic.wide ? 1 : 0, Int32(n))
+        }
+        guard rc == 0 else { throw CPURunnerError("the matmul kernel refused its arguments") }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// A token and its log-probability.
+public struct TokenLogprob: Sendable, Equatable {
+    public var token: TokenID
+    public var logprob: Float
+    public init(token: TokenID, logprob: Float) { self.token = token; self.logprob = logprob }
+}
+
+/// Log-probabilities reported with a sampled token, computed from the model's raw logits (before
+/// penalties and temperature: vLLM V1's default `raw_logprobs`).
+public struct TokenLogprobs: Sendable, Equatable {
+    public var chosen: Float
+    /// 1 for the most likely token.
+    public var rank: Int
+    /// The `logprobs` most likely tokens, most likely first (ties: lower id first).
+    public var top: [TokenLogprob]
+
+    public init(chosen: Float, rank: Int, top: [TokenLogprob]) {
+        self.chosen = chosen
+        self.rank = rank
+        self.top = top
+    }
+}
+
+public struct SampledToken: Sendable, Equatable {
+    public var token: TokenID
+    public var logprobs: TokenLogprobs?
+}
+
+/// Picks one token from a row of logits with vLLM V1's order of operations: penalties, then
+/// greedy argmax or temperature → min-p → top-k → top-p → a draw from the request's own generator.
+public enum Sampler {
+    public static func sample(_ logits: ArraySlice<Float>, params: SamplingParams,
+                              prompt: ArraySlice<TokenID>, output: ArraySlice<TokenID>,
+                              rng: inout SeededRandom) -> SampledToken {
+        var l = Array(logits)
+        applyPenalties(&l, params: params, prompt: prompt, output: output)
+        let token: Int
+        if params.isGreedy {
+            token = argmax(l)
+        } else {
+            let inv = Float(1 / params.temperature)
+            for i in l.indices { l[i] *= inv }
+            if params.minP > 0 { applyMinP(&l, params.minP) }
+            if params.topK > 0 && params.topK < l.count { applyTopK(&l, params.topK) }
+            if params.topP < 1 { applyTopP(&l, params.topP) }
+            token = draw(l, &rng)
+        }
+        let logprobs = params.logprobs.map { Self.logprobs(raw: Array(logits), chosen: token, top: $0) }
+        return SampledToken(token: TokenID(token), logprobs: logprobs)
+    }
+
+    // MARK: Steps (internal so the tests can check each one on a hand-made distribution)
+
+    /// vLLM `apply_penalties`: repetition over prompt and output tokens; presence and frequency
+    /// over output tokens only.
+    static func applyPenalties(_ l: inout [Float], params: SamplingParams, prompt: ArraySlice<TokenID>, output: ArraySlice<TokenID>) {
+        if params.repetitionPenalty != 1 {
+            let r = Float(params.repetitionPenalty)
+            var seen = Set<TokenID>()
+            for t in prompt where seen.insert(t).inserted { penalise(&l, t, r) }
+            for t in output where seen.insert(t).inserted { penalise(&l, t, r) }
+        }
+        if params.presencePenalty != 0 || params.frequencyPenalty != 0 {
+            var counts: [TokenID: Int] = [:]
+            for t in output { counts[t, default: 0] += 1 }
+            for (t, c) in counts where t >= 0 && Int(t) < l.count {
+                l[Int(t)] -= Float(params.frequencyPenalty) * Float(c) + Float(params.presencePenalty)
+            }
+        }
+    }
+
+    private static func penalise(_ l: inout [Float], _ t: TokenID, _ r: Float) {
+        guard t >= 0, Int(t) < l.count else { return }
+        l[Int(t)] = l[Int(t)] > 0 ? l[Int(t)] / r : l[Int(t)] * r
+    }
+
+    static func applyMinP(_ l: inout [Float], _ minP: Double) {
+        // p_i >= minP * p_max  <=>  l_i >= l_max + log(minP)
+        let cut = Double(l.max() ?? 0) + log(minP)
+        for i in l.indices where Double(l[i]) < cut { l[i] = -.infinity }
+    }
+
+    /// Keeps tokens whose logit is at least the k-th largest (ties at the k-th value stay, as in vLLM).
+    static func applyTopK(_ l: inout [Float], _ k: Int) {
+        guard let kth = largest(l, k).last.map({ l[$0] }) else { return }
+        for i in l.indices where l[i] < kth { l[i] = -.infinity }
+    }
+
+    /// Indices of the `n` largest values, largest first, ties lower index first. A bounded
+    /// insertion for the usual small `n` (top-k of 20–50, logprobs ≤ 20), not a sort of the vocabulary.
+    static func largest(_ l: [Float], _ n: Int) -> [Int] {
+        guard n > 0 else { return [] }
+        if n > 256 {
+            return Array(l.indices.filter { !l[$0].isNaN }.sorted { l[$0] != l[$1] ? l[$0] > l[$1] : $0 < $1 }.prefix(n))
+        }
+        var best: [Int] = []
+        best.reserveCapacity(n + 1)
+        for i in l.indices where !l[i].isNaN {
+            let v = l[i]
+            if best.count == n, v <= l[best[n - 1]] { continue }
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if l[best[mid]] >= v { lo = mid + 1 } else { hi = mid }
+            }
+            best.insert(i, at: lo)
+            if best.count > n { best.removeLast() }
+        }
+        return best
+    }
+
+    /// Drops the least likely tokens whose probabilities sum to at most 1 - p; the most likely
+    /// token always stays.
+    static func applyTopP(_ l: inout [Float], _ p: Double) {
+        let probs = softmax(l)
+        // Only tokens still in play (top-k or min-p may have left few) need sorting.
+        let order = l.indices.filter { probs[$0] > 0 }.sorted { probs[$0] != probs[$1] ? probs[$0] < probs[$1] : $0 > $1 }
+        var cumulative = 0.0
+        for (n, i) in order.enumerated() where n < order.count - 1 {
+            cumulative += probs[i]
+            if cumulative <= 1 - p { l[i] = -.infinity } else { break }
+        }
+    }
+
+    static func argmax(_ l: [Float]) -> Int {
+        var best = 0
+        for i in l.indices where l[i] > l[best] || l[best].isNaN { best = i }
+        return best
+    }
+
+    static func draw(_ l: [Float], _ rng: inout SeededRandom) -> Int {
+        let probs = softmax(l)
+        let u = rng.nextUnit()
+        var cumulative = 0.0
+        var last = argmax(l)
+        for i in probs.indices where probs[i] > 0 {
+            cumulative += probs[i]
+            last = i
+            if u < cumulative { return i }
+        }
+        return last  // rounding left u just above the total
+    }
+
+    static func softmax(_ l: [Float]) -> [Double] {
+        let m = Double(l.max() ?? 0)
+        guard m.isFinite else { return l.map { _ in 1 / Double(max(l.count, 1)) } }
+        var e = l.map { $0 == -.infinity ? 0 : exp(Double($0) - m) }
+        let s = e.reduce(0, +)
+        for i in e.indices { e[i] /= s }
+        return e
+    }
+
+    static func logSoftmax(_ l: [Float]) -> [Float] {
+        let m = Double(l.max() ?? 0)
+        let s = l.reduce(0.0) { $0 + exp(Double($1) - m) }
+        let lse = m + log(s)
+        return l.map { Float(Double($0) - lse) }
+    }
+
+    static func logprobs(raw: [Float], chosen: Int, top n: Int) -> TokenLogprobs {
+        let lp = logSoftmax(raw)
+        var top: [TokenLogprob] = []
+        if n > 0 { top = largest(lp, n).map { TokenLogprob(token: TokenID($0), logprob: lp[$0]) } }
+        let rank = 1 + lp.reduce(0) { $0 + ($1 > lp[chosen] ? 1 : 0) }
+        return TokenLogprobs(chosen: lp[chosen], rank: rank, top: top)
+    }
+}

@@ -1,0 +1,181 @@
+import CKernels
+import Foundation
+import XCTest
+@testable import Engine
+
+/// The element-wise kernels, paged attention and the thread pool against Swift definitions.
+final class OpsKernelTests: XCTestCase {
+    func testRMSNorm() {
+        var rng = SeededRandom(seed: 10)
+        let rows = 3, n = 50
+        let x = rng.floats(rows * n, scale: 4), w = rng.floats(n)
+        var out = [Float](repeating: 0, count: rows * n)
+        kvd_rmsnorm(nil, x, w, &out, Int32(rows), Int32(n), 1e-5)
+        for r in 0..<rows {
+            let row = x[(r * n)..<((r + 1) * n)]
+            let scale = 1 / (row.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n) + 1e-5).squareRoot()
+            for i in 0..<n {
+                XCTAssertEqual(out[r * n + i], Float(Double(row[r * n + i]) * scale) * w[i], accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testRoPEBothLayouts() {
+        var rng = SeededRandom(seed: 11)
+        let heads = 3, hd = 8, ntok = 2
+        let positions: [Int32] = [0, 37]
+        let x = rng.floats(ntok * heads * hd)
+        for layout in [Int32(KVD_ROPE_HALF_SPLIT), Int32(KVD_ROPE_ADJACENT_PAIRS)] {
+            var y = x
+            var cs = [Float](repeating: 0, count: ntok * hd / 2), sn = cs
+            kvd_rope_table(positions, Int32(ntok), Int32(hd), 10000, &cs, &sn)
+            kvd_rope(&y, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), cs, sn, layout)
+            for t in 0..<ntok {
+                for h in 0..<heads {
+                    let base = (t * heads + h) * hd
+                    for j in 0..<(hd / 2) {
+                        let angle = Double(positions[t]) * pow(10000, -Double(2 * j) / Double(hd))
+                        let (i0, i1) = layout == Int32(KVD_ROPE_HALF_SPLIT) ? (j, j + hd / 2) : (2 * j, 2 * j + 1)
+                        let a = Double(x[base + i0]), b = Double(x[base + i1])
+                        XCTAssertEqual(Double(y[base + i0]), a * cos(angle) - b * sin(angle), accuracy: 1e-4)
+                        XCTAssertEqual(Double(y[base + i1]), b * cos(angle) + a * sin(angle), accuracy: 1e-4)
+                    }
+                }
+            }
+        }
+    }
+
+    func testSwiGLUAndSoftmax() {
+        var rng = SeededRandom(seed: 12)
+        let g = rng.floats(40, scale: 6), u = rng.floats(40)
+        // Every path, rows split over a pool (1000 rows of 40 is enough work to split).
+        let pool = CPUThreadPool(threads: 2)
+        var gs = rng.floats(40 * 1000, scale: 30), us = rng.floats(40 * 1000)
+        gs[0] = 0; gs[1] = 200; gs[2] = -200  // exp's clamps
+        for path in CPUKernelPath.allCases.filter(\.isSupported) {
+            var out = [Float](repeating: 0, count: 40)
+            kvd_swiglu(nil, path.rawValue, g, u, &out, 1, 40)
+            for i in 0..<40 { XCTAssertEqual(out[i], g[i] / (1 + exp(-g[i])) * u[i], accuracy: 1e-5, "\(path)") }
+            var big = [Float](repeating: 0, count: gs.count)
+            kvd_swiglu(pool.raw, path.rawValue, gs, us, &big, 1000, 40)
+            for i in 0..<gs.count {
+                let e = Double(gs[i]) / (1 + exp(-Double(gs[i]))) * Double(us[i])
+                XCTAssertEqual(Double(big[i]), e, accuracy: 1e-5 * max(1, abs(e)), "\(path) \(i)")
+            }
+        }
+
+        var s = rng.floats(30, scale: 20)
+        let m = s.max()!
+        let e = s.map { exp(Double($0 - m)) }
+        let total = e.reduce(0, +)
+        kvd_softmax(&s, 30)
+        for i in 0..<30 { XCTAssertEqual(Double(s[i]), e[i] / total, accuracy: 1e-6) }
+    }
+
+    func testQuantizingOnThePoolMatchesTheCaller() {
+        var rng = SeededRandom(seed: 15)
+        let pool = CPUThreadPool(threads: 2)
+        let n = 96, ntok = 300
+        let x = rng.floats(n * ntok, scale: 5)
+        for wide in [Int32(0), 1] {
+            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * ntok
+            var a = [UInt8](repeating: 0, count: bytes), b = a
+            a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
+            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
+            XCTAssertEqual(a, b)
+            var y = [Float](repeating: 0, count: n * ntok), z = y
+            let w = rng.floats(n)
+            kvd_rmsnorm(nil, x, w, &y, Int32(ntok), Int32(n), 1e-6)
+            kvd_rmsnorm(pool.raw, x, w, &z, Int32(ntok), Int32(n), 1e-6)
+            XCTAssertEqual(y, z)
+        }
+    }
+
+    func testEmbeddingRowsForEveryType() {
+        var rng = SeededRandom(seed: 13)
+        let dim = 64, vocab = 5
+        for type in TestWeights.types {
+            let table = TestWeights.bytes(type: type, nin: dim, nout: vocab, rng: &rng)
+            let ids: [Int32] = [4, 0, 2]
+            var out = [Float](repeating: 0, count: ids.count * dim)
+            table.withUnsafeBytes { kvd_embed(Int32(type.rawValue), $0.baseAddress, Int32(dim), ids, Int32(ids.count), &out) }
+            for (i, id) in ids.enumerated() {
+                XCTAssertEqual(Array(out[(i * dim)..<((i + 1) * dim)]), TestWeights.dequantize(type: type, bytes: table, nin: dim, row: Int(id)), type.name)
+            }
+        }
+    }
+
+    /// GQA 9 query heads over 3 KV heads (the default model), 16-token blocks in a scrambled
+    /// order, contexts that end inside, at and just past a block boundary.
+    func testPagedAttentionEveryPathMatchesTheDefinition() {
+        var rng = SeededRandom(seed: 14)
+        let heads = 9, kvHeads = 3, hd = 64, bs = 16, blocks = 12
+        var shape = kvd_attn_shape(num_heads: Int32(heads), num_kv_heads: Int32(kvHeads), head_dim: Int32(hd),
+                                   block_size: Int32(bs), num_blocks: Int32(blocks), scale: 1 / Float(hd).squareRoot())
+        var kCache = [Float](repeating: .nan, count: blocks * kvHeads * bs * hd)  // NaN: reading an unwritten slot shows
+        var vCache = kCache
+        // One sequence of 40 tokens stored through the cache's own store kernel.
+        let table: [Int32] = [7, 2, 9]
+        let len = 40
+        let k = rng.floats(len * kvHeads * hd), v = rng.floats(len * kvHeads * hd)
+        let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
+        kvd_kv_store(&shape, &kCache, &vCache, k, v, Int32(kvHeads * hd), slots, Int32(len))
+
+        let contexts: [Int32] = [1, 15, 16, 17, 33, 40]
+        let q = rng.floats(contexts.count * heads * hd, scale: 3)
+        let offsets = [Int32](repeating: 0, count: contexts.count)
+        var expected = [Float](repeating: 0, count: contexts.count * heads * hd)
+        for (t, n) in contexts.enumerated() {
+            for h in 0..<heads {
+                let kv = h / (heads / kvHeads)
+                let qh = Array(q[((t * heads + h) * hd)..<((t * heads + h + 1) * hd)])
+                let scores = (0..<Int(n)).map { p -> Double in
+                    (0..<hd).reduce(0.0) { $0 + Double(qh[$1]) * Double(k[(p * kvHeads + kv) * hd + $1]) } / Double(hd).squareRoot()
+                }
+                let m = scores.max()!
+                let w = scores.map { exp($0 - m) }
+                let total = w.reduce(0, +)
+                for i in 0..<hd {
+                    expected[(t * heads + h) * hd + i] = Float((0..<Int(n)).reduce(0.0) { $0 + w[$1] * Double(v[($1 * kvHeads + kv) * hd + i]) } / total)
+                }
+            }
+        }
+        let pool = CPUThreadPool(threads: 2)
+        for path in CPUKernelPath.allCases.filter(\.isSupported) {
+            var out = [Float](repeating: 0, count: expected.count)
+            let rc = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(heads * hd), &out, Int32(heads * hd),
+                                   Int32(contexts.count), contexts, table, offsets)
+            XCTAssertEqual(rc, 0)
+            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path)")
+        }
+    }
+
+    func testAttentionRefusesShapesOutsideItsLimits() {
+        var shape = kvd_attn_shape(num_heads: 9, num_kv_heads: 2, head_dim: 64, block_size: 16, num_blocks: 1, scale: 1)
+        XCTAssertEqual(kvd_attn_shape_valid(&shape), 0, "9 heads do not divide over 2 KV heads")
+        shape = kvd_attn_shape(num_heads: 4, num_kv_heads: 2, head_dim: 512, block_size: 16, num_blocks: 1, scale: 1)
+        XCTAssertEqual(kvd_attn_shape_valid(&shape), 0)
+    }
+
+    /// Many small jobs in a row, as a forward pass issues them: every task runs exactly once.
+    func testThreadPoolRunsEveryTaskOnce() {
+        let pool = CPUThreadPool(threads: 3)
+        XCTAssertEqual(pool.threadCount, 3)
+        let n = 257
+        var counts = [Int32](repeating: 0, count: n)
+        counts.withUnsafeMutableBufferPointer { c in
+            for job in 0..<500 {
+                let tasks = 1 + job % n
+                kvd_pool_run(pool.raw, Int32(tasks), { ctx, task, _ in
+                    let p = ctx!.assumingMemoryBound(to: Int32.self)
+                    p[Int(task)] += 1  // each index belongs to one task: no race
+                }, c.baseAddress)
+            }
+        }
+        for i in 0..<n {
+            // Index i runs in every job with more than i tasks.
+            let expected = (0..<500).filter { 1 + $0 % n > i }.count
+            XCTAssertEqual(Int(counts[i]), expected, "task \(i)")
+        }
+    }
+}
