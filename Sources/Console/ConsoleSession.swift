@@ -104,6 +104,14 @@ public final class ConsoleSession {
         case .character("q"): wantsQuit = true; return
         case .character("?"): showHelp = true; return
         case .character(":"): prompt = Prompt(kind: .command, history: history.entries(.command)); return
+        case .character("-"):
+            // k9s's `-`: the command before the last one again, like `cd -`.
+            let commands = history.entries(.command)
+            guard commands.count >= 2 else { return }
+            let previous = commands[commands.count - 2]
+            history.record(previous, kind: .command)
+            runCommand(previous, state: state)
+            return
         default: break
         }
         guard problem == nil else { return }

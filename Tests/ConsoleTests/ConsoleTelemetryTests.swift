@@ -109,5 +109,13 @@ final class ConsoleTelemetryTests: XCTestCase {
         frame = session.render(state, width: 220, height: 30, theme: .standard, glyphs: .unicode)
         let stale = try XCTUnwrap(row(frame, "vllm-qwen-7f688bc75d-d9clg"))
         XCTAssertTrue(stale.contains("~25%") && stale.contains("~990ms"), stale)
+
+        // Enter: the live pod's detail graphs its history (two scrapes), the rest says so.
+        session.handle(.enter, state: state, height: 30)
+        frame = session.render(state, width: 220, height: 40, theme: .standard, glyphs: .unicode)
+        XCTAssertTrue(frame.line(2).contains("pod(llm-prod/vllm-qwen-7f688bc75d-d9clg)"), frame.line(2))
+        let graphRows = frame.text.split(separator: "\n").map(String.init)
+        XCTAssertTrue(graphRows.contains { $0.contains("100 tok/s") }, frame.text)
+        XCTAssertTrue(graphRows.contains { $0.contains("GPU-MEM %") && $0.contains("no metrics yet") }, frame.text)
     }
 }

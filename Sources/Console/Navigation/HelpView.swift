@@ -12,7 +12,7 @@ struct HelpView {
             result.append(("Table", [("j / k, down / up", "move"), ("PgDn / ctrl-f, PgUp / ctrl-b", "page"),
                                      ("g / Home, G / End", "first, last")] + SortKeys.help(columns: tableScreen.table.columns)))
         }
-        result.append(("General", [(":", "command (Tab completes, Up/Down history, Esc cancels)"),
+        result.append(("General", [(":", "command (Tab completes, Up/Down history, Esc cancels)"), ("-", "the command before the last one"),
                                    ("/", "filter: regex; /!re inverts; /-l app=x label selector"),
                                    ("esc", "clear the filter, else back"), ("?", "this help (esc closes)"), ("q, ctrl-c", "quit")]))
         result.append(("Commands", ConsoleCommandLine.commands.map { c in

@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Telemetry
 import Terminal
 
 /// One pod up close: graphs of its serving numbers over the last 15 minutes (from a
@@ -48,11 +49,11 @@ public final class PodDetailScreen: Screen {
         let graphTop = y + 1
         var graphBottom = graphTop
         if sideBySide {
-            graphBottom = drawGraphs(into: &page, x: leftWidth + 2, y: graphTop, width: area.width - leftWidth - 3, theme: theme, glyphs: glyphs)
+            graphBottom = drawGraphs(state, into: &page, x: leftWidth + 2, y: graphTop, width: area.width - leftWidth - 3, theme: theme, glyphs: glyphs)
         } else {
-            y = drawGraphs(into: &page, x: 0, y: graphTop, width: area.width, theme: theme, glyphs: glyphs)
+            y = drawGraphs(state, into: &page, x: 0, y: graphTop, width: area.width, theme: theme, glyphs: glyphs)
         }
-        y = drawCache(pod, into: &page, y: y + 1, width: leftWidth, theme: theme)
+        y = drawCache(pod, state, into: &page, y: y + 1, width: leftWidth, theme: theme)
         y = drawContainers(pod, into: &page, y: y + 1, width: leftWidth, theme: theme, glyphs: glyphs)
         y = drawEvents(state, into: &page, y: y + 1, width: leftWidth, theme: theme)
         contentHeight = max(y, graphBottom)
@@ -83,7 +84,7 @@ public final class PodDetailScreen: Screen {
         return y + 1
     }
 
-    private func drawGraphs(into page: inout CellBuffer, x: Int, y: Int, width: Int, theme: Theme, glyphs: Glyphs) -> Int {
+    private func drawGraphs(_ state: ClusterState, into page: inout CellBuffer, x: Int, y: Int, width: Int, theme: Theme, glyphs: Glyphs) -> Int {
         section("Last 15 minutes", into: &page, x: x, y: y, width: width, theme: theme)
         var row = y + 1
         let labelWidth = 11, valueWidth = 11
@@ -91,7 +92,10 @@ public final class PodDetailScreen: Screen {
         var any = false
         for metric in PodGraphMetric.allCases {
             page.put(metric.rawValue, x: x + 1, y: row, style: theme.headerLabel, maxWidth: labelWidth)
-            if let series = graphs?.series(podKey: podKey, metric: metric, window: Self.window),
+            // A source set by the caller wins; else telemetry's own history in the state.
+            let series = graphs?.series(podKey: podKey, metric: metric, window: Self.window)
+                ?? TelemetryGraphSeries.series(state.telemetry, podKey: podKey, metric: metric, window: Self.window)
+            if let series,
                series.samples.contains(where: { $0 != nil }) {
                 any = true
                 Graph(samples: series.samples, maximum: metric.fixedMaximum)
@@ -117,11 +121,12 @@ public final class PodDetailScreen: Screen {
         return pod.spec?.containers?.first { $0.name == name } ?? pod.spec?.containers?.first
     }
 
-    private func drawCache(_ pod: Pod, into page: inout CellBuffer, y: Int, width: Int, theme: Theme) -> Int {
+    private func drawCache(_ pod: Pod, _ state: ClusterState, into page: inout CellBuffer, y: Int, width: Int, theme: Theme) -> Int {
         guard let container = servingContainer(pod) else { return y }
         section("KV cache (\(container.name))", into: &page, y: y, width: width, theme: theme)
         var row = y + 1
-        for (label, value) in CacheConfig(container: container).fields {
+        let reported = state.telemetry.targets[podKey]?.latest?.cacheConfig
+        for (label, value) in CacheSettings(container: container, reported: reported).fields {
             page.put(label, x: 2, y: row, style: theme.headerLabel, maxWidth: 24)
             page.put(value, x: 26, y: row, style: value.contains("no metrics") ? theme.muted : theme.row, maxWidth: width - 27)
             row += 1

@@ -31,6 +31,9 @@ public struct ConsoleConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// Where telemetry should read a context's metrics; nil leaves the choice to it (pod proxy).
+    public func metricsSource(forContext context: String) -> MetricsSource? { metricsSources[context] }
+
     public static func configDirectory(environment: [String: String]) -> URL {
         if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty {
             return URL(fileURLWithPath: xdg).appendingPathComponent("kvdeck")

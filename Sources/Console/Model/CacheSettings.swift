@@ -1,9 +1,11 @@
 import Kube
+import Telemetry
 
 /// The KV-cache settings of a vLLM container as its arguments set them, with vLLM's defaults
 /// where they are absent. The number of GPU blocks is decided by vLLM at start from the memory
-/// it finds; only its `cache_config_info` metric says it, so it is nil until telemetry reads it.
-public struct CacheConfig: Sendable, Equatable {
+/// it finds; only its `vllm:cache_config_info` metric says it (telemetry's `CacheConfig`), so it
+/// is unknown until telemetry has read the pod.
+public struct CacheSettings: Sendable, Equatable {
     public var blockSize: String
     public var gpuMemoryUtilization: String
     public var maxModelLen: String
@@ -14,8 +16,9 @@ public struct CacheConfig: Sendable, Equatable {
     /// `--num-gpu-blocks-override` when set; else the engine's own count, unknown here.
     public var gpuBlocks: String?
 
-    /// Reads `--flag value` and `--flag=value` from a container's command and args.
-    public init(container: Container) {
+    /// Reads `--flag value` and `--flag=value` from a container's command and args; `reported`
+    /// is what the running engine says about its cache, when telemetry has it.
+    public init(container: Container, reported: CacheConfig? = nil) {
         let words = (container.command ?? []) + (container.args ?? [])
         func value(_ flag: String) -> String? {
             for (i, w) in words.enumerated() {
@@ -33,7 +36,8 @@ public struct CacheConfig: Sendable, Equatable {
         kvCacheDType = value("--kv-cache-dtype") ?? "auto"
         prefixCaching = has("--no-enable-prefix-caching") ? "off" : (has("--enable-prefix-caching") ? "on" : "default")
         tensorParallel = value("--tensor-parallel-size") ?? value("-tp") ?? "1"
-        gpuBlocks = value("--num-gpu-blocks-override")
+        gpuBlocks = reported?.numGPUBlocks.map(String.init) ?? value("--num-gpu-blocks-override")
+        if let size = reported?.blockSize { blockSize = String(size) }
     }
 
     /// Label/value pairs in the order the detail view shows them.
