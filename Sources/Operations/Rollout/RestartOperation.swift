@@ -8,10 +8,13 @@ public struct RestartOperation: Sendable {
     let client: KubeClient
     /// The clock, replaceable in tests.
     let now: @Sendable () -> Date
+    /// Go formats the stamp in the local zone.
+    let timeZone: TimeZone
 
-    public init(client: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(client: KubeClient, now: @escaping @Sendable () -> Date = { Date() }, timeZone: TimeZone = .current) {
         self.client = client
         self.now = now
+        self.timeZone = timeZone
     }
 
     public static let annotation = "kubectl.kubernetes.io/restartedAt"
@@ -19,7 +22,7 @@ public struct RestartOperation: Sendable {
     public func prepare(_ ref: WorkloadRef) async throws -> PreparedOperation {
         let object = try await client.get(ref.kind.resourceType, name: ref.name, namespace: ref.namespace)
         if ref.kind == .deployment, object["spec"]?["paused"]?.boolValue == true { throw OperationError.pausedRestart }
-        let stamp = Self.rfc3339(now())
+        let stamp = Self.rfc3339(now(), timeZone: timeZone)
         // kubectl sends the two-way diff; when the stamp is already there (two restarts in one
         // second) the diff is empty and kubectl refuses.
         if object["spec"]?["template"]?["metadata"]?["annotations"]?[Self.annotation]?.stringValue == stamp {
@@ -32,9 +35,9 @@ public struct RestartOperation: Sendable {
     }
 
     /// Go's `time.Now().Format(time.RFC3339)`: local time, whole seconds, "Z" for UTC.
-    static func rfc3339(_ date: Date) -> String {
+    static func rfc3339(_ date: Date, timeZone: TimeZone) -> String {
         let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone.current
+        formatter.timeZone = timeZone
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
