@@ -24,6 +24,11 @@ final class ComparisonCluster: @unchecked Sendable {
     final class Recorder: APIRequestHandler, @unchecked Sendable {
         let inner: LocalAPI
         private let lock = NSLock()
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
         private var log: [Request] = []
         init(_ inner: LocalAPI) { self.inner = inner }
 
@@ -31,12 +36,12 @@ final class ComparisonCluster: @unchecked Sendable {
             let entry = Request(user: request.user, method: request.method, path: request.path,
                                 query: request.query.map { "\($0.name)=\($0.value)" }.sorted(),
                                 contentType: request.header("Content-Type"), body: String(decoding: request.body, as: UTF8.self))
-            lock.withLock { log.append(entry) }
+            locked { log.append(entry) }
             return await inner.handle(request)
         }
 
-        func requests(by user: String) -> [Request] { lock.withLock { log.filter { $0.user == user } } }
-        func clear() { lock.withLock { log.removeAll() } }
+        func requests(by user: String) -> [Request] { locked { log.filter { $0.user == user } } }
+        func clear() { locked { log.removeAll() } }
     }
 
     let recorder: Recorder

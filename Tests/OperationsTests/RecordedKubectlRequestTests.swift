@@ -73,7 +73,7 @@ final class RecordedKubectlRequestTests: XCTestCase {
         } catch let error as OperationError {
             XCTAssertEqual("error: \(error)", try String(contentsOf: SharedFixtures.realAPIServer
                 .appendingPathComponent("02-deployment-rollout/11-rollout-undo-while-paused.kubectl-output.txt"), encoding: .utf8)
-                .split(separator: "\n")[1])
+                .split(separator: "\n").map(String.init)[1])
         }
         assertMatches(transport, try KubectlCapture("02-deployment-rollout", "11-rollout-undo-while-paused"))
     }

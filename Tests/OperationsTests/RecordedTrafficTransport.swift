@@ -17,6 +17,11 @@ final class RecordedTrafficTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
     private var answers: [String: Data]
     private var sentRequests: [Sent] = []
     var writeAnswer = Data("{}".utf8)
@@ -24,14 +29,14 @@ final class RecordedTrafficTransport: HTTPTransport, @unchecked Sendable {
     /// - Parameter answers: "path?query" → the recorded body.
     init(answers: [String: Data]) { self.answers = answers }
 
-    var sent: [Sent] { lock.withLock { sentRequests } }
+    var sent: [Sent] { locked { sentRequests } }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
         let url = (components?.percentEncodedPath ?? "") + (components?.percentEncodedQuery.map { "?\($0)" } ?? "")
         let entry = Sent(method: request.method, url: url, contentType: request.header("Content-Type"),
                          body: request.body.map { String(decoding: $0, as: UTF8.self) })
-        return lock.withLock {
+        return locked {
             sentRequests.append(entry)
             if request.method == "GET", let body = answers[url] { return HTTPResponse(status: 200, body: body) }
             if request.method == "PATCH" || request.method == "PUT" { return HTTPResponse(status: 200, body: writeAnswer) }
