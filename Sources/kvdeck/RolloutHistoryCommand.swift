@@ -34,7 +34,7 @@ struct RolloutHistoryCommand: AsyncParsableCommand {
             }
             switch output {
             case .json: print(JSONValue.array(entries.map(\.json)).jsonString(indentWidth: 4, escapingHTML: true))
-            case .yaml: print(YAMLWriter.emit(.array(entries.map(\.json))), terminator: "")
+            case .yaml: print(YAML.emit(.array(entries.map(\.json))), terminator: "")
             case .wide, nil: print(RolloutHistoryText.render(ref: ref, entries: entries, revision: revision, wide: output == .wide),
                                    terminator: "")
             }
@@ -49,7 +49,7 @@ enum RolloutHistoryText {
     static func render(ref: WorkloadRef, entries: [RevisionEntry], revision: Int64, wide: Bool, now: Date = Date()) -> String {
         if revision > 0, let entry = entries.first {
             var text = "\(ref) with revision #\(entry.revision)\nPod Template:\n"
-            text += YAMLWriter.emit(entry.template)
+            text += YAML.emit(entry.template)
             return text + "\n"
         }
         if entries.isEmpty { return "No rollout history found.\n" }

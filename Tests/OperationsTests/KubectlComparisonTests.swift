@@ -62,10 +62,15 @@ final class KubectlComparisonTests: XCTestCase {
         func view(_ side: ComparisonCluster) async throws -> JSONValue {
             let d = try await side.kvdeck.get(Deployment.resourceType, name: "vllm-qwen")
             let sets = try await side.kvdeck.list(ReplicaSet.resourceType, namespace: "fixtures").items
-            let rs: [JSONValue] = sets.map {
-                ["name": $0["metadata"]?["name"] ?? .null, "revision": $0["metadata"]?["annotations"]?[Deployment.revisionAnnotation] ?? .null,
-                 "replicas": $0["spec"]?["replicas"] ?? .null]
-            }.sorted { $0["name"]?.stringValue ?? "" < $1["name"]?.stringValue ?? "" }
+            var rs: [JSONValue] = []
+            for set in sets {
+                var row = JSONObject()
+                row["name"] = set["metadata"]?["name"] ?? .null
+                row["revision"] = set["metadata"]?["annotations"]?[Deployment.revisionAnnotation] ?? .null
+                row["replicas"] = set["spec"]?["replicas"] ?? .null
+                rs.append(.object(row))
+            }
+            rs.sort { ($0["name"]?.stringValue ?? "") < ($1["name"]?.stringValue ?? "") }
             var annotations = d["metadata"]?["annotations"] ?? .null
             annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
             return ["template": d["spec"]?["template"] ?? .null, "replicas": d["spec"]?["replicas"] ?? .null,
