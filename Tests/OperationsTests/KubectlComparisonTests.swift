@@ -48,10 +48,19 @@ final class KubectlComparisonTests: XCTestCase {
         XCTAssertEqual(mine.map { strip($0) }, theirs.map { strip($0) }, "writes of \(arguments.joined(separator: " "))", file: file, line: line)
     }
 
-    /// The user differs by design; everything else must match.
+    /// The user differs by design, and a PUT carries the object's uid and creation time, which
+    /// differ between the two clusters. kubectl 1.32's scale client sends its PUT with no
+    /// Content-Type at all (the server assumes JSON); we say application/json, on purpose.
+    /// Everything else must match.
     func strip(_ request: ComparisonCluster.Request) -> ComparisonCluster.Request {
         var request = request
         request.user = ""
+        if request.method == "PUT", var body = try? JSONValue(json: Data(request.body.utf8)) {
+            body["metadata"]?["uid"] = "UID"
+            body["metadata"]?["creationTimestamp"] = "TIME"
+            request.body = body.jsonString()
+            request.contentType = nil
+        }
         return request
     }
 

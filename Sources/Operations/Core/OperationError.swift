@@ -10,7 +10,7 @@ public enum OperationError: Error, Sendable, Equatable, CustomStringConvertible 
     case revisionNotFound(Int64)
     case noLastRevision
     case pausedRollback
-    case pausedRestart
+    case pausedRestart(resource: String, name: String)
     case restartTooSoon(name: String)
     case alreadyPaused(resource: String, name: String)
     case notPaused(resource: String, name: String)
@@ -35,7 +35,7 @@ public enum OperationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .noLastRevision: return "no last revision to roll back to"
         case .pausedRollback:
             return "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"
-        case .pausedRestart: return "can't restart paused deployment (run rollout resume first)"
+        case let .pausedRestart(resource, name): return "\(resource) \"\(name)\" can't restart paused deployment (run rollout resume first)"
         case let .restartTooSoon(name):
             return "failed to create patch for \(name): if restart has already been triggered within the past second, please wait before attempting to trigger another"
         case let .alreadyPaused(resource, name): return "\(resource) \"\(name)\" is already paused"

@@ -45,9 +45,10 @@ enum PodTemplateJSON {
     ]
 
     /// The template as kubectl 1.32 marshals a corev1.PodTemplateSpec it decoded from the server:
-    /// the server's field order (both are Go structs), with `"creationTimestamp":null` in metadata
-    /// and `metadata` and `spec` always present.
+    /// Go's field order (`GoFieldOrder`), with `"creationTimestamp":null` in metadata and
+    /// `metadata` and `spec` always present.
     static func asKubectlWrites(_ template: JSONValue) -> JSONValue {
+        let template = GoFieldOrder.ordered(template, as: "PodTemplateSpec")
         var metadata = template["metadata"]?.objectValue ?? JSONObject()
         if metadata["creationTimestamp"] == nil {
             var out = JSONObject()

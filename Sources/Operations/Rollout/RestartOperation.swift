@@ -21,7 +21,7 @@ public struct RestartOperation: Sendable {
 
     public func prepare(_ ref: WorkloadRef) async throws -> PreparedOperation {
         let object = try await client.get(ref.kind.resourceType, name: ref.name, namespace: ref.namespace)
-        if ref.kind == .deployment, object["spec"]?["paused"]?.boolValue == true { throw OperationError.pausedRestart }
+        if ref.kind == .deployment, object["spec"]?["paused"]?.boolValue == true { throw OperationError.pausedRestart(resource: ref.kind.resourceType.description, name: ref.name) }
         let stamp = Self.rfc3339(now(), timeZone: timeZone)
         // kubectl sends the two-way diff; when the stamp is already there (two restarts in one
         // second) the diff is empty and kubectl refuses.
