@@ -25,6 +25,8 @@ final class RecordedTrafficTransport: HTTPTransport, @unchecked Sendable {
     private var answers: [String: Data]
     private var sentRequests: [Sent] = []
     var writeAnswer = Data("{}".utf8)
+    /// POST path → the recorded answer (access reviews, SelfSubjectReview).
+    var postAnswers: [String: Data] = [:]
 
     /// - Parameter answers: "path?query" → the recorded body.
     init(answers: [String: Data]) { self.answers = answers }
@@ -40,6 +42,7 @@ final class RecordedTrafficTransport: HTTPTransport, @unchecked Sendable {
             sentRequests.append(entry)
             if request.method == "GET", let body = answers[url] { return HTTPResponse(status: 200, body: body) }
             if request.method == "PATCH" || request.method == "PUT" { return HTTPResponse(status: 200, body: writeAnswer) }
+            if request.method == "POST", let body = postAnswers[url] { return HTTPResponse(status: 201, body: body) }
             let status = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"not recorded","reason":"NotFound","code":404}"#
             return HTTPResponse(status: 404, body: Data(status.utf8))
         }

@@ -4,7 +4,7 @@ public enum OperationError: Error, Sendable, Equatable, CustomStringConvertible 
     case usage(String)
     /// `--read-only` (or the context's config) forbids changes.
     case readOnly(verb: String, object: String)
-    /// A SelfSubjectAccessReview said no.
+    /// A SelfSubjectAccessReview said no. `resource` is the whole sentence, as the server's 403 words it.
     case forbidden(verb: String, resource: String, reason: String?)
     case noRolloutHistory(kind: String, name: String)
     case revisionNotFound(Int64)
@@ -28,8 +28,8 @@ public enum OperationError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case let .usage(text): return text
         case let .readOnly(verb, object): return "read-only mode: refusing to \(verb) \(object)"
-        case let .forbidden(verb, resource, reason):
-            return "not allowed to \(verb) \(resource)" + (reason.map { $0.isEmpty ? "" : ": \($0)" } ?? "")
+        case let .forbidden(_, resource, reason):
+            return resource + (reason.map { $0.isEmpty ? "" : ": \($0)" } ?? "")
         case let .noRolloutHistory(kind, name): return "no rollout history found for \(kind) \"\(name)\""
         case let .revisionNotFound(n): return "unable to find specified revision \(n) in history"
         case .noLastRevision: return "no last revision to roll back to"

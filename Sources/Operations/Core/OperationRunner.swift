@@ -141,9 +141,12 @@ public final class OperationRunner: Sendable {
         }
     }
 
+    /// Worded as the API server words its 403: `deployments.apps "x" is forbidden: cannot patch
+    /// resource "deployments/scale" in API group "apps" in the namespace "ns"`.
     static func resourceName(_ request: PlannedRequest) -> String {
-        var text = request.type.description
-        if let sub = request.subresource { text = "\(request.type.resource)/\(sub)" + (request.type.group.isEmpty ? "" : ".\(request.type.group)") }
-        return "\(text) \"\(request.name)\""
+        let resource = request.subresource.map { "\(request.type.resource)/\($0)" } ?? request.type.resource
+        var text = "\(request.type.description) \"\(request.name)\" is forbidden: cannot \(request.method == .put ? "update" : "patch") resource \"\(resource)\" in API group \"\(request.type.group)\""
+        if let namespace = request.namespace { text += " in the namespace \"\(namespace)\"" }
+        return text
     }
 }
