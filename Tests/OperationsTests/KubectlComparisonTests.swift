@@ -48,8 +48,8 @@ final class KubectlComparisonTests: XCTestCase {
         XCTAssertEqual(mine.map { strip($0) }, theirs.map { strip($0) }, "writes of \(arguments.joined(separator: " "))", file: file, line: line)
     }
 
-    /// The user differs by design, and a PUT carries the object's uid and creation time, which
-    /// differ between the two clusters. kubectl 1.32's scale client sends its PUT with no
+    /// The user differs by design, and a PUT carries the object's uid, creation time and
+    /// resourceVersion, which differ between the two clusters (the version with controller timing). kubectl 1.32's scale client sends its PUT with no
     /// Content-Type at all (the server assumes JSON); we say application/json, on purpose.
     /// Everything else must match.
     func strip(_ request: ComparisonCluster.Request) -> ComparisonCluster.Request {
@@ -58,6 +58,7 @@ final class KubectlComparisonTests: XCTestCase {
         if request.method == "PUT", var body = try? JSONValue(json: Data(request.body.utf8)) {
             body["metadata"]?["uid"] = "UID"
             body["metadata"]?["creationTimestamp"] = "TIME"
+            body["metadata"]?["resourceVersion"] = "RV"
             request.body = body.jsonString()
             request.contentType = nil
         }
