@@ -48,9 +48,7 @@ struct RolloutHistoryCommand: AsyncParsableCommand {
 enum RolloutHistoryText {
     static func render(ref: WorkloadRef, entries: [RevisionEntry], revision: Int64, wide: Bool, now: Date = Date()) -> String {
         if revision > 0, let entry = entries.first {
-            var text = "\(ref) with revision #\(entry.revision)\nPod Template:\n"
-            text += YAML.emit(entry.template)
-            return text + "\n"
+            return PodTemplateDescription.revisionText(ref: ref, entry: entry)
         }
         if entries.isEmpty { return "No rollout history found.\n" }
         var rows: [[String]] = [wide ? ["REVISION", "CHANGE-CAUSE", "IMAGES", "MODEL", "REPLICAS", "AGE"] : ["REVISION", "CHANGE-CAUSE"]]

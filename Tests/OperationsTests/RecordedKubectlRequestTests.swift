@@ -179,4 +179,26 @@ final class RecordedKubectlRequestTests: XCTestCase {
         XCTAssertEqual(try RolloutStatusCheck.statefulSet(sts).message,
                        "statefulset rolling update complete 2 pods at revision vllm-sts-66c4475758...")
     }
+
+    /// `rollout history --revision=N` prints what kubectl printed, line for line.
+    func testRevisionDetailIsKubectlsDescribeText() async throws {
+        func expected(_ folder: String, _ capture: String) throws -> String {
+            let text = try String(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent(folder)
+                .appendingPathComponent("\(capture).kubectl-output.txt"), encoding: .utf8)
+            // Drop the command line and the exit status the recorder added around kubectl's stdout.
+            var lines = text.components(separatedBy: "\n").dropFirst()
+            while let last = lines.last, last.isEmpty || last.hasPrefix("(exit status") { lines.removeLast() }
+            return lines.joined(separator: "\n") + "\n\n"
+        }
+        let deploymentEntries = try await RolloutHistory(client: RecordedTrafficTransport.client(
+            try deploymentScene("07-after-rollout-undo-to-revision-2"))).entries(deployment)
+        let four = try XCTUnwrap(deploymentEntries.first { $0.revision == 4 })
+        XCTAssertEqual(PodTemplateDescription.revisionText(ref: deployment, entry: four),
+                       try expected("02-deployment-rollout", "07-rollout-history-revision-4"))
+        let stsEntries = try await RolloutHistory(client: RecordedTrafficTransport.client(
+            try statefulSetScene("03-after-args-change"))).entries(statefulSet)
+        let two = try XCTUnwrap(stsEntries.first { $0.revision == 2 })
+        XCTAssertEqual(PodTemplateDescription.revisionText(ref: statefulSet, entry: two),
+                       try expected("04-statefulset", "04-rollout-history-revision-2"))
+    }
 }
