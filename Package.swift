@@ -33,6 +33,8 @@ let package = Package(
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
         .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML"]),
+        // Scale, rollout and canary operations with kubectl-identical requests, RBAC checks, audit log.
+        .target(name: "Operations", dependencies: ["Kube", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
@@ -70,7 +72,7 @@ let package = Package(
         // server-side apply and rollout status. A screen uses the same API (DeployPlan).
         .target(name: "Deploy", dependencies: ["DeployTemplates", "Kube", "YAML"]),
         .executableTarget(name: "kvdeck", dependencies: [
-            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer", "Deploy",
+            "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer", "Deploy", "Operations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -102,6 +104,10 @@ let package = Package(
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
+        // Operations against the local cluster in process, beside kubectl 1.32 on the same cluster over HTTPS.
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Operations", "Kube", "YAML", "LocalCluster", "LocalClusterServer", "KvdeckTestSupport",
+        ]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 
         // Benchmarks/ScrapeFleet: 500 targets every 5 s through the scheduler and libcurl; CPU per cycle (README there).

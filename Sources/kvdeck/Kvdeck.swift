@@ -10,6 +10,7 @@ struct Kvdeck: AsyncParsableCommand {
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
         subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, TopCommand.self, MetricsCommand.self,
+                      ScaleCommand.self, RolloutCommand.self, CanaryCommand.self,
                       ServeCommand.self, DeployCommand.self, VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )

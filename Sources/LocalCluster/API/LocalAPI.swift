@@ -599,7 +599,11 @@ public final class LocalAPI: APIRequestHandler {
                 throw APIStatusError.invalid(kind: "Scale", group: "autoscaling", name: name, field: "spec.replicas",
                                              detail: "Invalid value: \(replicas): must be greater than or equal to 0")
             }
-            let precondition = scale["metadata"]?["resourceVersion"]?.stringValue
+            // A PUT's resourceVersion is a precondition; a PATCH has one only if the patch itself
+            // set it (otherwise the write applies to whatever is current, as GuaranteedUpdate does).
+            let readVersion = current["metadata"]?["resourceVersion"]?.stringValue
+            let sentVersion = scale["metadata"]?["resourceVersion"]?.stringValue
+            let precondition = request.method == "PUT" || sentVersion != readVersion ? sentVersion : nil
             let manager = context.fieldManager
             let now = clock()
             let stored = try await write(context, name: name) { old in

@@ -1,0 +1,71 @@
+import Foundation
+import Kube
+import YAML
+
+/// HTTPRoute and VirtualService splits: a list of weighted backends at a known path. Changes are
+/// JSON patches that first `test` the backend names at the indices they touch, so a route edited
+/// in between (backends reordered) fails with 422 instead of moving the wrong backend's weight.
+enum WeightedRouteCanary {
+    /// The backends list path of rule (or http route) `index`, as JSON pointer and as keys.
+    static func backendsPath(_ type: ResourceType, _ index: Int) -> [String] {
+        type == CanaryResources.httpRoute ? ["spec", "rules", "\(index)", "backendRefs"]
+                                          : ["spec", "http", "\(index)", "route"]
+    }
+
+    static func backendName(_ backend: JSONValue, _ type: ResourceType) -> String {
+        if type == CanaryResources.httpRoute { return backend["name"]?.stringValue ?? "" }
+        let destination = backend["destination"]
+        let host = destination?["host"]?.stringValue ?? ""
+        return destination?["subset"]?.stringValue.map { "\(host)/\($0)" } ?? host
+    }
+
+    /// HTTPRoute weights default to 1; an Istio route without weights sends all to a lone destination.
+    static func weight(_ backend: JSONValue, _ type: ResourceType, count: Int) -> Int {
+        if let w = backend["weight"]?.intValue { return Int(w) }
+        return type == CanaryResources.httpRoute ? 1 : (count == 1 ? 100 : 0)
+    }
+
+    static func state(_ route: JSONValue, type: ResourceType, namespace: String) -> CanaryState? {
+        let rulesKey = type == CanaryResources.httpRoute ? "rules" : "http"
+        let rules = route["spec"]?[rulesKey]?.arrayValue ?? []
+        for (index, rule) in rules.enumerated() {
+            let backends = rule[type == CanaryResources.httpRoute ? "backendRefs" : "route"]?.arrayValue ?? []
+            guard backends.count == 2 else { continue }
+            let names = backends.map { backendName($0, type) }
+            // The canary is the backend that says so; otherwise the second one.
+            let canary = names.firstIndex { $0.lowercased().contains("canary") } ?? 1
+            let stable = 1 - canary
+            let name = route["metadata"]?["name"]?.stringValue ?? ""
+            let stableWeight = weight(backends[stable], type, count: 2)
+            let canaryWeight = weight(backends[canary], type, count: 2)
+            let mechanism: CanaryMechanism = type == CanaryResources.httpRoute
+                ? .httpRoute(name: name, rule: index, stable: stable, canary: canary)
+                : .virtualService(name: name, route: index, stable: stable, canary: canary)
+            return CanaryState(namespace: namespace, mechanism: mechanism, object: "\(type.description)/\(name)",
+                               stableName: names[stable], canaryName: names[canary], stableWeight: stableWeight,
+                               canaryWeight: canaryWeight,
+                               canaryPercent: CanaryState.percent(canary: canaryWeight, stable: stableWeight),
+                               managedBy: nil, details: [:])
+        }
+        return nil
+    }
+
+    /// The JSON patch giving the canary `percent` and the stable the rest (weights as percents,
+    /// which both APIs accept: HTTPRoute's are proportional, so 90/10 is 90%).
+    static func patch(_ state: CanaryState, type: ResourceType, index: Int, stable: Int, canary: Int,
+                      route: JSONValue, percent: Int) -> JSONValue {
+        let base = "/" + backendsPath(type, index).joined(separator: "/")
+        let backends = route.value(at: backendsPath(type, index))?.arrayValue ?? []
+        var ops: [JSONValue] = []
+        for (position, weight) in [(stable, 100 - percent), (canary, percent)] {
+            let namePath = type == CanaryResources.httpRoute ? "\(base)/\(position)/name" : "\(base)/\(position)/destination/host"
+            let nameValue = type == CanaryResources.httpRoute ? backends[position]["name"]
+                                                              : backends[position]["destination"]?["host"]
+            ops.append(["op": "test", "path": .string(namePath), "value": nameValue ?? .null])
+            let exists = backends[position]["weight"] != nil
+            ops.append(["op": .string(exists ? "replace" : "add"), "path": .string("\(base)/\(position)/weight"),
+                        "value": .int(Int64(weight))])
+        }
+        return .array(ops)
+    }
+}

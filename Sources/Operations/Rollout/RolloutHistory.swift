@@ -1,0 +1,110 @@
+import Foundation
+import Kube
+import YAML
+
+/// One revision of a workload, with what an operator of vLLM wants to see beside kubectl's
+/// REVISION and CHANGE-CAUSE: images, the model and args of the serving container, age, replicas.
+public struct RevisionEntry: Sendable, Equatable {
+    public var revision: Int64
+    /// `kubernetes.io/change-cause`, nil when unset (kubectl shows `<none>`).
+    public var changeCause: String?
+    /// The ReplicaSet or ControllerRevision holding it.
+    public var objectName: String
+    public var images: [String]
+    /// `--model X` (or `vllm serve X`'s positional model), else `--served-model-name`.
+    public var model: String?
+    /// The first container's args.
+    public var args: [String]
+    public var created: Date?
+    /// ReplicaSets only: ready and desired replicas of this revision now.
+    public var readyReplicas: Int?
+    public var replicas: Int?
+    /// The pod template, for showing and diffing revisions (hash label included, as stored).
+    public var template: JSONValue
+
+    public var json: JSONValue {
+        var object: JSONObject = ["revision": .int(revision), "object": .string(objectName)]
+        object["changeCause"] = changeCause.map { .string($0) } ?? .null
+        object["images"] = .array(images.map { .string($0) })
+        object["model"] = model.map { .string($0) } ?? .null
+        object["args"] = .array(args.map { .string($0) })
+        if let created { object["created"] = .string(AuditLog.timeText(created)) }
+        if let replicas { object["replicas"] = .int(Int64(replicas)) }
+        if let readyReplicas { object["readyReplicas"] = .int(Int64(readyReplicas)) }
+        object["template"] = template
+        return .object(object)
+    }
+}
+
+/// `kubectl rollout history`: Deployments through their ReplicaSets, StatefulSets through their
+/// ControllerRevisions, sorted by revision.
+public struct RolloutHistory: Sendable {
+    let client: KubeClient
+
+    public init(client: KubeClient) { self.client = client }
+
+    public static let changeCauseAnnotation = "kubernetes.io/change-cause"
+
+    public func entries(_ ref: WorkloadRef) async throws -> [RevisionEntry] {
+        let source = WorkloadHistorySource(client: client)
+        let workload = try await source.workload(ref)
+        let objects = try await source.revisionObjects(of: workload, ref: ref)
+        var byRevision: [Int64: RevisionEntry] = [:]
+        for object in objects {
+            let revision: Int64
+            let template: JSONValue
+            switch ref.kind {
+            case .deployment:
+                guard let r = WorkloadHistorySource.replicaSetRevision(object) else { continue }
+                revision = r
+                template = object["spec"]?["template"] ?? .null
+            case .statefulSet:
+                revision = object["revision"]?.intValue ?? 0
+                template = object["data"]?["spec"]?["template"] ?? .null
+            }
+            byRevision[revision] = Self.entry(revision: revision, object: object, template: template, kind: ref.kind)
+        }
+        return byRevision.values.sorted { $0.revision < $1.revision }
+    }
+
+    static func entry(revision: Int64, object: JSONValue, template: JSONValue, kind: WorkloadKind) -> RevisionEntry {
+        let containers = template["spec"]?["containers"]?.arrayValue ?? []
+        let first = containers.first
+        let args = (first?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let command = (first?["command"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let cause = object["metadata"]?["annotations"]?[changeCauseAnnotation]?.stringValue
+        return RevisionEntry(
+            revision: revision,
+            changeCause: (cause?.isEmpty ?? true) ? nil : cause,
+            objectName: object["metadata"]?["name"]?.stringValue ?? "",
+            images: containers.compactMap { $0["image"]?.stringValue },
+            model: ModelArguments.model(command: command, args: args),
+            args: args,
+            created: object["metadata"]?["creationTimestamp"]?.stringValue.flatMap(KubeTime.date(from:)),
+            readyReplicas: kind == .deployment ? Int(object["status"]?["readyReplicas"]?.intValue ?? 0) : nil,
+            replicas: kind == .deployment ? Int(object["spec"]?["replicas"]?.intValue ?? 0) : nil,
+            template: template)
+    }
+}
+
+/// Which model a vLLM (or kvdeck) container serves, read from its command line.
+public enum ModelArguments {
+    public static func model(command: [String], args: [String]) -> String? {
+        let line = command + args
+        if let value = flag("--model", in: line) { return value }
+        // `vllm serve MODEL ...` and `kvdeck serve MODEL ...`: the first positional after "serve".
+        if let serve = line.firstIndex(of: "serve"), serve + 1 < line.count, !line[serve + 1].hasPrefix("-") {
+            return line[serve + 1]
+        }
+        return flag("--served-model-name", in: line)
+    }
+
+    /// `--name VALUE` or `--name=VALUE`.
+    static func flag(_ name: String, in line: [String]) -> String? {
+        for (index, word) in line.enumerated() {
+            if word == name, index + 1 < line.count { return line[index + 1] }
+            if word.hasPrefix(name + "=") { return String(word.dropFirst(name.count + 1)) }
+        }
+        return nil
+    }
+}
