@@ -72,8 +72,8 @@ final class ChatPaneTests: XCTestCase {
         XCTAssertTrue(stats.contains("generating"), stats)
         // The reply wraps at the pane's width, words whole.
         let body = (6..<20).map(f.line)
-        XCTAssertTrue(body.contains { $0.contains("A KV cache keeps the keys and values of") }, body.joined(separator: "\n"))
-        XCTAssertTrue(body.contains { $0.contains("earlier tokens so attention need not recompute") }, body.joined(separator: "\n"))
+        XCTAssertTrue(body.contains { $0.hasSuffix("  A KV cache keeps the keys and values of earlier tokens") }, body.joined(separator: "\n"))
+        XCTAssertTrue(body.contains { $0.hasSuffix("  so attention need not recompute them.▌") }, body.joined(separator: "\n"))
         XCTAssertTrue(body.allSatisfy { DisplayWidth.of($0) <= width })
 
         backend.emit(.finished(ChatFinish(reason: "stop", promptTokens: 30, completionTokens: 19)))

@@ -18,7 +18,8 @@ extension ChatScreen {
         drawSettings(exchange, into: &buffer, y: area.y, x: area.x + 1, right: right, theme: theme)
         drawStats(exchange, into: &buffer, y: area.y + 1, x: area.x + 1, right: right, theme: theme)
 
-        let body = Rect(x: area.x + 1, y: area.y + 3, width: area.width - 2, height: area.height - 4)
+        // The line above the input is kept for notices ("saved …").
+        let body = Rect(x: area.x + 1, y: area.y + 3, width: area.width - 2, height: area.height - 5)
         let lines = transcriptLines(exchange, width: body.width, theme: theme, glyphs: glyphs)
         linesFromEnd = min(linesFromEnd, max(0, lines.count - body.height))
         let end = lines.count - linesFromEnd

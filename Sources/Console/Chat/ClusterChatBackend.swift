@@ -29,12 +29,17 @@ public final class ClusterChatBackend: ChatBackend {
                     let response = try await route.stream(client, body: body)
                     var parser = ChatStreamParser()
                     for try await chunk in response.body {
+                        // The body's reader does not watch for cancellation; leaving the loop
+                        // drops the stream, and that ends the transfer.
+                        try Task.checkCancellation()
                         for event in try parser.feed(chunk) { continuation.yield(event) }
                         if parser.done { break }
                     }
                     try Task.checkCancellation()
                     for event in try parser.end() { continuation.yield(event) }
                     continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish(throwing: CancellationError())
                 } catch {
                     // A route that stopped working (pod gone) is looked up again next time.
                     await routes.forget()
