@@ -6,7 +6,7 @@ import XCTest
 /// The chat pane headless, over a backend the test drives: streamed text wraps, the header's
 /// TTFT and tokens/s follow the clock, ctrl-c cancels without quitting, transcripts save.
 final class ChatPaneTests: XCTestCase {
-    private let width = 60, height = 24
+    private let width = 90, height = 24
 
     @MainActor private func open(_ backend: FakeChatBackend, clock: StepClock, directory: URL) -> ConsoleSession {
         let session = ConsoleSession(connection: nil, version: "test", now: { clock.now })
@@ -71,9 +71,9 @@ final class ChatPaneTests: XCTestCase {
         XCTAssertTrue(stats.contains("KV 3/1024 blocks"), stats)
         XCTAssertTrue(stats.contains("generating"), stats)
         // The reply wraps at the pane's width, words whole.
-        let body = (6..<20).map(f.line)
-        XCTAssertTrue(body.contains { $0.hasSuffix("  A KV cache keeps the keys and values of earlier tokens") }, body.joined(separator: "\n"))
-        XCTAssertTrue(body.contains { $0.hasSuffix("  so attention need not recompute them.▌") }, body.joined(separator: "\n"))
+        let body = (6..<20).map { f.line($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        XCTAssertTrue(body.contains { $0.hasSuffix("  A KV cache keeps the keys and values of earlier tokens so attention need not recompute") }, body.joined(separator: "\n"))
+        XCTAssertTrue(body.contains { $0.hasSuffix("  them.▌") }, body.joined(separator: "\n"))
         XCTAssertTrue(body.allSatisfy { DisplayWidth.of($0) <= width })
 
         backend.emit(.finished(ChatFinish(reason: "stop", promptTokens: 30, completionTokens: 19)))
