@@ -32,7 +32,7 @@ let package = Package(
         ]),
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML"]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine"]),
         // Scale, rollout and canary operations with kubectl-identical requests, RBAC checks, audit log.
         .target(name: "Operations", dependencies: ["Kube", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
@@ -102,7 +102,8 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
-        .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport"]),
+        // The chat pane's cluster backend runs against the served demo, so Console and Kube too.
+        .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport", "Console", "Kube"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         // Operations against the local cluster in process, beside kubectl 1.32 on the same cluster over HTTPS.
         .testTarget(name: "OperationsTests", dependencies: [

@@ -42,6 +42,7 @@ public enum ConsoleRunner {
                 }
                 dirty = true
             }
+            session.chats.client = feed?.client
             var state = feed?.state ?? ClusterState()
             if feed?.changed == true { telemetry?.follow(state) }
             state.telemetry = telemetry?.snapshot ?? state.telemetry

@@ -51,6 +51,8 @@ public final class ConsoleSession {
     public weak var graphs: (any GraphSeriesSource)?
     /// The kubeconfig's contexts, for `:ctx` completion and checking.
     public var contextNames: [String] = []
+    /// The chat pane's conversations and backends (one local engine for the console's lifetime).
+    public var chats = ChatConversations(environment: ProcessInfo.processInfo.environment)
     private var request: SessionRequest?
     private var history = PromptHistory()
     let version: String
@@ -95,6 +97,10 @@ public final class ConsoleSession {
         if key == .resize { return }
         if prompt != nil { return handlePrompt(key, state: state) }
         flash = nil
+        // A screen with a text input (chat) takes typing and its ctrl-c before the console's keys.
+        if !showHelp, let capturing = top as? any KeyCapturingScreen, capturing.capturesKey(key) {
+            return perform(top.handle(key, state: state, visibleRows: visibleRows(height: height)), state: state)
+        }
         if key == .ctrl("c") { wantsQuit = true; return }
         if showHelp {
             if key == .escape || key == .character("?") || key == .character("q") { showHelp = false }
@@ -259,7 +265,8 @@ public final class ConsoleSession {
         case let .logs(target): return LogsScreen(target: target, source: logSource)
         case .nodes: return NodesScreen(now: now)
         case let .events(scope): return EventsScreen(scope: scope, now: now)
-        case .rolloutHistory, .canary, .deploy, .chat: return PlannedScreen(id: id)
+        case let .chat(key): return ChatScreen(workloadKey: key, conversations: chats, now: now)
+        case .rolloutHistory, .canary, .deploy: return PlannedScreen(id: id)
         }
     }
 }

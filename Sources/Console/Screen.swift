@@ -29,7 +29,8 @@ public enum ScreenID: Sendable, Equatable, Hashable {
     case rolloutHistory(workloadKey: String?)
     case canary(workloadKey: String?)
     case deploy
-    case chat
+    /// The chat pane: the local engine (nil), or a workload (`namespace/name` or a name) through the proxy.
+    case chat(workloadKey: String?)
 }
 
 /// What a log view follows.

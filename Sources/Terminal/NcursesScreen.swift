@@ -46,7 +46,8 @@ public final class NcursesScreen {
         guard let s = newterm(nil, fdopen(STDOUT_FILENO, "w"), fdopen(STDIN_FILENO, "r")) else { throw TerminalError.unknownTerminal(term) }
         screen = s
         set_term(s)
-        cbreak()
+        // raw, not cbreak: ctrl-c arrives as a key (it cancels a chat reply, else quits) instead of SIGINT.
+        raw()
         noecho()
         nonl()
         keypad(kvd_stdscr(), true)

@@ -146,7 +146,7 @@ final class ScreenSnapshotTests: XCTestCase {
         let state = try ConsoleFixtures.state()
         let s = ConsoleFixtures.session()
         s.type("?", state: state)
-        assertSnapshot(render(s, state, width: 130, height: 45), named: "help-workloads")
+        assertSnapshot(render(s, state, width: 130, height: 50), named: "help-workloads")
     }
 
     @MainActor func testWorkloadsAt80x24WithAsciiGlyphs() async throws {

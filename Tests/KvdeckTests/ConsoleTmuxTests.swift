@@ -148,6 +148,56 @@ final class ConsoleTmuxTests: XCTestCase {
         while Date() < deadline, try capture().contains("gpu-node-a") { usleep(200_000) }
         XCTAssertFalse(try capture().contains("GPU-ALLOC"), "q leaves the console")
     }
+
+    /// The chat pane on the local engine: `:chat`, a greedy question answered as it streams,
+    /// ctrl-c stops a long reply without quitting, Esc goes back; `c` opens a workload's chat.
+    func testChatPaneAnswersCancelsAndGoesBack() throws {
+        let model = ServedDemo.modelCache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+        guard FileManager.default.fileExists(atPath: model) else { throw XCTSkip("no default model at \(model)") }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-tmux-chat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        // Stand-in pods and no load: the machine's cores go to the chat's own engine.
+        let command = "env -i HOME=\(home.path) PATH=/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 KVDECK_MODEL_CACHE=\(ServedDemo.modelCache) "
+            + "\(KvdeckBinary.path) demo --no-load --stand-in-pods 2>\(home.path)/stderr; sleep 30"
+        start(command)
+        try waitFor("smollm2-canary", "LIVE", timeout: 90)
+
+        try send(":")
+        try type("chat")
+        try send("Enter")
+        try waitFor("chat(local)", "local SmolLM2-135M-Instruct", "temp 0.70")
+        // Greedy, so the answer is known; "q" and ":" are text in the input, not commands.
+        try type(":temp 0")
+        try send("Enter")
+        try waitFor("temp 0.00")
+        try type("What is the capital of France?")
+        try send("Enter")
+        var pane = try waitFor("The capital of France is Paris.", "done (stop)", timeout: 120)
+        XCTAssertTrue(pane.contains("TTFT ") && pane.contains(" tok/s"), pane)
+        XCTAssertTrue(pane.contains("KV ") && pane.contains(" blocks"), pane)
+
+        // A long reply, stopped by ctrl-c while it streams; the console stays.
+        try type(":max 2048")
+        try send("Enter")
+        try type("Write a very long story about a dragon who learns to cook.")
+        try send("Enter")
+        try waitFor("generating", timeout: 60)
+        try send("C-c")
+        pane = try waitFor("cancelled", timeout: 20)
+        XCTAssertTrue(pane.contains("chat(local)"), "ctrl-c did not quit:\n\(pane)")
+        usleep(500_000)
+        XCTAssertTrue(try capture().contains("chat(local)"))
+
+        // Esc back to the workloads; c opens the selected workload's chat, Esc again.
+        try send("Escape")
+        try waitFor("MODEL", "smollm2-canary")
+        try send("c")
+        try waitFor("chat(llm-prod/smollm2")
+        try send("Escape")
+        try waitFor("MODEL", "smollm2-canary")
+        try send("q")
+    }
 }
 
 /// The pane did not reach the expected state in time; the error carries what it showed.

@@ -35,7 +35,7 @@ public enum ConsoleCommandLine {
         Command(name: "history", aliases: ["hist", "rollout"], summary: "rollout history (later issue)", argument: .workload),
         Command(name: "canary", aliases: ["cn"], summary: "canary control (later issue)", argument: .workload),
         Command(name: "deploy", aliases: [], summary: "deploy a model (later issue)", argument: nil),
-        Command(name: "chat", aliases: [], summary: "chat with the local engine (later issue)", argument: nil),
+        Command(name: "chat", aliases: [], summary: "chat with the local engine (of a workload: :chat NAME)", argument: .workload),
         Command(name: "help", aliases: ["?", "h"], summary: "keys of this screen", argument: nil),
         Command(name: "quit", aliases: ["q", "q!", "exit"], summary: "quit kvdeck", argument: nil),
     ]
@@ -71,7 +71,7 @@ public enum ConsoleCommandLine {
         case "history": return .open(.rolloutHistory(workloadKey: argument))
         case "canary": return .open(.canary(workloadKey: argument))
         case "deploy": return .open(.deploy)
-        case "chat": return .open(.chat)
+        case "chat": return .open(.chat(workloadKey: argument))
         case "help": return .help
         default: return .quit
         }

@@ -3,6 +3,7 @@
 extension WorkloadsScreen {
     public var keyHelp: [(key: String, action: String)] {
         [("enter", "pods of the workload"), ("l", "logs of all its pods, merged by time"),
+         ("c", "chat with the workload (its Service, through the API server)"),
          ("h", "rollout history (later issue)"), ("a", "serving workloads only / every Deployment and StatefulSet")]
     }
 }

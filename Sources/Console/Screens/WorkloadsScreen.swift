@@ -32,7 +32,7 @@ public final class WorkloadsScreen: TableScreen {
     public var title: String { showAll ? "workloads(all kinds)" : "workloads" }
 
     public var hints: [(key: String, action: String)] {
-        [("enter", "pods"), ("l", "logs"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
+        [("enter", "pods"), ("l", "logs"), ("c", "chat"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
     }
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
@@ -100,6 +100,9 @@ public final class WorkloadsScreen: TableScreen {
         case .character("h"):
             guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
             return .push(.rolloutHistory(workloadKey: keys[row]))
+        case .character("c"):
+            guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
+            return .push(.chat(workloadKey: keys[row]))
         case .character("a"):
             showAll.toggle()
             return .none
