@@ -10,7 +10,8 @@ struct Kvdeck: AsyncParsableCommand {
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
         subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, TopCommand.self, MetricsCommand.self,
-                      ServeCommand.self, VersionCommand.self],
+                      ServeCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
+                      VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 
