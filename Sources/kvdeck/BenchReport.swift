@@ -88,11 +88,7 @@ struct BenchReport: Encodable {
         return text.split(separator: " ").first.flatMap { Double($0) }
     }
 
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func json() throws -> String { try JSONLine.string(self) }
 
     var table: String {
         func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
@@ -113,7 +109,7 @@ struct BenchReport: Encodable {
             if let c = d.cpus { note.append("\(f(c, 2)) CPUs") }
             rows.append(["decode batch \(d.batch)", "\(f(d.tokensPerSecond)) tokens/s", note.joined(separator: ", ")])
         }
-        rows.append(["prefill \(prefillTokens) tokens", "\(f(prefillTokensPerSecond)) tokens/s", "one forward pass, best run"])
+        rows.append(["prefill \(prefillTokens) tokens", "\(f(prefillTokensPerSecond)) tokens/s", "one forward pass"])
 
         var load = ""
         if let loadAverage { load = ", load average \(f(loadAverage, 2))" }

@@ -74,7 +74,11 @@ struct GenerateCommand: AsyncParsableCommand {
         do {
             // The messages are checked before the model loads: a typo should not cost a load.
             let input: PromptInput
-            if let messages { input = .messages(try ChatMessagesJSON.parse(messages)) } else { input = .text(prompt ?? "") }
+            if let messages {
+                do { input = .messages(try ChatMessagesJSON.parse(messages)) } catch { throw PromptInputError(description: "--messages: \(error)") }
+            } else {
+                input = .text(prompt ?? "")
+            }
             let (loaded, loadSeconds) = try LoadedEngineModel.open(model, chatTemplate: chatTemplate, threads: threads, command: "generate")
             let (_, ids) = try input.encode(with: loaded)
             let json = output == .json

@@ -66,11 +66,7 @@ struct GenerateReport: Encodable {
                           decodeTokensPerSecond: run.decodeTokensPerSecond, totalSeconds: run.total)
     }
 
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func json() throws -> String { try JSONLine.string(self) }
 
     /// "stop after 8 tokens (37 prompt tokens); time to first token 0.12 s, 31.0 tokens/s, 0.35 s in all"
     var summary: String {

@@ -54,9 +54,7 @@ struct TokenizeCommand: AsyncParsableCommand {
                 print(ids.map(String.init).joined(separator: " "))
             case .json:
                 let pieces = ids.map { String(decoding: loaded.tokenizer.piece(Int($0)), as: UTF8.self) }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(Report(ids: ids, pieces: pieces, text: encoded)), as: UTF8.self))
+                print(try JSONLine.string(Report(ids: ids, pieces: pieces, text: encoded)))
             }
         } catch {
             throw Diagnostics.fail(error)

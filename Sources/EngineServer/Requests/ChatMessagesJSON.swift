@@ -12,16 +12,24 @@ public enum ChatMessagesJSON {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw Invalid(description: "the messages are not valid JSON" + (detail.map { ": \($0)" } ?? ""))
         } catch {
-            throw Invalid(description: "the messages are not valid JSON")
+            throw Invalid(description: "not valid JSON" + syntaxDetail(text))
         }
         do {
             return try ChatCompletionRequest.readMessages(RequestFields(.object(["messages": value])))
         } catch {
             throw Invalid(description: error.message)
+        }
+    }
+
+    /// Where the text stops being JSON, as " (Unexpected end of file ...)": Foundation's decoder
+    /// on Linux does not say, its JSONSerialization does.
+    private static func syntaxDetail(_ text: String) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            return ""
+        } catch {
+            return ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { " (\($0))" } ?? ""
         }
     }
 }
