@@ -27,7 +27,7 @@ struct GenerateReport: Encodable {
     var text: String
     /// vLLM's `finish_reason`: stop, length or abort.
     var finishReason: String
-    /// vLLM's `stop_reason`: the stop token id or stop string, absent for end of sequence by length.
+    /// vLLM's `stop_reason`: the stop token id or stop string that ended it; absent after `length`.
     var stopReason: StopReasonValue?
     var usage: UsageCounts
     var timings: Timings
