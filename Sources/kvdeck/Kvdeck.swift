@@ -10,8 +10,9 @@ struct Kvdeck: AsyncParsableCommand {
         abstract: "A terminal console for vLLM on Kubernetes, and the engine behind its chat pane.",
         version: KvdeckVersion.string,
         subcommands: [ConsoleCommand.self, DemoCommand.self, GetCommand.self, TopCommand.self, MetricsCommand.self,
-                      ScaleCommand.self, RolloutCommand.self, CanaryCommand.self,
-                      ServeCommand.self, DeployCommand.self, VersionCommand.self],
+                      ScaleCommand.self, RolloutCommand.self, CanaryCommand.self, DeployCommand.self,
+                      ServeCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
+                      VersionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 

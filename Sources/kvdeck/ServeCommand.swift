@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         Request logs go to stderr (or to $KVDECK_LOG when set), one line per request.
         """)
 
-    @Argument(help: "A .gguf file, a Hugging Face model directory, or `default`.")
+    @Argument(help: ArgumentHelp(ModelArgument.help))
     var model: String = "default"
 
     @Option(help: "Address to listen on.")
@@ -89,9 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw Diagnostics.fail(error)
         }
-        guard FileManager.default.fileExists(atPath: path) else {
-            let fix = model == "default" ? "; fetch it with scripts/fetch-model" : ""
-            throw Diagnostics.fail(ServeFailure("no model at \(path)\(fix)"))
+        do {
+            _ = try ModelArgument(name: model).existingPath(environment: environment)
+        } catch {
+            throw Diagnostics.fail(error)
         }
 
         let threads = self.threads
@@ -124,8 +125,9 @@ struct ServeCommand: AsyncParsableCommand {
         var o = ServerOptions()
         o.host = host
         o.port = port
-        let isDefault = model == "default"
-        let path = isDefault ? DefaultModel.path(environment: environment) : model
+        let argument = ModelArgument(name: model)
+        let isDefault = argument.isDefault
+        let path = argument.path(environment: environment)
         o.servedModelNames = servedModelName.isEmpty ? (isDefault ? [DefaultModel.servedName] : []) : servedModelName
         o.engine = EngineConfig(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, maxModelLen: maxModelLen,
                                 enablePrefixCaching: enablePrefixCaching)
@@ -142,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Progress for the person starting the server, on stderr (stdout stays free).
     static func progress(_ text: String) {
-        FileHandle.standardError.write(Data("kvdeck serve: \(text)\n".utf8))
+        EngineProgress.say("serve", text)
     }
 }
 

@@ -1,3 +1,4 @@
+import KvdeckTestSupport
 import XCTest
 @testable import Engine
 

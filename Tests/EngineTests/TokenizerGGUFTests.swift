@@ -48,28 +48,3 @@ final class TokenizerGGUFTests: XCTestCase {
         XCTAssertEqual(tok.encode("Hi", addSpecialTokens: true), tok.encode("Hi"))
     }
 }
-
-/// The cases of ../shared/fixtures/engine/smollm2-135m-q4_1-reference.json.
-enum EngineFixture {
-    struct Case: Decodable {
-        let name: String
-        let prompt: String
-        let promptIDs: [Int]
-        let generatedIDs: [Int]
-        let generatedText: String
-
-        enum CodingKeys: String, CodingKey {
-            case name, prompt
-            case promptIDs = "prompt_ids"
-            case generatedIDs = "generated_ids"
-            case generatedText = "generated_text"
-        }
-    }
-
-    private struct File: Decodable { let cases: [Case] }
-
-    static func cases() throws -> [Case] {
-        let url = SharedFixtures.root.appendingPathComponent("fixtures/engine/smollm2-135m-q4_1-reference.json")
-        return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
-    }
-}

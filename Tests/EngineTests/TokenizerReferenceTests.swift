@@ -1,4 +1,5 @@
 import Foundation
+import KvdeckTestSupport
 import XCTest
 @testable import Engine
 

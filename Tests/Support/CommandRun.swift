@@ -6,9 +6,10 @@ public struct CommandRun: Sendable {
     public var stdout: String
     public var stderr: String
 
-    /// Runs `executable` with `arguments` and `environment` (nil: inherit), no stdin, and waits.
+    /// Runs `executable` with `arguments` and `environment` (nil: inherit), `input` as stdin (nil:
+    /// none), and waits.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: URL? = nil) throws -> CommandRun {
+                           directory: URL? = nil, input: Data? = nil) throws -> CommandRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -17,8 +18,17 @@ public struct CommandRun: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            // Written from another thread, so a child that answers before reading cannot deadlock us.
+            let writer = stdin.fileHandleForWriting
+            DispatchQueue.global().async {
+                try? writer.write(contentsOf: input)
+                try? writer.close()
+            }
+        }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()

@@ -1,0 +1,46 @@
+import Foundation
+import KvdeckTestSupport
+import XCTest
+
+/// `kvdeck bench` with tiny settings: every row is there (the figures themselves are measured in
+/// Benchmarks/, never asserted in a test).
+final class BenchCommandTests: XCTestCase {
+    let tiny = ["--batch-sizes", "1,2", "--prefill", "16", "--context", "8", "--steps", "2", "--repeats", "1", "--threads", "1"]
+
+    func testTheTableHasEveryRow() throws {
+        let r = try EngineCommand.run(["bench", "default"] + tiny)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for row in ["copy bandwidth", "weights per token", "decode ceiling", "decode batch 1", "decode batch 2", "prefill 16 tokens"] {
+            XCTAssertTrue(r.stdout.contains("\n" + row + " "), "\(row): \(r.stdout)")
+        }
+        XCTAssertTrue(r.stdout.contains("of ceiling"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("x batch 1"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("1 threads"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("kvdeck bench: prefill:"), "progress on stderr: \(r.stderr)")
+    }
+
+    func testJSONHasEveryFigure() throws {
+        let out = try EngineCommand.json(["bench", "default", "-o", "json"] + tiny)
+        for key in ["copy_bytes_per_s", "ceiling_tokens_per_s", "prefill_tokens_per_s"] {
+            XCTAssertGreaterThan(out[key] as? Double ?? 0, 0, key)
+        }
+        XCTAssertGreaterThan(out["weight_bytes_per_token"] as? Int ?? 0, 0)
+        let decode = try XCTUnwrap(out["decode"] as? [[String: Any]])
+        XCTAssertEqual(decode.map { $0["batch"] as? Int }, [1, 2])
+        XCTAssertNotNil(decode[0]["of_ceiling"] as? Double)
+        XCTAssertNotNil(decode[1]["times_batch_1"] as? Double)
+    }
+
+    func testBadInputExitsNonZeroWithAMessage() throws {
+        let cases: [(args: [String], message: String)] = [
+            (["bench", "/nonexistent/model.gguf"], "no model at /nonexistent/model.gguf"),
+            (["bench", "default", "--batch-sizes", "1,x"], "--batch-sizes must be positive numbers"),
+            (["bench", "default", "--prefill", "0"], "--prefill must be at least 1"),
+        ]
+        for c in cases {
+            let r = try EngineCommand.run(c.args)
+            XCTAssertNotEqual(r.status, 0, c.args.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains(c.message), "\(c.args): \(r.stderr)")
+        }
+    }
+}
