@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "DeployTemplates", path: "manifests", exclude: ["README.md"], resources: [.copy("templates")]),
         // `kvdeck deploy`: templates rendered with checked parameters, the server's dry-run diff,
         // server-side apply and rollout status. A screen uses the same API (DeployPlan).
-        .target(name: "Deploy", dependencies: ["DeployTemplates", "Kube", "YAML"]),
+        .target(name: "Deploy", dependencies: ["DeployTemplates", "Kube", "Operations", "YAML"]),
         .executableTarget(name: "kvdeck", dependencies: [
             "Console", "Terminal", "Kube", "Telemetry", "YAML", "LocalClusterServer", "Engine", "EngineServer", "Deploy", "Operations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
