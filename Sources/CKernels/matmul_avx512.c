@@ -296,6 +296,17 @@ TGT INL void row_scales(const int type, const uint8_t *row, int nb, float *dw, f
     }
 }
 
+/* Rows this far ahead are prefetched: each row begins with a gather of its block scales, which
+ * the hardware prefetchers do not follow, so without this every row starts with a memory stall. */
+#define KVD_PREFETCH_ROWS 8
+
+TGT INL void prefetch_rows(const kvd_mm_args *a, int r, int count, int r1) {
+    for (int k = 0; k < count && r + k < r1; k++) {
+        const uint8_t *p = a->w + (size_t)(r + k) * a->row_bytes;
+        for (size_t off = 0; off < a->row_bytes; off += 64) _mm_prefetch((const char *)(p + off), _MM_HINT_T0);
+    }
+}
+
 TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     float dw0[KVD_MAX_NIN / 32 + 1], mw0[KVD_MAX_NIN / 32], dw1[KVD_MAX_NIN / 32 + 1], mw1[KVD_MAX_NIN / 32];
@@ -303,6 +314,7 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r
     int r = r0;
     for (; r + 2 <= r1; r += 2) {
         const uint8_t *rows[2] = { a->w + (size_t)r * a->row_bytes, a->w + (size_t)(r + 1) * a->row_bytes };
+        prefetch_rows(a, r + KVD_PREFETCH_ROWS, 2, r1);
         row_scales(type, rows[0], nb, dw0, mw0);
         row_scales(type, rows[1], nb, dw1, mw1);
         int t = t0;
@@ -311,6 +323,7 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r
     }
     for (; r < r1; r++) {
         const uint8_t *rows[1] = { a->w + (size_t)r * a->row_bytes };
+        prefetch_rows(a, r + KVD_PREFETCH_ROWS, 1, r1);
         row_scales(type, rows[0], nb, dw0, mw0);
         int t = t0;
         for (; t + 4 <= t1; t += 4) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 4, 1);

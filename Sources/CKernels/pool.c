@@ -18,6 +18,13 @@
  * of one forward pass, short enough not to burn a shared core between requests. */
 #define KVD_SPIN_NS 200000L
 
+/* When the caller had to wait this long for a task a worker claimed (the OS preempted the worker
+ * to run another process), jobs run on the caller alone for KVD_SOLO_NS: on a shared machine a
+ * preempted worker otherwise stalls each of a decode step's ~150 jobs by a scheduler slice. On
+ * idle cores the wait is microseconds and this never triggers. */
+#define KVD_STALL_NS 500000L
+#define KVD_SOLO_NS 50000000L
+
 /* A job. Two slots, used alternately by generation, so a worker that wakes late and reads the
  * previous job's slot never sees it rewritten under it: slot g & 1 is rewritten only for job
  * g + 2, which starts after job g + 1, which starts after every task of job g has finished. */
@@ -42,6 +49,7 @@ struct kvd_pool {
     _Atomic unsigned generation;
     _Atomic int sleepers;
     _Atomic int stop;
+    long solo_until; /* caller-only until this time (caller's state: one job at a time) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -137,10 +145,11 @@ int kvd_pool_threads(const kvd_pool *pool) { return pool ? pool->nthreads : 1; }
 
 void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
     if (ntasks <= 0) return;
-    if (!p || p->nthreads == 1 || ntasks == 1) {
+    if (!p || p->nthreads == 1 || ntasks == 1 || (p->solo_until && now_ns() < p->solo_until)) {
         for (int i = 0; i < ntasks; i++) fn(ctx, i, 0);
         return;
     }
+    p->solo_until = 0;
     const unsigned gen = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
     job_slot *j = &p->slots[gen & 1];
     j->fn = fn;
@@ -160,9 +169,16 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
     drain(p, gen, 0);
     /* Only tasks a worker claimed and is still running are left; if it has been preempted, give
      * it the core rather than spin against it. */
+    long wait_start = 0;
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < ntasks; spins++) {
-        if (spins < 2000) KVD_PAUSE();
-        else sched_yield();
+        if (spins < 2000) {
+            KVD_PAUSE();
+            continue;
+        }
+        const long now = now_ns();
+        if (!wait_start) wait_start = now;
+        else if (now - wait_start > KVD_STALL_NS) p->solo_until = now + KVD_SOLO_NS;
+        sched_yield();
     }
 }
 
