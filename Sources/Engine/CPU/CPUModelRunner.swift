@@ -48,6 +48,10 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
               c.headCount / c.kvHeadCount <= Int(KVD_ATTN_MAX_GROUP), c.headDim % 2 == 0 else {
             throw ModelLoadError(path: model.source, "attention shape (\(c.headCount) heads over \(c.kvHeadCount) KV heads of \(c.headDim)) is outside what the CPU kernels take")
         }
+        let (floats, overflow) = (2 * c.layerCount * c.kvHeadCount * blockSize * c.headDim).multipliedReportingOverflow(by: blockCount)
+        guard !overflow, floats <= Int.max / MemoryLayout<Float>.size else {
+            throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
+        }
         self.weights = try CPUWeights(model)
         self.config = c
         self.blockSize = blockSize
@@ -57,8 +61,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         self.weightBytesPerToken = weights.bytesPerToken
         self.pool = CPUThreadPool(threads: threads)
         self.layerStride = c.kvHeadCount * blockSize * c.headDim
-        let total = 2 * c.layerCount * blockCount * layerStride
-        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: total)
+        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: floats)
         // Untouched blocks are never read (attention reads only positions below each context
         // length), so no clearing is needed; pages are committed as blocks are first written.
     }
