@@ -18,12 +18,13 @@
  * of one forward pass, short enough not to burn a shared core between requests. */
 #define KVD_SPIN_NS 200000L
 
-/* When the caller had to wait this long for a task a worker claimed (the OS preempted the worker
- * to run another process), jobs run on the caller alone for KVD_SOLO_NS: on a shared machine a
- * preempted worker otherwise stalls each of a decode step's ~150 jobs by a scheduler slice. On
- * idle cores the wait is microseconds and this never triggers. */
-#define KVD_STALL_NS 500000L
-#define KVD_SOLO_NS 50000000L
+/* On a shared machine the OS preempts workers to run other processes; a worker preempted in a
+ * task makes the caller wait for it, and a decode step joins ~150 jobs. The caller keeps moving
+ * averages of how long it works on a job and how long it then waits for the workers; when it
+ * waits longer than it works, the workers are not helping, and jobs run on the caller alone for
+ * KVD_SOLO_NS before the workers are tried again. On idle cores the wait is a fraction of a task
+ * and this never triggers. */
+#define KVD_SOLO_NS 200000000L
 
 /* A job. Two slots, used alternately by generation, so a worker that wakes late and reads the
  * previous job's slot never sees it rewritten under it: slot g & 1 is rewritten only for job
@@ -49,7 +50,10 @@ struct kvd_pool {
     _Atomic unsigned generation;
     _Atomic int sleepers;
     _Atomic int stop;
-    long solo_until; /* caller-only until this time (caller's state: one job at a time) */
+    /* The caller's state (one job at a time): caller-only until solo_until; moving averages (ns)
+     * of its own work per job and of its wait for the workers afterwards. */
+    long solo_until;
+    double avg_work, avg_wait;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -150,6 +154,7 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
         return;
     }
     p->solo_until = 0;
+    const long start = now_ns();
     const unsigned gen = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
     job_slot *j = &p->slots[gen & 1];
     j->fn = fn;
@@ -167,18 +172,19 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
         pthread_mutex_unlock(&p->mu);
     }
     drain(p, gen, 0);
+    const long drained = now_ns();
     /* Only tasks a worker claimed and is still running are left; if it has been preempted, give
      * it the core rather than spin against it. */
-    long wait_start = 0;
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < ntasks; spins++) {
-        if (spins < 2000) {
-            KVD_PAUSE();
-            continue;
-        }
-        const long now = now_ns();
-        if (!wait_start) wait_start = now;
-        else if (now - wait_start > KVD_STALL_NS) p->solo_until = now + KVD_SOLO_NS;
-        sched_yield();
+        if (spins < 2000) KVD_PAUSE();
+        else sched_yield();
+    }
+    const long end = now_ns();
+    p->avg_work += ((double)(drained - start) - p->avg_work) / 16.0;
+    p->avg_wait += ((double)(end - drained) - p->avg_wait) / 16.0;
+    if (p->avg_wait > p->avg_work && p->avg_wait > 20000.0) {
+        p->solo_until = end + KVD_SOLO_NS;
+        p->avg_work = p->avg_wait = 0.0;
     }
 }
 
