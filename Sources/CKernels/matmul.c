@@ -25,13 +25,16 @@ int kvd_isa_best(void) {
  * task's weight rows stream past them. */
 #define KVD_TOKENS_PER_TASK 64
 
+/* One call's work: per output, its arguments, kernel, row count and row chunking; task ids run
+ * output by output, and within an output token chunk by token chunk. */
 typedef struct {
     kvd_mm_args args[KVD_MAX_LINEARS];
     kvd_mm_kernel kernel[KVD_MAX_LINEARS];
+    int nout[KVD_MAX_LINEARS];
     int rows_per_task[KVD_MAX_LINEARS];
     int row_tasks[KVD_MAX_LINEARS];
     int first_task[KVD_MAX_LINEARS + 1];
-    int nouts, ntok, token_tasks;
+    int ntok, token_tasks;
 } mm_job;
 
 static kvd_mm_kernel pick(int isa, int block_type, int quantised) {
@@ -43,20 +46,16 @@ static kvd_mm_kernel pick(int isa, int block_type, int quantised) {
     }
 }
 
-/* The row count of output o, kept beside the job so tasks clamp their last chunk. */
-typedef struct { mm_job job; int nout[KVD_MAX_LINEARS]; } mm_job_full;
-
-static void mm_task_full(void *ctx, int task, int thread) {
+static void mm_task(void *ctx, int task, int thread) {
     (void)thread;
-    const mm_job_full *f = ctx;
-    const mm_job *j = &f->job;
+    const mm_job *j = ctx;
     int o = 0;
     while (task >= j->first_task[o + 1]) o++;
     int local = task - j->first_task[o];
     int tc = local / j->row_tasks[o], rc = local % j->row_tasks[o];
     int r0 = rc * j->rows_per_task[o];
     int r1 = r0 + j->rows_per_task[o];
-    if (r1 > f->nout[o]) r1 = f->nout[o];
+    if (r1 > j->nout[o]) r1 = j->nout[o];
     int t0 = tc * KVD_TOKENS_PER_TASK;
     int t1 = t0 + KVD_TOKENS_PER_TASK < j->ntok ? t0 + KVD_TOKENS_PER_TASK : j->ntok;
     j->kernel[o](&j->args[o], r0, r1, t0, t1);
@@ -69,10 +68,9 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
     const int nin = outs[0].nin;
     if (nin <= 0 || nin > KVD_MAX_NIN) return -1;
     const int threads = kvd_pool_threads(pool);
-    mm_job_full f;
-    memset(&f, 0, sizeof f);
-    mm_job *j = &f.job;
-    j->nouts = nouts;
+    mm_job job;
+    memset(&job, 0, sizeof job);
+    mm_job *j = &job;
     j->ntok = ntok;
     j->token_tasks = (ntok + KVD_TOKENS_PER_TASK - 1) / KVD_TOKENS_PER_TASK;
     for (int o = 0; o < nouts; o++) {
@@ -101,11 +99,11 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
         if (rows < 8) rows = 8;
         if (rows > 256) rows = 256;
         rows = (rows + 3) & ~3;
-        f.nout[o] = l->nout;
+        j->nout[o] = l->nout;
         j->rows_per_task[o] = rows;
         j->row_tasks[o] = (l->nout + rows - 1) / rows;
         j->first_task[o + 1] = j->first_task[o] + j->row_tasks[o] * j->token_tasks;
     }
-    kvd_pool_run(pool, j->first_task[nouts], mm_task_full, &f);
+    kvd_pool_run(pool, j->first_task[nouts], mm_task, j);
     return 0;
 }

@@ -150,15 +150,6 @@ TGT INL __m256i load_one(const int type, const uint8_t *row, int b) {
     return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(v, 4), v), _mm256_set1_epi8(0x0f));
 }
 
-/* Sum of 8 int32 as float (the odd last block). */
-TGT INL float hsum8i(__m256i s) {
-    const __m256 v = _mm256_cvtepi32_ps(s);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    return _mm_cvtss_f32(h);
-}
-
 /* Weights of blocks b and b+1 as 2 x 32 int16 in the wide activations' pair order:
  * [b: 0..15 | b+1: 0..15] and [b: 16..31 | b+1: 16..31] (Q4_0 as nibble - 8, Q8_0 signed). */
 TGT INL void load_pair16(const int type, const uint8_t *row, int b, __m512i *wa, __m512i *wb) {
@@ -227,9 +218,11 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int WIDE, const
             }
         }
     }
+    /* The odd last block and the offset terms go into the vector accumulator, so each (row,
+     * token) pays one horizontal reduction. */
     for (int k = 0; k < R; k++) {
         for (int i = 0; i < T; i++) {
-            float sum = _mm512_reduce_add_ps(acc[k][i]);
+            __m512 v = acc[k][i];
             if (nb & 1) {
                 const int b = nb - 1;
                 __m256i s;
@@ -243,9 +236,9 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int WIDE, const
                         w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 16)));
                     } else {
                         const size_t bb = type == KVD_TYPE_Q4_1 ? KVD_Q4_1_BYTES : KVD_Q4_0_BYTES;
-                        const __m128i v = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bb + (type == KVD_TYPE_Q4_1 ? 4 : 2)));
-                        w0 = _mm256_cvtepu8_epi16(_mm_and_si128(v, _mm_set1_epi8(0x0f)));
-                        w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0f)));
+                        const __m128i q = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bb + (type == KVD_TYPE_Q4_1 ? 4 : 2)));
+                        w0 = _mm256_cvtepu8_epi16(_mm_and_si128(q, _mm_set1_epi8(0x0f)));
+                        w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(q, 4), _mm_set1_epi8(0x0f)));
                         if (type == KVD_TYPE_Q4_0) {
                             w0 = _mm256_sub_epi16(w0, _mm256_set1_epi16(8));
                             w1 = _mm256_sub_epi16(w1, _mm256_set1_epi16(8));
@@ -257,18 +250,17 @@ TGT INL void q8_tile(const kvd_mm_args *a, const int type, const int WIDE, const
                     s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), load_one(type, row[k], b),
                                             _mm256_loadu_si256((const __m256i *)(xq[i] + 32 * (size_t)b)));
                 }
-                sum += dw[k][b] * xd[i][b] * hsum8i(s);
+                const __m256 tail = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw[k][b] * xd[i][b]));
+                v = _mm512_add_ps(v, _mm512_zextps256_ps512(tail));
             }
-            float cs = 0.0f;
             if (offsets) {
                 const float *s = (const float *)(xq[i] + soff);
-                __m512 c = _mm512_setzero_ps();
-                int b = 0;
-                for (; b + 16 <= nb; b += 16) c = _mm512_fmadd_ps(_mm512_loadu_ps(mw[k] + b), _mm512_loadu_ps(s + b), c);
-                cs = _mm512_reduce_add_ps(c);
-                for (; b < nb; b++) cs += mw[k][b] * s[b];
+                for (int b = 0; b < nb; b += 16) {
+                    const __mmask16 m = nb - b >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (nb - b)) - 1);
+                    v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, mw[k] + b), _mm512_maskz_loadu_ps(m, s + b), v);
+                }
             }
-            kvd_mm_store(a, t + i, r + k, sum + cs);
+            kvd_mm_store(a, t + i, r + k, _mm512_reduce_add_ps(v));
         }
     }
 }
@@ -296,6 +288,17 @@ TGT INL void row_scales(const int type, const uint8_t *row, int nb, float *dw, f
     }
 }
 
+/* Rows this far ahead are prefetched: each row begins with a gather of its block scales, which
+ * the hardware prefetchers do not follow, so without this every row starts with a memory stall. */
+#define KVD_PREFETCH_ROWS 8
+
+TGT INL void prefetch_rows(const kvd_mm_args *a, int r, int count, int r1) {
+    for (int k = 0; k < count && r + k < r1; k++) {
+        const uint8_t *p = a->w + (size_t)(r + k) * a->row_bytes;
+        for (size_t off = 0; off < a->row_bytes; off += 64) _mm_prefetch((const char *)(p + off), _MM_HINT_T0);
+    }
+}
+
 TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r0, int r1, int t0, int t1) {
     const int nb = a->nin / 32;
     float dw0[KVD_MAX_NIN / 32 + 1], mw0[KVD_MAX_NIN / 32], dw1[KVD_MAX_NIN / 32 + 1], mw1[KVD_MAX_NIN / 32];
@@ -303,6 +306,7 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r
     int r = r0;
     for (; r + 2 <= r1; r += 2) {
         const uint8_t *rows[2] = { a->w + (size_t)r * a->row_bytes, a->w + (size_t)(r + 1) * a->row_bytes };
+        prefetch_rows(a, r + KVD_PREFETCH_ROWS, 2, r1);
         row_scales(type, rows[0], nb, dw0, mw0);
         row_scales(type, rows[1], nb, dw1, mw1);
         int t = t0;
@@ -311,6 +315,7 @@ TGT INL void q8_rows(const kvd_mm_args *a, const int type, const int WIDE, int r
     }
     for (; r < r1; r++) {
         const uint8_t *rows[1] = { a->w + (size_t)r * a->row_bytes };
+        prefetch_rows(a, r + KVD_PREFETCH_ROWS, 1, r1);
         row_scales(type, rows[0], nb, dw0, mw0);
         int t = t0;
         for (; t + 4 <= t1; t += 4) q8_tile(a, type, WIDE, rows, dw, mw, r, t, 4, 1);

@@ -18,6 +18,14 @@
  * of one forward pass, short enough not to burn a shared core between requests. */
 #define KVD_SPIN_NS 200000L
 
+/* On a shared machine the OS preempts workers to run other processes; a worker preempted in a
+ * task makes the caller wait for it, and a decode step joins ~150 jobs. The caller keeps moving
+ * averages of how long it works on a job and how long it then waits for the workers; when it
+ * waits longer than it works, the workers are not helping, and jobs run on the caller alone for
+ * KVD_SOLO_NS before the workers are tried again. On idle cores the wait is a fraction of a task
+ * and this never triggers. */
+#define KVD_SOLO_NS 200000000L
+
 /* A job. Two slots, used alternately by generation, so a worker that wakes late and reads the
  * previous job's slot never sees it rewritten under it: slot g & 1 is rewritten only for job
  * g + 2, which starts after job g + 1, which starts after every task of job g has finished. */
@@ -42,6 +50,10 @@ struct kvd_pool {
     _Atomic unsigned generation;
     _Atomic int sleepers;
     _Atomic int stop;
+    /* The caller's state (one job at a time): caller-only until solo_until; moving averages (ns)
+     * of its own work per job and of its wait for the workers afterwards. */
+    long solo_until;
+    double avg_work, avg_wait;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -137,10 +149,12 @@ int kvd_pool_threads(const kvd_pool *pool) { return pool ? pool->nthreads : 1; }
 
 void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
     if (ntasks <= 0) return;
-    if (!p || p->nthreads == 1 || ntasks == 1) {
+    if (!p || p->nthreads == 1 || ntasks == 1 || (p->solo_until && now_ns() < p->solo_until)) {
         for (int i = 0; i < ntasks; i++) fn(ctx, i, 0);
         return;
     }
+    p->solo_until = 0;
+    const long start = now_ns();
     const unsigned gen = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
     job_slot *j = &p->slots[gen & 1];
     j->fn = fn;
@@ -158,11 +172,19 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
         pthread_mutex_unlock(&p->mu);
     }
     drain(p, gen, 0);
+    const long drained = now_ns();
     /* Only tasks a worker claimed and is still running are left; if it has been preempted, give
      * it the core rather than spin against it. */
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < ntasks; spins++) {
         if (spins < 2000) KVD_PAUSE();
         else sched_yield();
+    }
+    const long end = now_ns();
+    p->avg_work += ((double)(drained - start) - p->avg_work) / 16.0;
+    p->avg_wait += ((double)(end - drained) - p->avg_wait) / 16.0;
+    if (p->avg_wait > p->avg_work && p->avg_wait > 20000.0) {
+        p->solo_until = end + KVD_SOLO_NS;
+        p->avg_work = p->avg_wait = 0.0;
     }
 }
 

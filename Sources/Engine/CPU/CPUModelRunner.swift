@@ -48,6 +48,10 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
               c.headCount / c.kvHeadCount <= Int(KVD_ATTN_MAX_GROUP), c.headDim % 2 == 0 else {
             throw ModelLoadError(path: model.source, "attention shape (\(c.headCount) heads over \(c.kvHeadCount) KV heads of \(c.headDim)) is outside what the CPU kernels take")
         }
+        let (floats, overflow) = (2 * c.layerCount * c.kvHeadCount * blockSize * c.headDim).multipliedReportingOverflow(by: blockCount)
+        guard !overflow, floats <= Int.max / MemoryLayout<Float>.size else {
+            throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
+        }
         self.weights = try CPUWeights(model)
         self.config = c
         self.blockSize = blockSize
@@ -57,8 +61,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         self.weightBytesPerToken = weights.bytesPerToken
         self.pool = CPUThreadPool(threads: threads)
         self.layerStride = c.kvHeadCount * blockSize * c.headDim
-        let total = 2 * c.layerCount * blockCount * layerStride
-        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: total)
+        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: floats)
         // Untouched blocks are never read (attention reads only positions below each context
         // length), so no clearing is needed; pages are committed as blocks are first written.
     }
@@ -110,7 +113,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
         let quantize = arithmetic.quantizes
-        let res: Int32 = arithmetic.wide ? 1 : 0
+        let wide: Int32 = arithmetic.wide ? 1 : 0
         let xq: UnsafeMutableRawPointer? = quantize ? s.xq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
@@ -145,7 +148,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let vCache = kCache + blockCount * layerStride
 
             kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
@@ -166,14 +169,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), res, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), wide, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
             kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), res, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
             kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), res, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), wide, s.xq) }
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -184,7 +187,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
         kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), res, s.xq) }
+        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), wide, s.xq) }
         try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
         return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
     }
