@@ -136,7 +136,7 @@ public struct TableView: Sendable {
         } else if let sort {
             if orderChanged || !moved.isEmpty {
                 var placed = order.filter { passes[$0] && (isMoved.isEmpty || !isMoved[$0]) }
-                for index in moved {
+                for index in moved where passes[index] {  // (a row may have been hidden by a later change)
                     let at = TableView.insertionPoint(of: index, in: placed, sortKeys: sortKeys, ascending: sort.ascending)
                     placed.insert(index, at: at)
                 }
