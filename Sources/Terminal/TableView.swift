@@ -87,20 +87,6 @@ public struct TableView: Sendable {
     /// The result is the same as assigning the whole of `rows` and `rowLabels`.
     public mutating func updateRows(_ changes: [(index: Int, cells: [TableCell], labels: [String: String]?)]) {
         guard !changes.isEmpty else { return }
-        if changes.count > max(64, rows.count / 8) {
-            // Most rows changed: refining and measuring them all at once costs less.
-            updating = true
-            for (index, cells, labels) in changes where rows.indices.contains(index) {
-                if let labels {
-                    if rowLabels.count < rows.count { rowLabels += Array(repeating: [:], count: rows.count - rowLabels.count) }
-                    rowLabels[index] = labels
-                }
-                rows[index] = cells
-            }
-            updating = false
-            reorder()
-            return
-        }
         updating = true
         defer { updating = false }
         var orderChanged = false
@@ -113,13 +99,29 @@ public struct TableView: Sendable {
                 rowLabels[index] = labels
             }
             let wasShown = passes[index]
-            if wasShown { count(rows[index], by: -1) }
+            let old = rows[index]
+            let textChanged = old.count != cells.count || !zip(old, cells).allSatisfy { $0.text == $1.text }
             rows[index] = cells
-            let shown = filter.map { $0.matches(cells, labels: index < rowLabels.count ? rowLabels[index] : [:]) } ?? true
+            // The filter reads the row's text or its labels: only a change to those can change its verdict.
+            var shown = wasShown
+            if let filter, filter.usesLabels ? labels != nil : textChanged {
+                shown = filter.matches(cells, labels: index < rowLabels.count ? rowLabels[index] : [:])
+            }
             passes[index] = shown
-            if shown { count(cells, by: 1) }
+            if wasShown && shown && old.count == cells.count {
+                // Measure only the cells whose text changed.
+                for c in 0..<min(columns.count, cells.count, widthCounts.count) where old[c].text != cells[c].text {
+                    count(cell: old[c], column: c, by: -1)
+                    count(cell: cells[c], column: c, by: 1)
+                }
+            } else {
+                if wasShown { count(old, by: -1) }
+                if shown { count(cells, by: 1) }
+            }
             if let sort {
-                let key = TableView.sortKey(cells, column: sort.column)
+                let sortCellChanged = sort.column >= old.count || sort.column >= cells.count
+                    || old[sort.column].text != cells[sort.column].text
+                let key = sortCellChanged ? TableView.sortKey(cells, column: sort.column) : sortKeys[index]
                 if shown && (!wasShown || key != sortKeys[index]) {
                     if isMoved.isEmpty { isMoved = Array(repeating: false, count: rows.count) }
                     if !isMoved[index] { isMoved[index] = true; moved.append(index) }
@@ -151,11 +153,13 @@ public struct TableView: Sendable {
 
     /// Adds (`by: 1`) or removes (`by: -1`) a shown row's cell widths.
     private mutating func count(_ row: [TableCell], by delta: Int) {
-        for c in 0..<min(columns.count, row.count, widthCounts.count) {
-            let w = DisplayWidth.of(row[c].text)
-            if widthCounts[c].count <= w { widthCounts[c] += Array(repeating: 0, count: w + 1 - widthCounts[c].count) }
-            widthCounts[c][w] += delta
-        }
+        for c in 0..<min(columns.count, row.count, widthCounts.count) { count(cell: row[c], column: c, by: delta) }
+    }
+
+    private mutating func count(cell: TableCell, column c: Int, by delta: Int) {
+        let w = DisplayWidth.of(cell.text)
+        if widthCounts[c].count <= w { widthCounts[c] += Array(repeating: 0, count: w + 1 - widthCounts[c].count) }
+        widthCounts[c][w] += delta
     }
 
     private static func widest(_ counts: [Int]) -> Int { counts.lastIndex { $0 > 0 } ?? 0 }
