@@ -27,6 +27,7 @@ func syntheticState(rows: Int) throws -> ClusterState {
     for i in 0..<rows {
         let json = """
         {"metadata":{"name":"vllm-\(i % 100)-7f6957fc75-\(String(i, radix: 36))","namespace":"ns-\(i % 7)",
+         "uid":"6f1c2d3e-0000-4000-8000-\(String(format: "%012d", i))","resourceVersion":"\(1000 + i)",
          "creationTimestamp":"\(created)","labels":{"app":"vllm-\(i % 100)"}},
          "spec":{"nodeName":"gpu-node-\(i % 50)","containers":[{"name":"vllm","image":"vllm/vllm-openai:v0.8.5",
           "resources":{"limits":{"nvidia.com/gpu":"1"}}}]},
@@ -36,7 +37,7 @@ func syntheticState(rows: Int) throws -> ClusterState {
         items.append(try JSONDecoder().decode(Pod.self, from: Data(json.utf8)))
     }
     var state = ClusterState()
-    state.pods = InformerSnapshot(items: items, state: .synced)
+    state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: "\(1000 + rows)")
     state.deployments = InformerSnapshot(items: [], state: .synced)
     state.statefulSets = InformerSnapshot(items: [], state: .synced)
     return state
@@ -49,15 +50,43 @@ final class Clock: @unchecked Sendable {
 
 @MainActor
 func benchTable(rows: Int, runs: Int) throws {
-    let state = try syntheticState(rows: rows)
+    var state = try syntheticState(rows: rows)
     let clock = Clock()
     let session = ConsoleSession(connection: ConnectionSummary(context: "bench", cluster: "bench", user: "bench", namespace: nil),
                                  version: "bench", now: { clock.now })
     for key in ":pods".map({ Key.character($0) }) + [Key.enter] { session.handle(key, state: state, height: 50) }
-    func frames(_ label: String, rebuild: Bool, keys: [Key] = []) {
+    /// How a frame's data differs from the last frame's.
+    enum Change { case none, oneSecond, onePod, telemetry, everything }
+    var version = 1000 + rows + 1
+    let podCount = state.pods!.items.count
+    func change(_ kind: Change, run: Int) {
+        switch kind {
+        case .none: break
+        case .oneSecond: clock.now += 1
+        case .onePod:
+            // An informer event: one pod's container restarted (new resourceVersion, new snapshot).
+            var items = state.pods!.items
+            let k = (run * 7919) % podCount
+            items[k].status?.containerStatuses?[0].restartCount = 10 + run
+            items[k].metadata.resourceVersion = "\(version)"
+            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: "\(version)")
+            version += 1
+        case .telemetry:
+            state.telemetry.time = clock.now.addingTimeInterval(Double(run) / 100 + 0.5)
+        case .everything:
+            // Every pod has a new resourceVersion, a new telemetry snapshot and a new second.
+            var items = state.pods!.items
+            for k in items.indices { items[k].metadata.resourceVersion = "\(version)-\(k)" }
+            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: "\(version)")
+            version += 1
+            state.telemetry.time = clock.now.addingTimeInterval(Double(run) / 100 + 0.5)
+            clock.now += 1
+        }
+    }
+    func frames(_ label: String, _ kind: Change, keys: [Key] = []) {
         var times: [Double] = []
-        for _ in 0..<runs {
-            if rebuild { clock.now += 1 }
+        for run in 0..<runs {
+            change(kind, run: run)  // outside the timed frame: the informer builds the snapshot
             times.append(milliseconds {
                 for key in keys { session.handle(key, state: state, height: 50) }
                 _ = session.render(state, width: 200, height: 50, theme: .standard, glyphs: .unicode)
@@ -65,17 +94,23 @@ func benchTable(rows: Int, runs: Int) throws {
         }
         report(label, times)
     }
+    func rebuilt(_ label: String) {
+        frames("\(label), new second", .oneSecond)
+        frames("\(label), one pod changed", .onePod)
+        frames("\(label), new telemetry", .telemetry)
+        frames("\(label), everything changed", .everything)
+    }
     _ = session.render(state, width: 200, height: 50, theme: .standard, glyphs: .unicode)
     // A frame for a key or a tick within the same second: the rows built for the snapshot are reused.
-    frames("\(rows)-row pod table, 200x50, cursor moved", rebuild: false, keys: [.down])
-    // A frame after the data changed (a new snapshot, or the next second): every row rebuilt,
-    // filtered, sorted and measured again.
-    frames("\(rows)-row pod table, 200x50, rows rebuilt", rebuild: true)
+    frames("\(rows)-row pod table, 200x50, cursor moved", .none, keys: [.down])
+    // Frames after the data changed: a new second (ages move), an informer event for one pod, a
+    // new telemetry snapshot, and all three at once with every pod changed.
+    rebuilt("\(rows)-row pod table, 200x50")
     session.handle(.character("N"), state: state, height: 50)
-    frames("\(rows)-row pod table sorted by NAME, cursor moved", rebuild: false, keys: [.down])
-    frames("\(rows)-row pod table sorted by NAME, rows rebuilt", rebuild: true)
+    frames("\(rows)-row pod table sorted by NAME, cursor moved", .none, keys: [.down])
+    rebuilt("\(rows)-row pod table sorted by NAME")
     for key in "/vllm-4".map({ Key.character($0) }) + [Key.enter] { session.handle(key, state: state, height: 50) }
-    frames("\(rows)-row pod table sorted and filtered by regex, rows rebuilt", rebuild: true)
+    rebuilt("\(rows)-row pod table sorted and filtered by regex")
     // What the backend writes after a frame identical to the last: nothing; finding that out:
     let a = session.render(state, width: 200, height: 50, theme: .standard, glyphs: .unicode)
     var diff: [Double] = []

@@ -118,26 +118,43 @@ enum SortValue: Comparable {
 extension TableView {
     /// The display order: source rows that pass the filter, sorted stably by the sort column.
     static func order(rows: [[TableCell]], labels: [[String: String]], filter: TableFilter?, sort: TableSort?) -> [Int] {
-        var shown = Array(rows.indices)
-        if let filter {
-            shown = shown.filter { filter.matches(rows[$0], labels: $0 < labels.count ? labels[$0] : [:]) }
+        let passes = filter.map { filter in rows.indices.map { filter.matches(rows[$0], labels: $0 < labels.count ? labels[$0] : [:]) } }
+            ?? Array(repeating: true, count: rows.count)
+        return order(passes: passes, sortKeys: sort.map { sort in rows.map { sortKey($0, column: sort.column) } } ?? [], sort: sort)
+    }
+
+    static func sortKey(_ row: [TableCell], column: Int) -> SortValue {
+        column < row.count ? SortValue(row[column].text) : .missing
+    }
+
+    /// Whether source row `a` is shown before `b`: by key, missing keys last both ways, ties in
+    /// source order (so the sort is stable).
+    static func precedes(_ a: Int, _ b: Int, sortKeys: [SortValue], ascending: Bool) -> Bool {
+        let (x, y) = (sortKeys[a], sortKeys[b])
+        switch (x, y) {
+        case (.missing, .missing): return a < b
+        case (.missing, _): return false
+        case (_, .missing): return true
+        default:
+            if x == y { return a < b }
+            return ascending ? x < y : y < x
         }
+    }
+
+    /// The rows that pass, in source order or sorted by their keys.
+    static func order(passes: [Bool], sortKeys: [SortValue], sort: TableSort?) -> [Int] {
+        let shown = passes.indices.filter { passes[$0] }
         guard let sort else { return shown }
-        let keys = shown.map { i -> SortValue in
-            sort.column < rows[i].count ? SortValue(rows[i][sort.column].text) : .missing
+        return shown.sorted { precedes($0, $1, sortKeys: sortKeys, ascending: sort.ascending) }
+    }
+
+    /// Where row `index` goes in `order` (sorted, without it).
+    static func insertionPoint(of index: Int, in order: [Int], sortKeys: [SortValue], ascending: Bool) -> Int {
+        var low = 0, high = order.count
+        while low < high {
+            let mid = (low + high) / 2
+            if precedes(order[mid], index, sortKeys: sortKeys, ascending: ascending) { low = mid + 1 } else { high = mid }
         }
-        let positions = Array(keys.indices).sorted { a, b in
-            let (x, y) = (keys[a], keys[b])
-            // Missing values go last both ways; ties keep the source order (stable).
-            switch (x, y) {
-            case (.missing, .missing): return a < b
-            case (.missing, _): return false
-            case (_, .missing): return true
-            default:
-                if x == y { return a < b }
-                return sort.ascending ? x < y : y < x
-            }
-        }
-        return positions.map { shown[$0] }
+        return low
     }
 }

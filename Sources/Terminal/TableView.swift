@@ -34,9 +34,9 @@ public struct TableCell: Sendable, Equatable, ExpressibleByStringLiteral {
 /// rows shown (`order`). `cursor` counts shown rows; `selectedRow` is the source index under it.
 public struct TableView: Sendable {
     public var columns: [TableColumn]
-    public var rows: [[TableCell]] { didSet { reorder() } }
+    public var rows: [[TableCell]] { didSet { if !updating { reorder() } } }
     /// Each source row's labels, for label-selector filters; may be empty.
-    public var rowLabels: [[String: String]] = [] { didSet { if filter?.usesLabels == true { reorder() } } }
+    public var rowLabels: [[String: String]] = [] { didSet { if !updating, filter?.usesLabels == true { reorder() } } }
     public var filter: TableFilter? { didSet { reorder() } }
     public var sort: TableSort? { didSet { reorder() } }
     /// Shown rows as indices into `rows`, in display order.
@@ -46,11 +46,21 @@ public struct TableView: Sendable {
     public var cursor: Int = 0
     public var scrollOffset: Int = 0
 
+    // What `updateRows` needs to refine and measure only the rows that changed:
+    /// Whether each source row passes the filter.
+    private var passes: [Bool] = []
+    /// Each source row's sort key (empty when unsorted).
+    private var sortKeys: [SortValue] = []
+    /// Per column, how many shown rows have a cell of each width; the widest is the last non-zero.
+    private var widthCounts: [[Int]] = []
+    /// Set while `updateRows` writes `rows` and `rowLabels`, so their observers do not start over.
+    private var updating = false
+
     public init(columns: [TableColumn], rows: [[TableCell]] = []) {
         self.columns = columns
         self.rows = rows
         order = Array(rows.indices)
-        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
+        reorder()
     }
 
     /// The source index of the row under the cursor; nil when nothing is shown.
@@ -60,10 +70,99 @@ public struct TableView: Sendable {
     public func displayIndex(ofRow row: Int) -> Int? { order.firstIndex(of: row) }
 
     private mutating func reorder() {
-        order = TableView.order(rows: rows, labels: rowLabels, filter: filter, sort: sort)
-        contentWidths = TableView.contentWidths(rows: rows, order: order, columns: columns.count)
+        let rows = self.rows, labels = rowLabels
+        passes = filter.map { filter in
+            rows.indices.map { filter.matches(rows[$0], labels: $0 < labels.count ? labels[$0] : [:]) }
+        } ?? Array(repeating: true, count: rows.count)
+        sortKeys = sort.map { sort in rows.map { TableView.sortKey($0, column: sort.column) } } ?? []
+        order = TableView.order(passes: passes, sortKeys: sortKeys, sort: sort)
+        widthCounts = Array(repeating: [], count: columns.count)
+        for i in order { count(rows[i], by: 1) }
+        contentWidths = widthCounts.map(TableView.widest)
         if cursor >= order.count { cursor = max(0, order.count - 1) }
     }
+
+    /// Replaces some rows (and their labels) in place, the others staying where they are: only
+    /// the changed rows are filtered again, placed again in the sort order and measured again.
+    /// The result is the same as assigning the whole of `rows` and `rowLabels`.
+    public mutating func updateRows(_ changes: [(index: Int, cells: [TableCell], labels: [String: String]?)]) {
+        guard !changes.isEmpty else { return }
+        updating = true
+        defer { updating = false }
+        var orderChanged = false
+        var moved: [Int] = []  // shown rows whose place in the sort order must be found again
+        var isMoved = [Bool]()
+        for (index, cells, labels) in changes {
+            guard rows.indices.contains(index) else { continue }
+            if let labels {
+                if rowLabels.count < rows.count { rowLabels += Array(repeating: [:], count: rows.count - rowLabels.count) }
+                rowLabels[index] = labels
+            }
+            let wasShown = passes[index]
+            let old = rows[index]
+            let textChanged = old.count != cells.count || !zip(old, cells).allSatisfy { $0.text == $1.text }
+            rows[index] = cells
+            // The filter reads the row's text or its labels: only a change to those can change its verdict.
+            var shown = wasShown
+            if let filter, filter.usesLabels ? labels != nil : textChanged {
+                shown = filter.matches(cells, labels: index < rowLabels.count ? rowLabels[index] : [:])
+            }
+            passes[index] = shown
+            if wasShown && shown && old.count == cells.count {
+                // Measure only the cells whose text changed.
+                for c in 0..<min(columns.count, cells.count, widthCounts.count) where old[c].text != cells[c].text {
+                    count(cell: old[c], column: c, by: -1)
+                    count(cell: cells[c], column: c, by: 1)
+                }
+            } else {
+                if wasShown { count(old, by: -1) }
+                if shown { count(cells, by: 1) }
+            }
+            if let sort {
+                let sortCellChanged = sort.column >= old.count || sort.column >= cells.count
+                    || old[sort.column].text != cells[sort.column].text
+                let key = sortCellChanged ? TableView.sortKey(cells, column: sort.column) : sortKeys[index]
+                if shown && (!wasShown || key != sortKeys[index]) {
+                    if isMoved.isEmpty { isMoved = Array(repeating: false, count: rows.count) }
+                    if !isMoved[index] { isMoved[index] = true; moved.append(index) }
+                }
+                if wasShown && !shown { orderChanged = true }
+                sortKeys[index] = key
+            } else if wasShown != shown {
+                orderChanged = true
+            }
+        }
+        if let sort, !moved.isEmpty, moved.count > max(16, rows.count / 16) {
+            // Many rows moved: sorting again costs less than placing each.
+            order = TableView.order(passes: passes, sortKeys: sortKeys, sort: sort)
+        } else if let sort {
+            if orderChanged || !moved.isEmpty {
+                var placed = order.filter { passes[$0] && (isMoved.isEmpty || !isMoved[$0]) }
+                for index in moved where passes[index] {  // (a row may have been hidden by a later change)
+                    let at = TableView.insertionPoint(of: index, in: placed, sortKeys: sortKeys, ascending: sort.ascending)
+                    placed.insert(index, at: at)
+                }
+                order = placed
+            }
+        } else if orderChanged {
+            order = passes.indices.filter { passes[$0] }
+        }
+        contentWidths = widthCounts.map(TableView.widest)
+        if cursor >= order.count { cursor = max(0, order.count - 1) }
+    }
+
+    /// Adds (`by: 1`) or removes (`by: -1`) a shown row's cell widths.
+    private mutating func count(_ row: [TableCell], by delta: Int) {
+        for c in 0..<min(columns.count, row.count, widthCounts.count) { count(cell: row[c], column: c, by: delta) }
+    }
+
+    private mutating func count(cell: TableCell, column c: Int, by delta: Int) {
+        let w = DisplayWidth.of(cell.text)
+        if widthCounts[c].count <= w { widthCounts[c] += Array(repeating: 0, count: w + 1 - widthCounts[c].count) }
+        widthCounts[c][w] += delta
+    }
+
+    private static func widest(_ counts: [Int]) -> Int { counts.lastIndex { $0 > 0 } ?? 0 }
 
     static func contentWidths(rows: [[TableCell]], order: [Int], columns: Int) -> [Int] {
         var widths = Array(repeating: 0, count: columns)

@@ -13,12 +13,18 @@ struct RowStamp: Equatable {
 
     init(_ state: ClusterState, theme: Theme, second: Int) {
         // resourceVersion changes with every event; count and state cover lists without one.
-        func stamp<T>(_ s: InformerSnapshot<T>?) -> String? {
-            s.map { "\($0.resourceVersion ?? "-")/\($0.items.count)/\($0.state)" }
-        }
-        stores = [stamp(state.pods), stamp(state.deployments), stamp(state.statefulSets)]
+        stores = Self.stores(state)
         self.theme = theme
         self.second = second
         telemetry = state.telemetry.time
+    }
+
+    /// The stores' part of the stamp: pods, deployments and statefulsets (a workload's selector).
+    static func stores(_ state: ClusterState) -> [String?] {
+        // resourceVersion changes with every event; count and state cover lists without one.
+        func stamp<T>(_ s: InformerSnapshot<T>?) -> String? {
+            s.map { "\($0.resourceVersion ?? "-")/\($0.items.count)/\($0.state)" }
+        }
+        return [stamp(state.pods), stamp(state.deployments), stamp(state.statefulSets)]
     }
 }

@@ -29,8 +29,13 @@ extension ClusterState {
 
     /// A pod that is not running has no numbers to wait for: "-", not loading. (GPU rows still show.)
     public func telemetry(of pod: Pod) -> PodTelemetry {
-        let found = telemetry.pod(Self.key(of: pod))
-        guard Self.isScraped(pod) else { return PodTelemetry(freshness: .live, numbers: nil, window: nil, gpus: found.gpus, snapshot: nil) }
+        telemetry(ofPodKey: Self.key(of: pod), scraped: Self.isScraped(pod))
+    }
+
+    /// `telemetry(of:)` from what a screen keeps of the pod: its `key(of:)` and `isScraped`.
+    public func telemetry(ofPodKey key: String, scraped: Bool) -> PodTelemetry {
+        let found = telemetry.pod(key)
+        guard scraped else { return PodTelemetry(freshness: .live, numbers: nil, window: nil, gpus: found.gpus, snapshot: nil) }
         return found
     }
 

@@ -1,0 +1,148 @@
+import Console
+import Foundation
+import Kube
+import KvdeckTestSupport
+import Telemetry
+import Terminal
+import XCTest
+
+/// The pods screen keeps its rows between frames and redoes only what changed (a pod's new
+/// resourceVersion, a new telemetry snapshot, a new second). Each frame of a screen that has
+/// been kept through a series of changes must equal, cell for cell and style for style, the
+/// frame of a screen that builds everything from the same state.
+@MainActor
+final class PodsRowCacheTests: XCTestCase {
+    final class Clock: @unchecked Sendable { var now = ConsoleFixtures.now }
+
+    private func frame(_ screen: PodsScreen, _ state: ClusterState) -> CellBuffer {
+        var buffer = CellBuffer(width: 200, height: 14)
+        screen.render(state, into: &buffer, area: Rect(x: 0, y: 0, width: 200, height: 14), theme: .standard, glyphs: .unicode)
+        return buffer
+    }
+
+    /// Renders `cached` and a new screen (same sort, filter and cursor) and checks they agree.
+    @discardableResult
+    private func assertMatchesFresh(_ cached: PodsScreen, _ state: ClusterState, _ clock: Clock, _ what: String,
+                                    line: UInt = #line) -> CellBuffer {
+        let kept = frame(cached, state)
+        let fresh = PodsScreen(workloadKey: cached.workloadKey, now: { [clock] in clock.now })
+        fresh.table.sort = cached.table.sort
+        fresh.table.filter = cached.table.filter
+        fresh.table.cursor = cached.table.cursor
+        let built = frame(fresh, state)
+        XCTAssertEqual(kept, built, "\(what):\nkept rows:\n\(kept.text)\nbuilt afresh:\n\(built.text)", line: line)
+        XCTAssertEqual(cached.table.order, fresh.table.order, what, line: line)
+        return kept
+    }
+
+    /// The state with one pod changed by `body` and given resourceVersion `version` (as an informer event would).
+    private func changing(_ state: ClusterState, pod name: String, version: String, _ body: (inout Pod) -> Void) -> ClusterState {
+        var state = state
+        var items = state.pods!.items
+        let i = items.firstIndex { $0.metadata.name == name }!
+        body(&items[i])
+        items[i].metadata.resourceVersion = version
+        state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
+        return state
+    }
+
+    private func crashLooping(_ pod: inout Pod) {
+        pod.status?.containerStatuses?[0].state = ContainerState(waiting: .init(reason: "CrashLoopBackOff"))
+        pod.status?.containerStatuses?[0].ready = false
+        pod.status?.containerStatuses?[0].restartCount = 4
+    }
+
+    private func line(_ frame: CellBuffer, containing name: String) -> String? {
+        (1..<frame.height).map(frame.line).first { $0.contains(name) }
+    }
+
+    func testKeptRowsEqualRowsBuiltAfresh() async throws {
+        var state = try ConsoleFixtures.state()
+        let clock = Clock()
+        let screen = PodsScreen(workloadKey: nil, now: { [clock] in clock.now })
+        var last = assertMatchesFresh(screen, state, clock, "first frame")
+
+        // Ages move: the sts pods are under ten minutes old, so their AGE moves every second.
+        clock.now += 1
+        var now = assertMatchesFresh(screen, state, clock, "a second later")
+        XCTAssertNotEqual(last, now, "ages moved")
+        last = now
+        clock.now += 0.3
+        now = assertMatchesFresh(screen, state, clock, "same second")
+        XCTAssertEqual(last, now)
+        clock.now += 60
+        assertMatchesFresh(screen, state, clock, "a minute later")
+
+        // A pod that changes shows its new status and restarts.
+        state = changing(state, pod: "vllm-qwen-7f688bc75d-d9clg", version: "5001", crashLooping)
+        now = assertMatchesFresh(screen, state, clock, "one pod crash-looping")
+        let crashing = try XCTUnwrap(line(now, containing: "vllm-qwen-7f688bc75d-d9clg"))
+        XCTAssertTrue(crashing.contains("CrashLoopBackOff") && crashing.contains(" 4 "), crashing)
+
+        // A deleted pod disappears.
+        var gone = state
+        gone.pods = InformerSnapshot(items: state.pods!.items.filter { $0.metadata.name != "vllm-sts-1" }, state: .synced,
+                                     resourceVersion: "5002")
+        now = assertMatchesFresh(screen, gone, clock, "one pod deleted")
+        XCTAssertNil(line(now, containing: "vllm-sts-1"), now.text)
+        XCTAssertNotNil(line(now, containing: "vllm-sts-0"), now.text)
+        // ... and comes back (a new pod of the same name).
+        now = assertMatchesFresh(screen, state, clock, "pod back")
+        XCTAssertNotNil(line(now, containing: "vllm-sts-1"), now.text)
+
+        // Telemetry cells follow each new snapshot: live, then stale.
+        let telemetryClock = ManualClock()
+        let bodies = ConsoleTelemetryTests.Bodies()
+        bodies["llm-prod/vllm-qwen-7f688bc75d-gdzjh"] = ConsoleTelemetryTests.vllm(generation: 1000, ttft: [10, 20, 20, 20])
+        let scraper = Scraper(fetcher: bodies, configuration: .init(interval: 5), now: telemetryClock.function)
+        await scraper.setTargets(state.scrapeTargets())
+        await scraper.scrapeDue()
+        telemetryClock.advance(by: 5)
+        bodies["llm-prod/vllm-qwen-7f688bc75d-gdzjh"] = ConsoleTelemetryTests.vllm(generation: 1500, ttft: [10, 30, 40, 40])
+        await scraper.scrapeDue()
+        state.telemetry = await scraper.snapshot()
+        now = assertMatchesFresh(screen, state, clock, "telemetry live")
+        let live = try XCTUnwrap(line(now, containing: "vllm-qwen-7f688bc75d-gdzjh"))
+        XCTAssertTrue(live.contains("25%") && live.contains("990ms"), live)
+        telemetryClock.advance(by: 20)
+        state.telemetry = await scraper.snapshot()
+        now = assertMatchesFresh(screen, state, clock, "telemetry stale")
+        XCTAssertTrue(try XCTUnwrap(line(now, containing: "vllm-qwen-7f688bc75d-gdzjh")).contains("~25%"))
+
+        // Filter and sort apply to changed rows: Running pods by RESTARTS, most first.
+        screen.table.filter = TableFilter(text: "Running", criterion: .pattern(try TextPattern("Running")))
+        screen.table.sort = TableSort(column: 3, ascending: false)
+        assertMatchesFresh(screen, state, clock, "sorted and filtered")
+        state = changing(state, pod: "vllm-sts-0", version: "5003") { $0.status?.containerStatuses?[0].restartCount = 9 }
+        now = assertMatchesFresh(screen, state, clock, "a pod moves to the top")
+        XCTAssertTrue(now.line(1).hasPrefix("vllm-sts-0"), now.text)
+        state = changing(state, pod: "vllm-sts-0", version: "5004", crashLooping)
+        now = assertMatchesFresh(screen, state, clock, "a pod leaves the filter")
+        XCTAssertNil(line(now, containing: "vllm-sts-0"), now.text)
+        state = changing(state, pod: "vllm-qwen-7f688bc75d-d9clg", version: "5005") {
+            $0.status?.containerStatuses?[0].state = ContainerState(running: .init(startedAt: "2026-11-21T10:29:00Z"))
+            $0.status?.containerStatuses?[0].ready = true
+        }
+        now = assertMatchesFresh(screen, state, clock, "a pod enters the filter")
+        XCTAssertTrue(now.line(1).hasPrefix("vllm-qwen-7f688bc75d-d9clg"), now.text)
+        // Sorted by AGE, youngest first: ages move under the sort.
+        screen.table.sort = TableSort(column: PodsScreen.columns.count - 1, ascending: true)
+        for _ in 0..<3 {
+            clock.now += 7
+            assertMatchesFresh(screen, state, clock, "sorted by age")
+        }
+        // A label filter, and a pod whose labels change.
+        screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
+        assertMatchesFresh(screen, state, clock, "label filter")
+        state = changing(state, pod: "vllm-qwen-7f688bc75d-pw2f9", version: "5006") { $0.metadata.labels?["app"] = "other" }
+        now = assertMatchesFresh(screen, state, clock, "labels changed")
+        XCTAssertNil(line(now, containing: "vllm-qwen-7f688bc75d-pw2f9"), now.text)
+
+        // A workload's pods: same rules.
+        let workload = PodsScreen(workloadKey: "llm-prod/vllm-qwen", now: { [clock] in clock.now })
+        assertMatchesFresh(workload, state, clock, "workload pods")
+        state = changing(state, pod: "vllm-qwen-7f688bc75d-gdzjh", version: "5007", crashLooping)
+        clock.now += 1
+        assertMatchesFresh(workload, state, clock, "workload pod changed")
+    }
+}
