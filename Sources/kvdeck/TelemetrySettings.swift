@@ -1,3 +1,4 @@
+import Console
 import Foundation
 import Telemetry
 import YAML
@@ -15,7 +16,9 @@ import YAML
 ///   lab:
 ///     prometheus: http://prometheus.lab:9090
 /// ```
-/// A missing file means the defaults and pod scraping everywhere.
+/// A missing file means the defaults and pod scraping everywhere. A context's `metrics` in the
+/// console's `config.yaml` (`source: prometheus`, `url: ...`) says the same and wins over this file,
+/// so the console, `kvdeck top` and the config file agree on one source per context.
 struct TelemetrySettings {
     var configuration = Scraper.Configuration()
     var prometheusByContext: [String: PrometheusEndpoint] = [:]
@@ -30,6 +33,25 @@ struct TelemetrySettings {
     }
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TelemetrySettings {
+        var settings = try loadFile(environment: environment)
+        let (config, _) = ConsoleConfig.load(environment: environment)
+        for (context, source) in config.metricsSources {
+            switch source.source {
+            case "prometheus":
+                guard let text = source.url, let endpoint = PrometheusEndpoint(parsing: text) else {
+                    throw Invalid(description: "config.yaml: contexts.\(context).metrics.url must be an http(s) URL or service/NAMESPACE/NAME[:PORT] for source prometheus")
+                }
+                settings.prometheusByContext[context] = endpoint
+            case "pod-proxy":
+                settings.prometheusByContext[context] = nil
+            default:
+                throw Invalid(description: "config.yaml: contexts.\(context).metrics.source \"\(source.source)\" is not pod-proxy or prometheus")
+            }
+        }
+        return settings
+    }
+
+    private static func loadFile(environment: [String: String]) throws -> TelemetrySettings {
         let path = path(environment: environment)
         guard let data = FileManager.default.contents(atPath: path) else { return TelemetrySettings() }
         do {

@@ -74,5 +74,14 @@ final class TopCommandTests: XCTestCase {
         let badProm = try kvdeck("top", "pods", "--prometheus", "not a url")
         XCTAssertNotEqual(badProm.status, 0)
         XCTAssertTrue(badProm.stderr.contains("--prometheus takes"), badProm.stderr)
+
+        // The console's config.yaml names the context's metrics source too, and is read by top.
+        let config = home.appendingPathComponent(".config/kvdeck")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try "contexts:\n  kvdeck-local:\n    metrics: {source: prometheus, url: \"not a url\"}\n"
+            .write(to: config.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+        let badConfig = try kvdeck("top", "pods", "-n", "llm-prod")
+        XCTAssertNotEqual(badConfig.status, 0)
+        XCTAssertTrue(badConfig.stderr.contains("contexts.kvdeck-local.metrics.url"), badConfig.stderr)
     }
 }

@@ -76,7 +76,7 @@ public struct ConsoleConfig: Sendable, Equatable {
         for (context, settings) in document["contexts"]?.objectValue?.entries ?? [] {
             guard let metrics = settings["metrics"] else { continue }
             guard let source = metrics["source"]?.stringValue else {
-                throw ConfigError(message: "contexts.\(context).metrics.source must be pod-proxy, prometheus or url")
+                throw ConfigError(message: "contexts.\(context).metrics.source must be pod-proxy or prometheus")
             }
             config.metricsSources[context] = MetricsSource(source: source, url: metrics["url"]?.stringValue)
         }
