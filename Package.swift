@@ -100,10 +100,10 @@ let package = Package(
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "KvdeckTestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.
-        .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport", "Console", "Kube"]),
+        .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport", "Console", "Kube", "Engine"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         // Operations against the local cluster in process, beside kubectl 1.32 on the same cluster over HTTPS.
         .testTarget(name: "OperationsTests", dependencies: [

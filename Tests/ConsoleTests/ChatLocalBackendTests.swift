@@ -1,20 +1,22 @@
 import Console
+import Engine
 import Foundation
 import XCTest
 
-/// The chat pane's local backend on the real default model (skipped when it is not fetched).
+/// The chat pane's local backend on the real default model (scripts/test fetches it first, so a
+/// missing file is a failure, as in the engine's tests).
 final class ChatLocalBackendTests: XCTestCase {
-    /// `scripts/fetch-model`'s cache, by the rule `Engine.DefaultModel` follows.
-    private var modelPath: String {
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["KVDECK_MODEL_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/kvdeck/models" }
-            ?? (env["HOME"] ?? "") + "/.cache/kvdeck/models"
-        return cache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+    private var modelPath: String { DefaultModel.path(environment: ProcessInfo.processInfo.environment) }
+
+    private func requireModel() throws {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            XCTFail("the default model is missing at \(modelPath); run scripts/fetch-model")
+            throw CocoaError(.fileNoSuchFile)
+        }
     }
 
     func testGreedyAnswerStreamsWithLoadingStatusAndKVBlocks() async throws {
-        guard FileManager.default.fileExists(atPath: modelPath) else { throw XCTSkip("no default model at \(modelPath)") }
+        try requireModel()
         let backend = LocalChatBackend(modelPath: modelPath, threads: 2)
         XCTAssertEqual(backend.label, "local SmolLM2-135M-Instruct")
         let question = [ChatTurn(role: "user", content: "What is the capital of France?")]

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import KvdeckTestSupport
 import XCTest
@@ -53,11 +54,8 @@ enum ServedDemo {
         return (demo, kubeconfig)
     }
 
-    /// The test machine's model cache (scripts/fetch-model's rule, as Engine.DefaultModel reads it).
+    /// The test machine's model cache, by the engine's own rule (scripts/fetch-model fetches into it).
     static var modelCache: String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["KVDECK_MODEL_CACHE"], !d.isEmpty { return d }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/kvdeck/models" }
-        return (env["HOME"] ?? "") + "/.cache/kvdeck/models"
+        DefaultModel.cacheDirectory(environment: ProcessInfo.processInfo.environment)
     }
 }
