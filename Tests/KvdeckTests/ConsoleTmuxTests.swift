@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import KvdeckTestSupport
 import XCTest
@@ -152,8 +153,11 @@ final class ConsoleTmuxTests: XCTestCase {
     /// The chat pane on the local engine: `:chat`, a greedy question answered as it streams,
     /// ctrl-c stops a long reply without quitting, Esc goes back; `c` opens a workload's chat.
     func testChatPaneAnswersCancelsAndGoesBack() throws {
-        let model = ServedDemo.modelCache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
-        guard FileManager.default.fileExists(atPath: model) else { throw XCTSkip("no default model at \(model)") }
+        let model = DefaultModel.path(environment: ProcessInfo.processInfo.environment)
+        guard FileManager.default.fileExists(atPath: model) else {
+            XCTFail("the default model is missing at \(model); run scripts/fetch-model")
+            return
+        }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-tmux-chat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
