@@ -43,6 +43,8 @@ public enum ConsoleRunner {
                 dirty = true
             }
             session.chats.client = feed?.client
+            session.deployTarget.client = feed?.client
+            session.deployTarget.namespace = session.connection?.namespace ?? "default"
             var state = feed?.state ?? ClusterState()
             if feed?.changed == true { telemetry?.follow(state) }
             state.telemetry = telemetry?.snapshot ?? state.telemetry

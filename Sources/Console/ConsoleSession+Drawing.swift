@@ -11,7 +11,9 @@ extension ConsoleSession {
         StatusLine(connection: connection, readOnly: readOnly, version: version, now: now()).draw(state, into: &buffer, width: width, theme: theme)
         let area = Rect(x: 0, y: 3, width: width, height: max(0, height - 4))
         if showHelp {
-            HelpView(screen: top).draw(into: &buffer, area: area, theme: theme)
+            // The page count depends on the size drawn at; the keys that turn pages read it.
+            helpPageCount = HelpView(screen: top, page: helpPage).draw(into: &buffer, area: area, theme: theme)
+            helpPage = min(helpPage, helpPageCount - 1)
         } else if let problem {
             drawProblem(problem, into: &buffer, area: area, theme: theme)
         } else {

@@ -40,6 +40,9 @@ public final class ConsoleSession {
     public let problem: String?
     public private(set) var wantsQuit = false
     public private(set) var showHelp = false
+    /// The help page shown; the last frame's page count bounds it.
+    public internal(set) var helpPage = 0
+    var helpPageCount = 1
     /// The command bar or filter prompt while the user types one.
     public private(set) var prompt: Prompt?
     /// A message in the footer (a command's error, a switch in progress) until the next key or its time ends.
@@ -53,6 +56,8 @@ public final class ConsoleSession {
     public var contextNames: [String] = []
     /// The chat pane's conversations and backends (one local engine for the console's lifetime).
     public var chats = ChatConversations(environment: ProcessInfo.processInfo.environment)
+    /// Where `:deploy` deploys: the runner keeps its client and namespace current.
+    public let deployTarget = DeployTarget()
     private var request: SessionRequest?
     private var history = PromptHistory()
     let version: String
@@ -87,6 +92,11 @@ public final class ConsoleSession {
         showMessage(contextChanged ? "context \(summary.context)" : "namespace \(summary.namespace ?? "all")", isError: false)
     }
 
+    private func openHelp() {
+        showHelp = true
+        helpPage = 0
+    }
+
     public func showMessage(_ text: String, isError: Bool) {
         flash = (text, isError, now().addingTimeInterval(isError ? 6 : 3))
     }
@@ -103,12 +113,19 @@ public final class ConsoleSession {
         }
         if key == .ctrl("c") { wantsQuit = true; return }
         if showHelp {
-            if key == .escape || key == .character("?") || key == .character("q") { showHelp = false }
+            switch key {
+            case .escape, .character("?"), .character("q"): showHelp = false
+            case .character(" "), .pageDown, .ctrl("f"), .character("j"), .down: helpPage = min(helpPage + 1, helpPageCount - 1)
+            case .character("b"), .pageUp, .ctrl("b"), .character("k"), .up: helpPage = max(0, helpPage - 1)
+            case .character("g"), .home: helpPage = 0
+            case .character("G"), .end: helpPage = helpPageCount - 1
+            default: break
+            }
             return
         }
         switch key {
         case .character("q"): wantsQuit = true; return
-        case .character("?"): showHelp = true; return
+        case .character("?"): openHelp(); return
         case .character(":"): prompt = Prompt(kind: .command, history: history.entries(.command)); return
         case .character("-"):
             // k9s's `-`: the command before the last one again, like `cd -`.
@@ -207,7 +224,7 @@ public final class ConsoleSession {
         }
         switch command {
         case .quit: wantsQuit = true
-        case .help: showHelp = true
+        case .help: openHelp()
         case let .open(id):
             guard problem == nil else { return }
             id == .workloads ? reset(to: WorkloadsScreen(now: now)) : open(id)
@@ -266,7 +283,8 @@ public final class ConsoleSession {
         case .nodes: return NodesScreen(now: now)
         case let .events(scope): return EventsScreen(scope: scope, now: now)
         case let .chat(key): return ChatScreen(workloadKey: key, conversations: chats, now: now)
-        case .rolloutHistory, .canary, .deploy: return PlannedScreen(id: id)
+        case .deploy: return DeployScreen(target: deployTarget, readOnly: readOnly)
+        case .rolloutHistory, .canary: return PlannedScreen(id: id)
         }
     }
 }

@@ -22,15 +22,7 @@ final class LocalClusterApplyTests: XCTestCase {
                                                               credentials: NoCredentials(), namespace: "llm-prod"),
                                 transport: InProcessTransport(handler: api, user: "kvdeck-admin"))
         _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm-prod"]])
-        let nodes = try JSONValue(json: Data(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent("09-nodes-events/nodes.json")))
-        for var node in nodes["items"]?.arrayValue ?? [] {
-            for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { node["metadata"]?[key] = nil }
-            node["apiVersion"] = "v1"
-            node["kind"] = "Node"
-            var created = try await client.create(Node.resourceType, body: node)
-            created["status"] = node["status"]
-            _ = try await client.replace(Node.resourceType, name: node["metadata"]?["name"]?.stringValue ?? "", subresource: "status", body: created)
-        }
+        try await RecordedGPUNodes.create(using: client)
         let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
             podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(1),
             coalesceInterval: .milliseconds(5)))

@@ -26,7 +26,7 @@ public enum ConsoleCommandLine {
     }
 
     public static let commands: [Command] = [
-        Command(name: "workloads", aliases: ["wl", "workload", "dp", "deploy", "deployments", "sts"], summary: "vLLM workloads", argument: nil),
+        Command(name: "workloads", aliases: ["wl", "workload", "dp", "deployments", "sts"], summary: "vLLM workloads", argument: nil),
         Command(name: "pods", aliases: ["po", "pod"], summary: "pods (of a workload: :pods NAME)", argument: .workload),
         Command(name: "nodes", aliases: ["no", "node"], summary: "nodes and their GPUs", argument: nil),
         Command(name: "events", aliases: ["ev", "event"], summary: "events (of an object: :events KIND/NAME)", argument: .optionalObject),
@@ -34,7 +34,7 @@ public enum ConsoleCommandLine {
         Command(name: "ctx", aliases: ["context", "contexts"], summary: "switch kubeconfig context", argument: .context),
         Command(name: "history", aliases: ["hist", "rollout"], summary: "rollout history (later issue)", argument: .workload),
         Command(name: "canary", aliases: ["cn"], summary: "canary control (later issue)", argument: .workload),
-        Command(name: "deploy", aliases: [], summary: "deploy a model (later issue)", argument: nil),
+        Command(name: "deploy", aliases: [], summary: "deploy a template: parameters, preview, apply, rollout", argument: nil),
         Command(name: "chat", aliases: [], summary: "chat with the local engine (of a workload: :chat NAME)", argument: .workload),
         Command(name: "help", aliases: ["?", "h"], summary: "keys of this screen", argument: nil),
         Command(name: "quit", aliases: ["q", "q!", "exit"], summary: "quit kvdeck", argument: nil),

@@ -1,7 +1,6 @@
 import Terminal
 
-/// A place in the navigation for a screen whose issue comes later (rollout history, canary,
-/// deploy, chat): `:history` and friends already open it and say what will be here.
+/// A place in the navigation for a screen whose issue comes later (rollout history, canary): `:history` and friends already open it and say what will be here.
 @MainActor
 public final class PlannedScreen: Screen {
     public let id: ScreenID
@@ -17,9 +16,6 @@ public final class PlannedScreen: Screen {
         case let .canary(key):
             title = "canary" + (key.map { "(\($0))" } ?? "")
             explanation = "Canary control (stable vs canary, weights, promote and abort) comes with the canary issue."
-        case .deploy:
-            title = "deploy"
-            explanation = "Deploying a model comes with the deploy issue."
         case .chat:
             title = "chat"
             explanation = "The chat pane on the local engine comes with the engine issues."
