@@ -86,31 +86,26 @@ __device__ __forceinline__ float warp_max(float v) {
     return v;
 }
 
-// Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
-// `scratch` holds 33 floats; the call synchronises the block.
-__device__ __forceinline__ float block_sum(float v, float *scratch) {
+// Reduces v over the block (blockDim.x a multiple of 32, at most 1024) with `op` (identity
+// `none`); every thread gets the result. `scratch` holds 33 floats; the call synchronises the block.
+template <typename Op>
+__device__ __forceinline__ float block_reduce(float v, float none, float *scratch, Op op) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    v = warp_sum(v);
+    for (int o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     __syncthreads();
     if (lane == 0) scratch[warp] = v;
     __syncthreads();
-    float t = lane < warps ? scratch[lane] : 0.0f;
-    t = warp_sum(t);
+    float t = lane < warps ? scratch[lane] : none;
+    for (int o = 16; o > 0; o >>= 1) t = op(t, __shfl_xor_sync(0xffffffffu, t, o));
     if (threadIdx.x == 0) scratch[32] = t;
     __syncthreads();
     return scratch[32];
 }
+__device__ __forceinline__ float block_sum(float v, float *scratch) {
+    return block_reduce(v, 0.0f, scratch, [](float a, float b) { return a + b; });
+}
 __device__ __forceinline__ float block_max(float v, float *scratch) {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    v = warp_max(v);
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    float t = lane < warps ? scratch[lane] : -INFINITY;
-    t = warp_max(t);
-    if (threadIdx.x == 0) scratch[32] = t;
-    __syncthreads();
-    return scratch[32];
+    return block_reduce(v, -INFINITY, scratch, [](float a, float b) { return fmaxf(a, b); });
 }
 
 } // namespace kvd

@@ -6,15 +6,11 @@
 
 namespace kvd {
 
-// One block per row; the sum of squares is accumulated in double, as the CPU does.
-template <typename T>
-__global__ void rmsnorm_kernel(const float *x, int ldx, int per, const int32_t *rows_index, const float *w, T *out,
-                               int n, float eps) {
+// 1 / sqrt(mean(x^2) + eps) over a row of n, for the whole block: the sum of squares in double,
+// as the CPU does, so long rows do not lose digits.
+__device__ float row_inv_rms(const float *xr, int n, float eps) {
     __shared__ double partial[32];
     __shared__ float scale_s;
-    const int r = blockIdx.x;
-    const int src = rows_index ? rows_index[r] : r;
-    const float *xr = x + (size_t)(src / per) * ldx + (size_t)(src % per) * n;
     double ss = 0.0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) ss += (double)xr[i] * (double)xr[i];
     for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
@@ -26,29 +22,26 @@ __global__ void rmsnorm_kernel(const float *x, int ldx, int per, const int32_t *
         scale_s = (float)(1.0 / sqrt(t / n + (double)eps));
     }
     __syncthreads();
-    const float scale = scale_s;
+    return scale_s;
+}
+
+// One block per row.
+template <typename T>
+__global__ void rmsnorm_kernel(const float *x, int ldx, int per, const int32_t *rows_index, const float *w, T *out,
+                               int n, float eps) {
+    const int r = blockIdx.x;
+    const int src = rows_index ? rows_index[r] : r;
+    const float *xr = x + (size_t)(src / per) * ldx + (size_t)(src % per) * n;
+    const float scale = row_inv_rms(xr, n, eps);
     T *o = out + (size_t)r * n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) o[i] = from_f32<T>(w[i] * (xr[i] * scale));
 }
 
 // In place over strided per-head rows (float out): Qwen3's q/k norms.
 __global__ void rmsnorm_heads_kernel(float *x, int ld, int heads, const float *w, int hd, float eps) {
-    __shared__ double partial[32];
-    __shared__ float scale_s;
     const int r = blockIdx.x;
     float *xr = x + (size_t)(r / heads) * ld + (size_t)(r % heads) * hd;
-    double ss = 0.0;
-    for (int i = threadIdx.x; i < hd; i += blockDim.x) ss += (double)xr[i] * (double)xr[i];
-    for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
-    if ((threadIdx.x & 31) == 0) partial[threadIdx.x >> 5] = ss;
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        double t = 0.0;
-        for (int i = 0; i < (int)(blockDim.x >> 5); i++) t += partial[i];
-        scale_s = (float)(1.0 / sqrt(t / hd + (double)eps));
-    }
-    __syncthreads();
-    const float scale = scale_s;
+    const float scale = row_inv_rms(xr, hd, eps);
     for (int i = threadIdx.x; i < hd; i += blockDim.x) xr[i] = w[i] * (xr[i] * scale);
 }
 
@@ -58,7 +51,9 @@ __global__ void rope_table_kernel(const int32_t *positions, int ntok, int head_d
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (int64_t)ntok * half) return;
     const int t = (int)(i / half), j = (int)(i % half);
-    const float inv = 1.0f / powf(theta, (float)(2 * j) / (float)head_dim);
+    // The CPU's powf(theta, e) in float, rounded from double so it is the correctly rounded value
+    // glibc gives (CUDA's powf may be 2 ulp off, and the angle multiplies that by the position).
+    const float inv = 1.0f / (float)pow((double)theta, (double)((float)(2 * j) / (float)head_dim));
     const float angle = (float)positions[t] * inv;
     cs[i] = (float)cos((double)angle);
     sn[i] = (float)sin((double)angle);
