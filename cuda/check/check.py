@@ -740,7 +740,9 @@ def main():
     lib.device_info_get(0, C.byref(info))
     print(f"device: {info.name.decode()} sm_{info.major}{info.minor}, {info.total_bytes / 2**30:.1f} GiB, driver "
           f"{info.driver_version}, runtime {info.runtime_version}; torch {torch.__version__}")
-    rng = np.random.default_rng(int(os.environ.get("KVDECK_CHECK_SEED", time.time_ns() % 2**32)))
+    seed = int(os.environ.get("KVDECK_CHECK_SEED", time.time_ns() % 2**32))
+    print(f"random inputs from seed {seed} (KVDECK_CHECK_SEED={seed} repeats this run)")
+    rng = np.random.default_rng(seed)
     res = Results()
     check_kernels(lib, CPU(a.cpu_ref), res, rng)
     check_greedy(lib, a.model, a.fixture, res)
