@@ -39,8 +39,13 @@ let package = Package(
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // The CUDA backend's C ABI (cuda/include/kvdeck_cuda.h), imported so the engine calls the
+        // dlopen'd libkvdeck_cuda.so through the header's own types; the kernels themselves are
+        // built by nvcc (scripts/build-cuda), which SwiftPM cannot run.
+        .target(name: "CKVDeckCUDA", path: "cuda", exclude: ["src", "check", "README.md"],
+                sources: ["abi/abi_layout.c"], publicHeadersPath: "include"),
         // The inference engine: model files, tokenizer, paged KV cache, scheduler, sampler, backends.
-        .target(name: "Engine", dependencies: ["CKernels"]),
+        .target(name: "Engine", dependencies: ["CKernels", "CKVDeckCUDA"]),
         // The OpenAI-compatible HTTP server over the engine: routes, SSE, vLLM's /metrics, drain.
         .target(name: "EngineServer", dependencies: [
             "Engine",
@@ -89,7 +94,7 @@ let package = Package(
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
         .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "EngineTestSupport", "KvdeckTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "CKVDeckCUDA", "EngineTestSupport", "KvdeckTestSupport"]),
         // The server in process over the fake runner and the real tokenizer; the metrics text is
         // read back with the console's own parser.
         .testTarget(name: "EngineServerTests", dependencies: [
