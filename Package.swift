@@ -32,7 +32,7 @@ let package = Package(
         ]),
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine"]),
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine", "Operations"]),
         // Scale, rollout and canary operations with kubectl-identical requests, RBAC checks, audit log.
         .target(name: "Operations", dependencies: ["Kube", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
@@ -96,12 +96,14 @@ let package = Package(
         ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         // Every template rendered (defaults and variations) and checked against ../shared/schemas.
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "YAML", "KvdeckTestSupport"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "Operations", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
         // Snapshots/ are read from the source tree by path (ConsoleFixtures), not as resources.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport"],
+        // Operations from the console run against the local cluster in process (LocalCluster).
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "Operations",
+                                                         "LocalCluster", "YAML", "KvdeckTestSupport"],
                     exclude: ["Snapshots"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.
