@@ -18,6 +18,12 @@ final class ConsoleOperationsTests: XCTestCase {
         let console = try await LocalClusterConsole.start()
         defer { Task { await console.stop() } }
         try await console.waitFor("smollm2 in the informer") { $0.workload(key: "llm-prod/smollm2") != nil }
+        // An HPA on it: the dialog warns that it will fight the change.
+        _ = try await console.client.create(HorizontalPodAutoscaler.resourceType, namespace: DemoSeed.namespace, body: [
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": ["name": "smollm2"],
+            "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "smollm2"],
+                     "minReplicas": 2, "maxReplicas": 4],
+        ])
         try console.select("smollm2")
 
         console.type("s")
@@ -45,6 +51,8 @@ final class ConsoleOperationsTests: XCTestCase {
             {"spec":{"replicas":3}}
             """), text)
         XCTAssertTrue(text.contains("RBAC: not known: the server does not serve SelfSubjectAccessReview"), text)
+        XCTAssertTrue(text.replacingOccurrences(of: "\n", with: " ")
+                        .contains("Warning: HorizontalPodAutoscaler smollm2 scales deployment.apps/smollm2 (2-4 replicas) and will undo a manual scale"), text)
 
         // A dry run first: the server's answer, nothing stored.
         console.type("d")
@@ -111,8 +119,14 @@ final class ConsoleOperationsTests: XCTestCase {
         let request = try XCTUnwrap(expected.request)
         let dialog = console.dialogText()
         XCTAssertTrue(dialog.contains("PATCH /apis/apps/v1/namespaces/llm-prod/deployments/smollm2\nContent-Type: application/json-patch+json"), dialog)
-        XCTAssertTrue(dialog.replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "")
-                        .contains(request.bodyText.replacingOccurrences(of: " ", with: "")), dialog)
+        XCTAssertTrue(request.bodyText.contains("initial rollout of SmolLM2-135M-Instruct"), "the patch carries revision 1's change-cause")
+        // Rows are compared without blanks (a row's padding hides a space at a cut); the cut itself
+        // keeps every character.
+        func squeezed(_ text: String) -> String { text.filter { !$0.isWhitespace } }
+        XCTAssertTrue(squeezed(console.dialogText(width: 140, height: 60)).contains(squeezed(request.bodyText)), dialog)
+        let pieces = OperationDialog.wrap(request.bodyText, width: 50, atSpaces: false)
+        XCTAssertEqual(pieces.joined(), request.bodyText)
+        XCTAssertTrue(pieces.allSatisfy { $0.count <= 50 })
         console.type("y")
         await console.pump()
         XCTAssertEqual(console.session.flash?.text, "deployment.apps/smollm2 rolled back")
@@ -171,6 +185,14 @@ final class ConsoleOperationsTests: XCTestCase {
         text = console.frame().text
         XCTAssertTrue(text.contains("20 (20%)"), text)
 
+        // A name with no canary: the screen says why.
+        console.type(":canary smollm2-canary")
+        console.type([.enter])
+        await console.pump()
+        XCTAssertTrue(console.frame().text.contains("error: no canary found for \"smollm2-canary\" in namespace llm-prod"), console.frame().text)
+        console.type([.escape])
+        XCTAssertTrue(console.session.top === screen, "esc goes back to the canary of smollm2")
+
         // w asks the weight; the dialog shows the set-weight patch.
         console.type("w")
         console.type([.ctrl("u")])
@@ -217,6 +239,66 @@ final class ConsoleOperationsTests: XCTestCase {
         console.type("s")
         XCTAssertNil(console.session.dialog)
         XCTAssertEqual(console.session.flash?.text, "not allowed: scale deployment.apps/smollm2: RBAC allows no such change for this user")
+    }
+
+    @MainActor func testTheDialogShowsADenialThatCameAfterTheKey() async throws {
+        let console = try await LocalClusterConsole.start(front: { DenyingAccessReviews(api: $0) })
+        defer { Task { await console.stop() } }
+        try await console.waitFor("smollm2 in the informer") { $0.workload(key: "llm-prod/smollm2") != nil }
+        try console.select("smollm2")
+        // r before any RBAC answer: the dialog opens, and shows the review's answer with the request.
+        console.type("r")
+        await console.pump()
+        let text = console.dialogText()
+        XCTAssertTrue(text.contains("RBAC: denied: RBAC allows no such change for this user"), text)
+        XCTAssertTrue(text.contains("<y> send (denied)"), text)
+        console.type("y")
+        XCTAssertNil(console.session.dialog)
+        XCTAssertEqual(console.session.flash?.text,
+                       "not allowed: rollout restart deployment.apps/smollm2: RBAC allows no such change for this user")
+        let deployment = try await console.client.get(Deployment.self, name: "smollm2", namespace: DemoSeed.namespace)
+        XCTAssertNil(deployment.spec?.template?.metadata?.annotations?[RestartOperation.annotation], "nothing sent")
+    }
+
+    @MainActor func testPodsOfAWorkloadScaleTheWorkloadAndHelpListsTheNewKeys() async throws {
+        let state = try ConsoleFixtures.state()
+        let s = ConsoleFixtures.session()
+        _ = s.render(state, width: 120, height: 30, theme: .standard, glyphs: .unicode)
+        s.type([.enter], state: state)
+        XCTAssertTrue(s.top is PodsScreen)
+        s.type("s", state: state)
+        guard case let .input(question, _, _)? = s.dialog?.stage else { return XCTFail("no input dialog") }
+        XCTAssertEqual(question, .replicas(WorkloadRef(kind: .deployment, name: "vllm-qwen", namespace: "fixtures"), current: 3))
+        s.type("x", state: state)
+        s.type([.enter], state: state)
+        guard case let .input(_, _, problem)? = s.dialog?.stage else { return XCTFail("the dialog closed on a bad number") }
+        XCTAssertEqual(problem, "Replicas must be a whole number")
+        s.type([.escape], state: state)
+        XCTAssertNil(s.dialog)
+        XCTAssertTrue(s.takeOperationRequests(state: state).allSatisfy { if case .probeAccess = $0 { return true } else { return false } },
+                      "cancelled: only RBAC questions asked")
+        s.type("?", state: state)
+        var help = s.render(state, width: 140, height: 60, theme: .standard, glyphs: .unicode).text
+        XCTAssertTrue(help.contains("scale the workload: type the replicas"), help)
+        XCTAssertTrue(help.contains("rollout restart of the workload"), help)
+        s.type([.escape], state: state)
+        s.type(":history vllm-qwen", state: state)
+        s.type([.enter], state: state)
+        s.type("?", state: state)
+        help = s.render(state, width: 140, height: 60, theme: .standard, glyphs: .unicode).text
+        for expected in ["diff the selected revision's pod template against the current one", "mark the selected revision",
+                         "undo (roll back) to the selected revision"] {
+            XCTAssertTrue(help.contains(expected), "history help lacks \(expected):\n\(help)")
+        }
+        s.type([.escape], state: state)
+        s.type(":canary vllm-qwen", state: state)
+        s.type([.enter], state: state)
+        XCTAssertTrue(s.top is CanaryScreen)
+        s.type("?", state: state)
+        help = s.render(state, width: 140, height: 60, theme: .standard, glyphs: .unicode).text
+        for expected in ["step the canary up 10 points", "set the canary weight", "promote:", "abort:"] {
+            XCTAssertTrue(help.contains(expected), "canary help lacks \(expected):\n\(help)")
+        }
     }
 
     @MainActor func testDialogSnapshotOverTheWorkloads() async throws {

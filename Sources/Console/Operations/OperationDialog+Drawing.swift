@@ -8,6 +8,9 @@ extension OperationDialog {
     struct Line {
         var text: String
         var style: Style
+        /// Request text: cut exactly at the box's width, so no character (a space in a JSON
+        /// string) is lost at a break. Prose breaks at spaces.
+        var exact = false
     }
 
     public var title: String {
@@ -46,7 +49,7 @@ extension OperationDialog {
                 lines.append(Line(text: "", style: theme.body))
                 if requests.count > 1 { lines.append(Line(text: "[\(index + 1)/\(requests.count)]", style: theme.muted)) }
                 for (n, text) in request.displayText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    lines.append(Line(text: String(text), style: n == 0 ? theme.row.adding(.bold) : theme.row))
+                    lines.append(Line(text: String(text), style: n == 0 ? theme.row.adding(.bold) : theme.row, exact: true))
                 }
             }
         }
@@ -87,7 +90,9 @@ extension OperationDialog {
         let longest = bodyLines.map { DisplayWidth.of($0.text) }.max() ?? 0
         let width = max(20, min(area.width - 2, max(64, min(110, longest + 4), DisplayWidth.of(title) + 8)))
         let inner = width - 4
-        let wrapped = bodyLines.flatMap { line in Self.hardWrap(line.text, width: inner).map { Line(text: $0, style: line.style) } }
+        let wrapped = bodyLines.flatMap { line in
+            Self.wrap(line.text, width: inner, atSpaces: !line.exact).map { Line(text: $0, style: line.style) }
+        }
         let height = max(5, min(area.height - 1, wrapped.count + 4))
         let x = area.x + max(0, (area.width - width) / 2)
         let y = area.y + max(0, (area.height - height) / 2)
@@ -125,21 +130,31 @@ extension OperationDialog {
         }
     }
 
-    /// Cuts a line into pieces of at most `width` columns, wherever it must (JSON has few spaces).
-    static func hardWrap(_ text: String, width: Int) -> [String] {
+    /// Cuts a line into pieces of at most `width` columns: with `atSpaces`, at a space in the
+    /// second half of the piece (the space is dropped), else exactly at the width.
+    static func wrap(_ text: String, width: Int, atSpaces: Bool) -> [String] {
         guard width > 0, DisplayWidth.of(text) > width else { return [text] }
-        var pieces: [String] = [], current = "", used = 0
-        for character in text {
-            let w = DisplayWidth.of(String(character))
-            if used + w > width {
-                pieces.append(current)
-                current = ""
-                used = 0
+        var pieces: [String] = []
+        var rest = Substring(text)
+        while DisplayWidth.of(String(rest)) > width {
+            var used = 0, cut = rest.startIndex
+            while cut < rest.endIndex {
+                let w = DisplayWidth.of(String(rest[cut]))
+                if used + w > width { break }
+                used += w
+                cut = rest.index(after: cut)
             }
-            current.append(character)
-            used += w
+            if cut == rest.startIndex { cut = rest.index(after: cut) }  // a character wider than the box
+            let piece = rest[..<cut]
+            if atSpaces, let space = piece.lastIndex(of: " "), piece.distance(from: piece.startIndex, to: space) > piece.count / 2 {
+                pieces.append(String(piece[..<space]))
+                rest = rest[rest.index(after: space)...]
+            } else {
+                pieces.append(String(piece))
+                rest = rest[cut...]
+            }
         }
-        if !current.isEmpty { pieces.append(current) }
+        if !rest.isEmpty { pieces.append(String(rest)) }
         return pieces
     }
 }
