@@ -55,6 +55,11 @@ public final class ConsoleSession {
     /// For `InFlightOperations`, taken by the runner each turn.
     var operationRequests: [OperationRequest] = []
     var nextTicket = 1
+    /// RBAC is asked about the actions of a selection once it has stayed this long (seconds), so
+    /// holding `j` through a hundred workloads does not send a hundred reviews.
+    public var accessProbeDelay: TimeInterval = 0.3
+    /// The actions offered now and since when.
+    var offeredSince: (keys: [AccessKey], time: Date)?
     /// Where log views read from; nil without a cluster.
     public var logSource: (any PodLogSource)?
     /// Where the pod detail's graphs come from (telemetry); nil shows "no metrics yet".

@@ -226,6 +226,33 @@ final class ConsoleOperationsTests: XCTestCase {
         }
     }
 
+    @MainActor func testRBACIsAskedOnceForASelectionThatStays() async throws {
+        let state = try ConsoleFixtures.state()
+        var clock = ConsoleFixtures.now
+        let s = ConsoleSession(connection: ConnectionSummary(context: "prod", cluster: "gpu-east", user: "ops", namespace: nil),
+                               version: "0.1.0", now: { clock })
+        _ = s.render(state, width: 120, height: 30, theme: .standard, glyphs: .unicode)
+        func probes() -> [String] {
+            s.takeOperationRequests(state: state).compactMap {
+                if case let .probeAccess(intent) = $0 { return "\(intent.verb) \(intent.object)" } else { return nil }
+            }
+        }
+        XCTAssertEqual(probes(), [], "not while the cursor has just arrived")
+        s.type("j", state: state)
+        _ = s.render(state, width: 120, height: 30, theme: .standard, glyphs: .unicode)
+        clock += 0.2
+        XCTAssertEqual(probes(), [], "moved on: the wait starts again")
+        clock += 0.35
+        XCTAssertEqual(probes(), ["scale fixtures/statefulset.apps/vllm-sts", "rollout restart fixtures/statefulset.apps/vllm-sts"])
+        XCTAssertEqual(probes(), [], "asked once")
+        s.receive(.access(OperationIntent.restart(WorkloadRef(kind: .statefulSet, name: "vllm-sts", namespace: "fixtures")).accessKey,
+                          AccessDecision(verdict: .denied, reason: "no")))
+        let footer = s.render(state, width: 200, height: 30, theme: .standard, glyphs: .unicode).line(29)
+        XCTAssertTrue(footer.contains("<s> scale  <r> restart (denied: no)"), footer)
+        clock += 31
+        XCTAssertEqual(probes().count, 2, "answers expire")
+    }
+
     @MainActor func testDeniedActionsAreGreyedAndRefusedWithTheReason() async throws {
         let console = try await LocalClusterConsole.start(front: { DenyingAccessReviews(api: $0) })
         defer { Task { await console.stop() } }
@@ -266,6 +293,7 @@ final class ConsoleOperationsTests: XCTestCase {
         _ = s.render(state, width: 120, height: 30, theme: .standard, glyphs: .unicode)
         s.type([.enter], state: state)
         XCTAssertTrue(s.top is PodsScreen)
+        _ = s.render(state, width: 120, height: 30, theme: .standard, glyphs: .unicode)
         s.type("s", state: state)
         guard case let .input(question, _, _)? = s.dialog?.stage else { return XCTFail("no input dialog") }
         XCTAssertEqual(question, .replicas(WorkloadRef(kind: .deployment, name: "vllm-qwen", namespace: "fixtures"), current: 3))

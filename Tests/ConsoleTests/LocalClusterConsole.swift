@@ -43,6 +43,7 @@ final class LocalClusterConsole {
         feed = ClusterFeed(client: client, namespace: DemoSeed.namespace)
         let session = ConsoleSession(connection: ConnectionSummary(context: "local", cluster: "kvdeck-local", user: "kvdeck",
                                                                    namespace: DemoSeed.namespace), version: "test")
+        session.accessProbeDelay = 0
         self.session = session
         auditLog = AuditLog(url: FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-console-audit-\(UUID().uuidString).log"))
         operations = InFlightOperations(client: client, auditLog: auditLog, deliver: { session.receive($0) })

@@ -67,7 +67,11 @@ extension ConsoleSession {
         let now = self.now()
         if let loading = top as? any LoadingScreen { requests += loading.dataRequests(state: state, now: now) }
         if !isReadOnly, let operating = top as? any OperatingScreen {
-            for (_, intent) in operating.offeredOperations(state: state) where access.needsAsking(intent.accessKey, now: now) {
+            let offered = operating.offeredOperations(state: state)
+            let keys = offered.map(\.intent.accessKey)
+            if offeredSince?.keys != keys { offeredSince = (keys, now) }
+            guard let since = offeredSince?.time, now.timeIntervalSince(since) >= accessProbeDelay else { return requests }
+            for (_, intent) in offered where access.needsAsking(intent.accessKey, now: now) {
                 access.markAsked(intent.accessKey, now: now)
                 requests.append(.probeAccess(intent))
             }

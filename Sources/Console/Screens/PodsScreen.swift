@@ -17,6 +17,8 @@ public final class PodsScreen: TableScreen, OperatingScreen {
     /// What the rows were last brought up to date with; nil: build them all.
     private var built: (stores: [String?], theme: Theme, telemetry: Date, second: Int)?
     private let now: () -> Date
+    /// The workload whose pods these are, as last drawn (what `s` and `r` act on).
+    private var workload: InferenceWorkload?
 
     public static let columns: [TableColumn] = [
         TableColumn("NAME", flexible: true), TableColumn("NODE", priority: 1), TableColumn("STATUS"),
@@ -41,6 +43,7 @@ public final class PodsScreen: TableScreen, OperatingScreen {
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
         let workload = workloadKey.flatMap { state.workload(key: $0) }
+        self.workload = workload
         if let workloadKey, workload == nil {
             buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
             buffer.put("\(workloadKey) no longer exists.", x: area.x + 1, y: area.y + 1, style: theme.warning, maxWidth: area.width - 2)
@@ -206,7 +209,7 @@ public final class PodsScreen: TableScreen, OperatingScreen {
     public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
         if table.navigate(key, visibleRows: visibleRows) { return .none }
         // The workload's own operations, also when it has no pods (scaling up from 0).
-        if let workload = workloadKey.flatMap({ state.workload(key: $0) }) {
+        if let workload {
             if key == .character("s") { return .ask(.replicas(workload.ref, current: workload.desiredReplicas)) }
             if key == .character("r") { return .operate(.restart(workload.ref)) }
         }
@@ -225,7 +228,7 @@ public final class PodsScreen: TableScreen, OperatingScreen {
 extension PodsScreen {
     /// The pods of a workload offer the workload's scale and restart.
     public func offeredOperations(state: ClusterState) -> [(key: String, intent: OperationIntent)] {
-        guard let workload = workloadKey.flatMap({ state.workload(key: $0) }) else { return [] }
+        guard let workload else { return [] }
         return [("s", .scale(workload.ref, replicas: workload.desiredReplicas)), ("r", .restart(workload.ref))]
     }
 }

@@ -22,6 +22,8 @@ public final class RolloutHistoryScreen: TableScreen, LoadingScreen, OperatingSc
     /// The diff shown instead of the table, with its scroll position.
     public private(set) var diff: (title: String, lines: [String], scroll: Int)?
     private var ref: WorkloadRef?
+    /// The workload as last drawn; until the first frame, looked up in the state.
+    private var workload: InferenceWorkload?
     /// When a fetch was asked for and not yet answered.
     private var loadingSince: Date?
     /// The workload's revision when fetched: a new one (a rollout, an undo) fetches again.
@@ -68,7 +70,7 @@ public final class RolloutHistoryScreen: TableScreen, LoadingScreen, OperatingSc
     // MARK: Loading
 
     public func dataRequests(state: ClusterState, now: Date) -> [OperationRequest] {
-        guard let workload = state.workload(key: workloadKey) else { return [] }
+        guard let workload = self.workload ?? state.workload(key: workloadKey) else { return [] }
         ref = workload.ref
         if workload.revision != loadedRevision { stale = true }
         // A fetch that never came back is asked again after a while.
@@ -99,6 +101,7 @@ public final class RolloutHistoryScreen: TableScreen, LoadingScreen, OperatingSc
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
         buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
+        workload = state.workload(key: workloadKey)
         if let diff {
             drawDiff(diff, into: &buffer, area: area, theme: theme)
             return
@@ -115,7 +118,7 @@ public final class RolloutHistoryScreen: TableScreen, LoadingScreen, OperatingSc
         let status: (String, Style)?
         if let loadError {
             status = (loadError, theme.error)
-        } else if state.workload(key: workloadKey) == nil {
+        } else if workload == nil {
             status = (state.deployments?.state == .synced ? "\(workloadKey) is not a Deployment or StatefulSet here." : "Loading workloads…",
                       theme.warning)
         } else if entries.isEmpty {

@@ -12,6 +12,8 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
     /// Off by default: only inference servers. `a` shows every Deployment and StatefulSet.
     public private(set) var showAll = false
     private var keys: [String] = []
+    /// The workloads of the rows, as last drawn (what the operation keys act on).
+    private var shown: [InferenceWorkload] = []
     private let now: () -> Date
 
     public static let columns: [TableColumn] = [
@@ -40,6 +42,7 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
         let workloads = state.workloads(servingOnly: !showAll)
         let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
+        shown = workloads
         table.rowLabels = workloads.map(\.labels)
         table.rows = workloads.map { row(for: $0, state: state, theme: theme) }
         // The cursor follows the selected workload when rows move.
@@ -89,9 +92,11 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
         ]
     }
 
+    /// The workload under the cursor as drawn: the footer asks about it every frame, so it is
+    /// not looked up in the state again.
     private func selectedWorkload(_ state: ClusterState) -> InferenceWorkload? {
-        guard let row = table.selectedRow, keys.indices.contains(row) else { return nil }
-        return state.workload(key: keys[row])
+        guard let row = table.selectedRow, shown.indices.contains(row) else { return nil }
+        return shown[row]
     }
 
     public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
