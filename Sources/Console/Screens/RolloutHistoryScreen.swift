@@ -31,10 +31,12 @@ public final class RolloutHistoryScreen: TableScreen, LoadingScreen, OperatingSc
     private var stale = true
     private var placedCursor = false
 
+    /// Revisions of a vLLM workload mostly differ in their args, so ARGS takes the spare width
+    /// and the image and model (often the same in every revision) give way first.
     public static let columns: [TableColumn] = [
-        TableColumn("REVISION", alignment: .right), TableColumn("STATE"), TableColumn("CHANGE-CAUSE", flexible: true),
-        TableColumn("IMAGE", priority: 1), TableColumn("MODEL", priority: 1), TableColumn("ARGS", priority: 3),
-        TableColumn("READY", priority: 2), TableColumn("AGE", alignment: .right),
+        TableColumn("REVISION", alignment: .right), TableColumn("STATE"), TableColumn("CHANGE-CAUSE"),
+        TableColumn("IMAGE", priority: 3), TableColumn("MODEL", priority: 2), TableColumn("ARGS", priority: 1, flexible: true),
+        TableColumn("READY"), TableColumn("AGE", alignment: .right),
     ]
 
     public init(workloadKey: String, now: @escaping () -> Date = Date.init) {
