@@ -32,8 +32,9 @@ let package = Package(
         ]),
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        // Deploy: the deploy screen renders, previews and applies templates as `kvdeck deploy` does.
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine", "Deploy"]),
+        // Operations: the console's scale/rollout/canary dialogs; Deploy: the deploy screen renders,
+        // previews and applies templates as `kvdeck deploy` does.
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine", "Operations", "Deploy"]),
         // Scale, rollout and canary operations with kubectl-identical requests, RBAC checks, audit log.
         .target(name: "Operations", dependencies: ["Kube", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
@@ -103,14 +104,15 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         // Every template rendered (defaults and variations) and checked against ../shared/schemas.
         // ... and the built-in kinds applied to the local cluster in process.
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "YAML", "KvdeckTestSupport", "Kube", "LocalCluster"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "Operations", "YAML", "KvdeckTestSupport", "Kube", "LocalCluster"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
         // Snapshots/ are read from the source tree by path (ConsoleFixtures), not as resources.
-        // The local cluster in process: the feed's Events API choice, the deploy screen's apply.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport",
-                                                         "Deploy", "LocalCluster", "YAML"],
+        // The local cluster in process: operations from the console, the feed's Events API choice,
+        // the deploy screen's apply.
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "Operations",
+                                                         "Deploy", "LocalCluster", "YAML", "KvdeckTestSupport"],
                     exclude: ["Snapshots"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.

@@ -47,7 +47,22 @@ public final class ConsoleSession {
     public private(set) var prompt: Prompt?
     /// A message in the footer (a command's error, a switch in progress) until the next key or its time ends.
     public private(set) var flash: (text: String, isError: Bool, until: Date)?
+    /// `--readonly`, `readOnly: true` in the config or KVDECK_READ_ONLY: no changes anywhere.
     public var readOnly = false
+    /// Contexts the config marks read-only (`contexts.NAME.readOnly: true`).
+    public var readOnlyContexts: Set<String> = []
+    /// The operation dialog over the top screen (input, working out, confirm).
+    public internal(set) var dialog: OperationDialog?
+    /// RBAC answers for the actions offered, kept briefly.
+    public var access = AccessCache()
+    /// For `InFlightOperations`, taken by the runner each turn.
+    var operationRequests: [OperationRequest] = []
+    var nextTicket = 1
+    /// RBAC is asked about the actions of a selection once it has stayed this long (seconds), so
+    /// holding `j` through a hundred workloads does not send a hundred reviews.
+    public var accessProbeDelay: TimeInterval = 0.3
+    /// The actions offered now and since when.
+    var offeredSince: (keys: [AccessKey], time: Date)?
     /// Where log views read from; nil without a cluster.
     public var logSource: (any PodLogSource)?
     /// Where the pod detail's graphs come from (telemetry); nil shows "no metrics yet".
@@ -88,7 +103,13 @@ public final class ConsoleSession {
     /// After a switch: the new connection. A new context starts again from the workloads.
     public func connected(to summary: ConnectionSummary, contextChanged: Bool) {
         connection = summary
-        if contextChanged { reset(to: WorkloadsScreen(now: now)) }
+        if contextChanged {
+            reset(to: WorkloadsScreen(now: now))
+            // Another user on another cluster: earlier answers and dialogs mean nothing there.
+            access.removeAll()
+            dialog = nil
+            operationRequests.removeAll()
+        }
         showMessage(contextChanged ? "context \(summary.context)" : "namespace \(summary.namespace ?? "all")", isError: false)
     }
 
@@ -107,6 +128,7 @@ public final class ConsoleSession {
         if key == .resize { return }
         if prompt != nil { return handlePrompt(key, state: state) }
         flash = nil
+        if dialog != nil, key != .ctrl("c") { return handleDialog(key) }
         // A screen with a text input (chat) takes typing and its ctrl-c before the console's keys.
         if !showHelp, let capturing = top as? any KeyCapturingScreen, capturing.capturesKey(key) {
             return perform(top.handle(key, state: state, visibleRows: visibleRows(height: height)), state: state)
@@ -227,10 +249,25 @@ public final class ConsoleSession {
         case .help: openHelp()
         case let .open(id):
             guard problem == nil else { return }
-            id == .workloads ? reset(to: WorkloadsScreen(now: now)) : open(id)
+            switch id {
+            case .workloads: reset(to: WorkloadsScreen(now: now))
+            case let .rolloutHistory(name):
+                guard let name else { return showMessage(":history NAME (Tab completes workloads)", isError: true) }
+                guard let workload = workload(named: name, state: state) else {
+                    return showMessage("no workload named \"\(name)\" here", isError: true)
+                }
+                open(.rolloutHistory(workloadKey: workload.key))
+            case let .canary(name):
+                guard let name else { return showMessage(":canary NAME (a workload, route or InferenceService)", isError: true) }
+                // Argo Rollouts and InferenceServices are not workloads the console lists: a plain
+                // name is looked up in the namespace shown (or "default" when all are shown).
+                let key = workload(named: name, state: state)?.key
+                    ?? (name.contains("/") ? name : "\(connection?.namespace ?? "default")/\(name)")
+                open(.canary(workloadKey: key))
+            default: open(id)
+            }
         case let .podsOf(name):
-            let matches = state.workloads(servingOnly: false).filter { $0.key == name || $0.name == name }
-            guard let workload = matches.first else { return showMessage("no workload named \"\(name)\" here", isError: true) }
+            guard let workload = workload(named: name, state: state) else { return showMessage("no workload named \"\(name)\" here", isError: true) }
             open(.pods(workloadKey: workload.key))
         case let .namespace(namespace):
             guard connection != nil else { return showMessage("no cluster connected", isError: true) }
@@ -245,9 +282,16 @@ public final class ConsoleSession {
         }
     }
 
+    /// A workload by `namespace/name` or by name (the first in namespace order).
+    private func workload(named name: String, state: ClusterState) -> InferenceWorkload? {
+        state.workloads(servingOnly: false).first { $0.key == name || $0.name == name }
+    }
+
     private func perform(_ action: ScreenAction, state: ClusterState) {
         switch action {
         case .none: break
+        case let .operate(intent): begin(intent)
+        case let .ask(question): ask(question)
         case .quit: wantsQuit = true
         case let .flash(text): showMessage(text, isError: true)
         case .pop:
@@ -284,7 +328,9 @@ public final class ConsoleSession {
         case let .events(scope): return EventsScreen(scope: scope, now: now)
         case let .chat(key): return ChatScreen(workloadKey: key, conversations: chats, now: now)
         case .deploy: return DeployScreen(target: deployTarget, readOnly: readOnly)
-        case .rolloutHistory, .canary: return PlannedScreen(id: id)
+        case let .rolloutHistory(key?): return RolloutHistoryScreen(workloadKey: key, now: now)
+        case let .canary(key?): return CanaryScreen(key: key, now: now)
+        case .rolloutHistory(nil), .canary(nil): return PlannedScreen(id: id)
         }
     }
 }
