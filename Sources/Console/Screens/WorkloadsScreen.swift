@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Operations
 import Terminal
 
 /// The first screen: every inference workload in the chosen namespaces, with what the cluster
@@ -13,6 +14,8 @@ public final class WorkloadsScreen: TableScreen {
     public private(set) var showAll = false
     private var keys: [String] = []
     private let now: () -> Date
+    /// The canary detector's inputs, rebuilt only when one of their stores changes.
+    private var canaryInputs: (stamp: [String?], inputs: CanaryInputs)?
 
     public static let columns: [TableColumn] = [
         TableColumn("NAMESPACE", priority: 1), TableColumn("NAME", flexible: true), TableColumn("MODEL", priority: 1),
@@ -40,7 +43,8 @@ public final class WorkloadsScreen: TableScreen {
         let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
         table.rowLabels = workloads.map(\.labels)
-        table.rows = workloads.map { row(for: $0, state: state, theme: theme) }
+        let canaries = canaryInputs(state)
+        table.rows = workloads.map { row(for: $0, state: state, canaries: canaries, theme: theme) }
         // The cursor follows the selected workload when rows move.
         if let selectedKey, let index = keys.firstIndex(of: selectedKey).flatMap(table.displayIndex(ofRow:)) {
             table.setCursor(index, visibleRows: area.height - 1)
@@ -72,7 +76,15 @@ public final class WorkloadsScreen: TableScreen {
     /// The telemetry columns, in table order (between GPUS and REV).
     static let metricColumns: [TelemetryColumn] = [.kvCache, .running, .waiting, .tokensPerSecond, .ttftP50, .ttftP99, .itlP50, .e2eP99]
 
-    private func row(for w: InferenceWorkload, state: ClusterState, theme: Theme) -> [TableCell] {
+    private func canaryInputs(_ state: ClusterState) -> CanaryInputs {
+        let stamp = state.canaryStamp
+        if let cached = canaryInputs, cached.stamp == stamp { return cached.inputs }
+        let inputs = state.canaryInputs
+        canaryInputs = (stamp, inputs)
+        return inputs
+    }
+
+    private func row(for w: InferenceWorkload, state: ClusterState, canaries: CanaryInputs, theme: Theme) -> [TableCell] {
         let readyStyle = w.readyReplicas >= w.desiredReplicas && w.rolloutComplete ? nil
             : (w.readyReplicas == 0 && w.desiredReplicas > 0 ? theme.error : theme.warning)
         let model = w.identity.map { $0.servedName ?? $0.model ?? $0.engine.rawValue } ?? "-"
@@ -83,7 +95,8 @@ public final class WorkloadsScreen: TableScreen {
             TableCell("\(w.readyReplicas)/\(w.desiredReplicas)", style: readyStyle),
             TableCell(w.totalGPUs > 0 ? "\(w.totalGPUs)" : "0"),
         ] + metrics + [
-            TableCell(w.revision), noMetric,
+            TableCell(w.revision),
+            CanaryDetection.state(of: w.canaryName, namespace: w.namespace, in: canaries).map { TableCell($0.summary) } ?? noMetric,
             TableCell(HumanDuration.age(of: w.creationTimestamp, now: now())),
         ]
     }
