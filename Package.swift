@@ -82,7 +82,7 @@ let package = Package(
                           exclude: ["make_pod_list.py", "run.sh", "README.md"]),
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
-        .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
+        .target(name: "KvdeckTestSupport", dependencies: ["Kube", "YAML"], path: "Tests/Support",
                 exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py", "openai_client_check.py"]),
 
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
         // Snapshots/ are read from the source tree by path (ConsoleFixtures), not as resources.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport",
+                                                         "Operations", "LocalCluster", "YAML"],
                     exclude: ["Snapshots"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.

@@ -14,8 +14,8 @@ public final class WorkloadsScreen: TableScreen {
     public private(set) var showAll = false
     private var keys: [String] = []
     private let now: () -> Date
-    /// The canary detector's inputs, rebuilt only when one of their stores changes.
-    private var canaryInputs: (stamp: [String?], inputs: CanaryInputs)?
+    /// The CANARY cells by workload key, kept while the stores the detector reads are unchanged.
+    private var canaryCells: (stamp: [String?], inputs: CanaryInputs, cells: [String: String])?
 
     public static let columns: [TableColumn] = [
         TableColumn("NAMESPACE", priority: 1), TableColumn("NAME", flexible: true), TableColumn("MODEL", priority: 1),
@@ -43,8 +43,7 @@ public final class WorkloadsScreen: TableScreen {
         let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
         table.rowLabels = workloads.map(\.labels)
-        let canaries = canaryInputs(state)
-        table.rows = workloads.map { row(for: $0, state: state, canaries: canaries, theme: theme) }
+        table.rows = workloads.map { row(for: $0, state: state, canary: canaryText(of: $0, state), theme: theme) }
         // The cursor follows the selected workload when rows move.
         if let selectedKey, let index = keys.firstIndex(of: selectedKey).flatMap(table.displayIndex(ofRow:)) {
             table.setCursor(index, visibleRows: area.height - 1)
@@ -76,19 +75,20 @@ public final class WorkloadsScreen: TableScreen {
     /// The telemetry columns, in table order (between GPUS and REV).
     static let metricColumns: [TelemetryColumn] = [.kvCache, .running, .waiting, .tokensPerSecond, .ttftP50, .ttftP99, .itlP50, .e2eP99]
 
-    private func canaryInputs(_ state: ClusterState) -> CanaryInputs {
+    /// "10% httproute", "1/3 replicas", ... or "-": `CanaryDetection` over the stores' objects.
+    private func canaryText(of w: InferenceWorkload, _ state: ClusterState) -> String {
         let stamp = state.canaryStamp
-        if let cached = canaryInputs, cached.stamp == stamp { return cached.inputs }
-        let inputs = state.canaryInputs
-        canaryInputs = (stamp, inputs)
-        return inputs
+        if canaryCells?.stamp != stamp { canaryCells = (stamp, state.canaryInputs, [:]) }
+        if let text = canaryCells?.cells[w.key] { return text }
+        let text = canaryCells.flatMap { CanaryDetection.state(of: w.canaryName, namespace: w.namespace, in: $0.inputs)?.summary } ?? "-"
+        canaryCells?.cells[w.key] = text
+        return text
     }
 
-    private func row(for w: InferenceWorkload, state: ClusterState, canaries: CanaryInputs, theme: Theme) -> [TableCell] {
+    private func row(for w: InferenceWorkload, state: ClusterState, canary: String, theme: Theme) -> [TableCell] {
         let readyStyle = w.readyReplicas >= w.desiredReplicas && w.rolloutComplete ? nil
             : (w.readyReplicas == 0 && w.desiredReplicas > 0 ? theme.error : theme.warning)
         let model = w.identity.map { $0.servedName ?? $0.model ?? $0.engine.rawValue } ?? "-"
-        let noMetric = TableCell("-")
         let metrics = TelemetryCell.row(state.telemetry(of: w), columns: Self.metricColumns).map { $0.tableCell(theme) }
         return [
             TableCell(w.namespace), TableCell(w.name), TableCell(model),
@@ -96,7 +96,7 @@ public final class WorkloadsScreen: TableScreen {
             TableCell(w.totalGPUs > 0 ? "\(w.totalGPUs)" : "0"),
         ] + metrics + [
             TableCell(w.revision),
-            CanaryDetection.state(of: w.canaryName, namespace: w.namespace, in: canaries).map { TableCell($0.summary) } ?? noMetric,
+            TableCell(canary),
             TableCell(HumanDuration.age(of: w.creationTimestamp, now: now())),
         ]
     }

@@ -68,8 +68,9 @@ public enum CanaryDetection {
     /// the pods of one of `deployments`.
     private static func routeToPods(of deployments: [Deployment], _ namespace: String, _ inputs: CanaryInputs,
                                     _ rollouts: [JSONValue]) -> CanaryState? {
+        let routes = inputs.routes(CanaryResources.httpRoute, in: namespace)
         let podLabels = deployments.compactMap { $0.spec?.template?.metadata?.labels }
-        guard !podLabels.isEmpty else { return nil }
+        guard !routes.isEmpty, !podLabels.isEmpty else { return nil }
         let services = inputs.services[namespace] ?? []
         let serving = Set(services.filter { service in
             guard let selector = service.spec?.selector, !selector.isEmpty else { return false }
@@ -85,7 +86,7 @@ public enum CanaryDetection {
                     && serving.contains(backend["name"]?.stringValue ?? "")
             }
         }
-        for route in inputs.routes(CanaryResources.httpRoute, in: namespace) {
+        for route in routes {
             if let state = routeState(route, CanaryResources.httpRoute, namespace, rollouts, backends: selectsPods) { return state }
         }
         return nil
