@@ -9,30 +9,8 @@ import YAML
 /// `canary create` on the local cluster: the demo without its canary, then a new track through
 /// the demo's HTTPRoute (canary Service + backendRef) or by replicas, each detected by
 /// `canary status` and driven by promote and abort; and the refusals.
-final class CanaryCreateTests: XCTestCase {
-    var api: LocalAPI!
-    var controllers: ControllerManager!
-    var client: KubeClient!
+final class CanaryCreateTests: SeededDemoTestCase {
     let namespace = DemoSeed.namespace
-
-    override func setUp() async throws {
-        api = LocalAPI()
-        controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: namespace),
-                            transport: InProcessTransport(handler: api, user: "kvdeck"))
-        try await DemoSeed.apply(using: client)
-    }
-
-    override func tearDown() async throws {
-        await controllers.stop()
-    }
-
-    var runner: OperationRunner { OperationRunner(client: client, settings: OperationSettings(checkAccess: false)) }
-    var canary: CanaryOperations { CanaryOperations(client: client) }
 
     /// The demo as it was before its canary: the stable track behind an HTTPRoute with one backend.
     func removeDemoCanary(keepRoute: Bool) async throws {
