@@ -73,6 +73,13 @@ final class WorkloadsCanaryColumnTests: XCTestCase {
             let line = try XCTUnwrap(row(feed.state, namespace: DemoSeed.namespace, name: name))
             XCTAssertTrue(line.contains(" 10% httproute "), line)
         }
+        // A weight change arrives through the watch of the unstructured HTTPRoutes.
+        let state = try await CanaryOperations(client: cluster.client).status(name: "smollm2", namespace: DemoSeed.namespace)
+        _ = try await OperationRunner(client: cluster.client, settings: OperationSettings(checkAccess: false))
+            .execute(try await CanaryOperations(client: cluster.client).setWeight(state, percent: 35))
+        try await waitFor("the new weight in the column") {
+            self.row(feed.state, namespace: DemoSeed.namespace, name: "smollm2")?.contains(" 35% httproute ") ?? false
+        }
         await feed.stop()
     }
 
