@@ -248,8 +248,7 @@ struct PodRowSource {
     /// What the metric cells were built from.
     var metrics: MetricCellCache.Kind = .measured
 
-    // `borrowing`: an initializer otherwise takes its arguments owned, a copy of the whole Pod.
-    init(_ pod: borrowing Pod) {
+    init(_ pod: Pod) {
         uid = pod.metadata.uid
         namespace = pod.metadata.namespace
         name = pod.metadata.name
@@ -261,7 +260,7 @@ struct PodRowSource {
 
     /// A new version of the pod `old` was built from (same uid, namespace and name): the key
     /// and the creation time cannot have changed, so they are kept rather than worked out again.
-    init(_ pod: borrowing Pod, sameAs old: PodRowSource) {
+    init(_ pod: Pod, sameAs old: PodRowSource) {
         self = old
         resourceVersion = pod.metadata.resourceVersion
         scraped = ClusterState.isScraped(pod)
