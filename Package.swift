@@ -32,14 +32,21 @@ let package = Package(
         ]),
         // Kube is for pod-proxy scraping; the parser and the vLLM semantics stand alone.
         .target(name: "Telemetry", dependencies: ["Kube"]),
-        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine", "Operations"]),
+        // Operations: the console's scale/rollout/canary dialogs; Deploy: the deploy screen renders,
+        // previews and applies templates as `kvdeck deploy` does.
+        .target(name: "Console", dependencies: ["Terminal", "Kube", "Telemetry", "YAML", "Engine", "Operations", "Deploy"]),
         // Scale, rollout and canary operations with kubectl-identical requests, RBAC checks, audit log.
         .target(name: "Operations", dependencies: ["Kube", "YAML"]),
         // The engine's CPU kernels, in C: SIMD paths chosen at run time (kvd_cpu.h). -O3 even in
         // debug builds: SwiftPM puts unsafe flags after its own -O0.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // The CUDA backend's C ABI (cuda/include/kvdeck_cuda.h), imported so the engine calls the
+        // dlopen'd libkvdeck_cuda.so through the header's own types; the kernels themselves are
+        // built by nvcc (scripts/build-cuda), which SwiftPM cannot run.
+        .target(name: "CKVDeckCUDA", path: "cuda", exclude: ["src", "check", "README.md"],
+                sources: ["abi/abi_layout.c"], publicHeadersPath: "include"),
         // The inference engine: model files, tokenizer, paged KV cache, scheduler, sampler, backends.
-        .target(name: "Engine", dependencies: ["CKernels"]),
+        .target(name: "Engine", dependencies: ["CKernels", "CKVDeckCUDA"]),
         // The OpenAI-compatible HTTP server over the engine: routes, SSE, vLLM's /metrics, drain.
         .target(name: "EngineServer", dependencies: [
             "Engine",
@@ -88,7 +95,7 @@ let package = Package(
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
         .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "EngineTestSupport", "KvdeckTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "CKVDeckCUDA", "EngineTestSupport", "KvdeckTestSupport"]),
         // The server in process over the fake runner and the real tokenizer; the metrics text is
         // read back with the console's own parser.
         .testTarget(name: "EngineServerTests", dependencies: [
@@ -96,13 +103,16 @@ let package = Package(
         ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         // Every template rendered (defaults and variations) and checked against ../shared/schemas.
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "YAML", "KvdeckTestSupport"]),
+        // ... and the built-in kinds applied to the local cluster in process.
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "Operations", "YAML", "KvdeckTestSupport", "Kube", "LocalCluster"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
         // Snapshots/ are read from the source tree by path (ConsoleFixtures), not as resources.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "KvdeckTestSupport",
-                                                         "Operations", "LocalCluster", "YAML"],
+        // The local cluster in process: operations from the console, the feed's Events API choice,
+        // the deploy screen's apply.
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "Operations",
+                                                         "Deploy", "LocalCluster", "YAML", "KvdeckTestSupport"],
                     exclude: ["Snapshots"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.

@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Operations
 import Terminal
 
 /// Opens clients for kubeconfig contexts, so `:ctx NAME` can switch without a restart. The
@@ -12,15 +13,17 @@ public protocol ClusterConnector {
 
 /// Runs the console on the real terminal until the user quits: draws a frame when data or keys
 /// changed something (and every `refreshRate` seconds, so ages move), carries out namespace and
-/// context switches, and between frames lets the informers' tasks run.
+/// context switches, hands the session's operation requests to `InFlightOperations` (whose
+/// answers come back between frames), and between frames lets the informers' tasks run.
 @MainActor
 public enum ConsoleRunner {
     /// - Parameter makeTelemetry: the scraper for a client and its context name, made again after `:ctx`.
+    /// - Parameter auditLog: where the changes made from the console are recorded.
     public static func run(session: ConsoleSession, feed: ClusterFeed?, telemetry: TelemetryFeed? = nil,
                            makeTelemetry: (@MainActor (KubeClient, String) -> TelemetryFeed?)? = nil,
                            environment: [String: String], noColor: Bool, terminalLoan: TerminalLoan? = nil,
                            theme chosen: Theme = .standard, refreshRate: Double = 1,
-                           connector: (any ClusterConnector)? = nil) async throws {
+                           connector: (any ClusterConnector)? = nil, auditLog: AuditLog? = nil) async throws {
         let screen = try NcursesScreen(environment: environment, noColor: noColor)
         terminalLoan?.screen = screen
         defer { screen.stop() }
@@ -29,6 +32,7 @@ public enum ConsoleRunner {
         var telemetry = telemetry
         session.logSource = feed?.logSource
         session.contextNames = connector?.contextNames ?? []
+        let operations = InFlightOperations(client: feed?.client, auditLog: auditLog, deliver: { session.receive($0) })
         var dirty = true
         var lastTick = Date()
         while !session.wantsQuit {
@@ -43,11 +47,17 @@ public enum ConsoleRunner {
                 dirty = true
             }
             session.chats.client = feed?.client
+            session.deployTarget.client = feed?.client
+            session.deployTarget.namespace = session.connection?.namespace ?? "default"
             var state = feed?.state ?? ClusterState()
             if feed?.changed == true { telemetry?.follow(state) }
             state.telemetry = telemetry?.snapshot ?? state.telemetry
+            // Operations go to the current cluster: after `:ctx`, what was in flight for the old one is dropped.
+            operations.replaceClient(feed?.client)
+            for request in session.takeOperationRequests(state: state) { operations.start(request) }
             let tick = Date().timeIntervalSince(lastTick) >= refreshRate
-            if dirty || feed?.changed == true || telemetry?.changed == true || session.needsRedraw || tick {
+            if dirty || operations.changed || feed?.changed == true || telemetry?.changed == true || session.needsRedraw || tick {
+                operations.changed = false
                 let size = screen.size
                 screen.present(session.render(state, width: size.width, height: size.height, theme: theme, glyphs: screen.glyphs))
                 feed?.changed = false
@@ -62,6 +72,7 @@ public enum ConsoleRunner {
             // Let snapshot deliveries (main-actor tasks) run between polls.
             try? await Task.sleep(for: .milliseconds(20))
         }
+        operations.cancelAll()
         for screen in session.stack { screen.close() }
         await feed?.stop()
         await telemetry?.stop()

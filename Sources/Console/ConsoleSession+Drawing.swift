@@ -8,14 +8,18 @@ extension ConsoleSession {
     public func render(_ state: ClusterState, width: Int, height: Int, theme: Theme, glyphs: Glyphs) -> CellBuffer {
         var buffer = CellBuffer(width: width, height: height)
         buffer.fill(x: 0, y: 0, width: width, height: height, style: theme.body)
-        StatusLine(connection: connection, readOnly: readOnly, version: version, now: now()).draw(state, into: &buffer, width: width, theme: theme)
+        StatusLine(connection: connection, readOnly: isReadOnly, version: version, now: now()).draw(state, into: &buffer, width: width, theme: theme)
         let area = Rect(x: 0, y: 3, width: width, height: max(0, height - 4))
         if showHelp {
-            HelpView(screen: top).draw(into: &buffer, area: area, theme: theme)
+            // The page count depends on the size drawn at; the keys that turn pages read it.
+            helpPageCount = HelpView(screen: top, page: helpPage).draw(into: &buffer, area: area, theme: theme)
+            helpPage = min(helpPage, helpPageCount - 1)
         } else if let problem {
             drawProblem(problem, into: &buffer, area: area, theme: theme)
         } else {
             top.render(state, into: &buffer, area: area, theme: theme, glyphs: glyphs)
+            // The operation dialog stays over the screen, which keeps updating beneath it.
+            dialog?.draw(into: &buffer, area: area, theme: theme, glyphs: glyphs)
         }
         // After the screen drew: its table's rows (and so the counts) are current.
         if problem == nil { drawCrumbs(into: &buffer, width: width, theme: theme, glyphs: glyphs) }
@@ -59,10 +63,12 @@ extension ConsoleSession {
             return
         }
         var x = 1
-        let hints = (problem == nil && !showHelp ? top.hints : []) + [(":", "command"), ("/", "filter"), ("?", "help")]
-        for (key, action) in hints where x < width - 1 {
-            x += buffer.put("<\(key)>", x: x, y: y, style: theme.footerKey)
-            x += buffer.put(" \(action)  ", x: x, y: y, style: theme.footer)
+        let hints = (problem == nil && !showHelp ? footerHints(state: state) : [])
+            + [(":", "command", true), ("/", "filter", true), ("?", "help", true)]
+        for (key, action, enabled) in hints where x < width - 1 {
+            // A greyed key is one that would be refused (read-only, RBAC), with why.
+            x += buffer.put("<\(key)>", x: x, y: y, style: enabled ? theme.footerKey : theme.muted)
+            x += buffer.put(" \(action)  ", x: x, y: y, style: enabled ? theme.footer : theme.muted)
         }
     }
 

@@ -40,11 +40,29 @@ public final class ConsoleSession {
     public let problem: String?
     public private(set) var wantsQuit = false
     public private(set) var showHelp = false
+    /// The help page shown; the last frame's page count bounds it.
+    public internal(set) var helpPage = 0
+    var helpPageCount = 1
     /// The command bar or filter prompt while the user types one.
     public private(set) var prompt: Prompt?
     /// A message in the footer (a command's error, a switch in progress) until the next key or its time ends.
     public private(set) var flash: (text: String, isError: Bool, until: Date)?
+    /// `--readonly`, `readOnly: true` in the config or KVDECK_READ_ONLY: no changes anywhere.
     public var readOnly = false
+    /// Contexts the config marks read-only (`contexts.NAME.readOnly: true`).
+    public var readOnlyContexts: Set<String> = []
+    /// The operation dialog over the top screen (input, working out, confirm).
+    public internal(set) var dialog: OperationDialog?
+    /// RBAC answers for the actions offered, kept briefly.
+    public var access = AccessCache()
+    /// For `InFlightOperations`, taken by the runner each turn.
+    var operationRequests: [OperationRequest] = []
+    var nextTicket = 1
+    /// RBAC is asked about the actions of a selection once it has stayed this long (seconds), so
+    /// holding `j` through a hundred workloads does not send a hundred reviews.
+    public var accessProbeDelay: TimeInterval = 0.3
+    /// The actions offered now and since when.
+    var offeredSince: (keys: [AccessKey], time: Date)?
     /// Where log views read from; nil without a cluster.
     public var logSource: (any PodLogSource)?
     /// Where the pod detail's graphs come from (telemetry); nil shows "no metrics yet".
@@ -53,6 +71,8 @@ public final class ConsoleSession {
     public var contextNames: [String] = []
     /// The chat pane's conversations and backends (one local engine for the console's lifetime).
     public var chats = ChatConversations(environment: ProcessInfo.processInfo.environment)
+    /// Where `:deploy` deploys: the runner keeps its client and namespace current.
+    public let deployTarget = DeployTarget()
     private var request: SessionRequest?
     private var history = PromptHistory()
     let version: String
@@ -83,8 +103,19 @@ public final class ConsoleSession {
     /// After a switch: the new connection. A new context starts again from the workloads.
     public func connected(to summary: ConnectionSummary, contextChanged: Bool) {
         connection = summary
-        if contextChanged { reset(to: WorkloadsScreen(now: now)) }
+        if contextChanged {
+            reset(to: WorkloadsScreen(now: now))
+            // Another user on another cluster: earlier answers and dialogs mean nothing there.
+            access.removeAll()
+            dialog = nil
+            operationRequests.removeAll()
+        }
         showMessage(contextChanged ? "context \(summary.context)" : "namespace \(summary.namespace ?? "all")", isError: false)
+    }
+
+    private func openHelp() {
+        showHelp = true
+        helpPage = 0
     }
 
     public func showMessage(_ text: String, isError: Bool) {
@@ -97,18 +128,26 @@ public final class ConsoleSession {
         if key == .resize { return }
         if prompt != nil { return handlePrompt(key, state: state) }
         flash = nil
+        if dialog != nil, key != .ctrl("c") { return handleDialog(key) }
         // A screen with a text input (chat) takes typing and its ctrl-c before the console's keys.
         if !showHelp, let capturing = top as? any KeyCapturingScreen, capturing.capturesKey(key) {
             return perform(top.handle(key, state: state, visibleRows: visibleRows(height: height)), state: state)
         }
         if key == .ctrl("c") { wantsQuit = true; return }
         if showHelp {
-            if key == .escape || key == .character("?") || key == .character("q") { showHelp = false }
+            switch key {
+            case .escape, .character("?"), .character("q"): showHelp = false
+            case .character(" "), .pageDown, .ctrl("f"), .character("j"), .down: helpPage = min(helpPage + 1, helpPageCount - 1)
+            case .character("b"), .pageUp, .ctrl("b"), .character("k"), .up: helpPage = max(0, helpPage - 1)
+            case .character("g"), .home: helpPage = 0
+            case .character("G"), .end: helpPage = helpPageCount - 1
+            default: break
+            }
             return
         }
         switch key {
         case .character("q"): wantsQuit = true; return
-        case .character("?"): showHelp = true; return
+        case .character("?"): openHelp(); return
         case .character(":"): prompt = Prompt(kind: .command, history: history.entries(.command)); return
         case .character("-"):
             // k9s's `-`: the command before the last one again, like `cd -`.
@@ -207,13 +246,28 @@ public final class ConsoleSession {
         }
         switch command {
         case .quit: wantsQuit = true
-        case .help: showHelp = true
+        case .help: openHelp()
         case let .open(id):
             guard problem == nil else { return }
-            id == .workloads ? reset(to: WorkloadsScreen(now: now)) : open(id)
+            switch id {
+            case .workloads: reset(to: WorkloadsScreen(now: now))
+            case let .rolloutHistory(name):
+                guard let name else { return showMessage(":history NAME (Tab completes workloads)", isError: true) }
+                guard let workload = workload(named: name, state: state) else {
+                    return showMessage("no workload named \"\(name)\" here", isError: true)
+                }
+                open(.rolloutHistory(workloadKey: workload.key))
+            case let .canary(name):
+                guard let name else { return showMessage(":canary NAME (a workload, route or InferenceService)", isError: true) }
+                // Argo Rollouts and InferenceServices are not workloads the console lists: a plain
+                // name is looked up in the namespace shown (or "default" when all are shown).
+                let key = workload(named: name, state: state)?.key
+                    ?? (name.contains("/") ? name : "\(connection?.namespace ?? "default")/\(name)")
+                open(.canary(workloadKey: key))
+            default: open(id)
+            }
         case let .podsOf(name):
-            let matches = state.workloads(servingOnly: false).filter { $0.key == name || $0.name == name }
-            guard let workload = matches.first else { return showMessage("no workload named \"\(name)\" here", isError: true) }
+            guard let workload = workload(named: name, state: state) else { return showMessage("no workload named \"\(name)\" here", isError: true) }
             open(.pods(workloadKey: workload.key))
         case let .namespace(namespace):
             guard connection != nil else { return showMessage("no cluster connected", isError: true) }
@@ -228,9 +282,16 @@ public final class ConsoleSession {
         }
     }
 
+    /// A workload by `namespace/name` or by name (the first in namespace order).
+    private func workload(named name: String, state: ClusterState) -> InferenceWorkload? {
+        state.workloads(servingOnly: false).first { $0.key == name || $0.name == name }
+    }
+
     private func perform(_ action: ScreenAction, state: ClusterState) {
         switch action {
         case .none: break
+        case let .operate(intent): begin(intent)
+        case let .ask(question): ask(question)
         case .quit: wantsQuit = true
         case let .flash(text): showMessage(text, isError: true)
         case .pop:
@@ -266,7 +327,10 @@ public final class ConsoleSession {
         case .nodes: return NodesScreen(now: now)
         case let .events(scope): return EventsScreen(scope: scope, now: now)
         case let .chat(key): return ChatScreen(workloadKey: key, conversations: chats, now: now)
-        case .rolloutHistory, .canary, .deploy: return PlannedScreen(id: id)
+        case .deploy: return DeployScreen(target: deployTarget, readOnly: readOnly)
+        case let .rolloutHistory(key?): return RolloutHistoryScreen(workloadKey: key, now: now)
+        case let .canary(key?): return CanaryScreen(key: key, now: now)
+        case .rolloutHistory(nil), .canary(nil): return PlannedScreen(id: id)
         }
     }
 }

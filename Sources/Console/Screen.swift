@@ -10,6 +10,10 @@ public enum ScreenAction: Sendable, Equatable {
     case quit
     /// Show a message in the footer for a few seconds (k9s's flash).
     case flash(String)
+    /// Change the cluster: the confirm dialog shows the exact request first.
+    case operate(OperationIntent)
+    /// Ask a number (replicas, a canary weight), then change the cluster with it.
+    case ask(NumberQuestion)
 }
 
 /// Names a screen and what it is about, so that navigation is plain data.
@@ -25,9 +29,11 @@ public enum ScreenID: Sendable, Equatable, Hashable {
     case nodes
     /// Events of the namespaces shown, or of one object.
     case events(EventScope)
-    /// Screens whose issues come later; the navigation knows them already.
+    /// A workload's revisions (`namespace/name`); nil only before `:history` names one.
     case rolloutHistory(workloadKey: String?)
+    /// The canary of a workload or route (`namespace/name`); nil only before `:canary` names one.
     case canary(workloadKey: String?)
+    /// Deploying a model; its issue comes later, the navigation knows it already.
     case deploy
     /// The chat pane: the local engine (nil), or a workload (`namespace/name` or a name) through the proxy.
     case chat(workloadKey: String?)

@@ -44,6 +44,20 @@ public struct ClusterDeploy: Sendable {
         return types
     }
 
+    /// Exactly what `apply` sends, object by object, for a person to confirm: one server-side
+    /// apply PATCH each, with its path, field manager and YAML body.
+    public func requests(for rendered: RenderedTemplate) async throws -> [ApplyRequest] {
+        let types = try await resourceTypes(for: rendered.objects)
+        return zip(rendered.objects, types).map { object, type in
+            let (name, namespace) = Self.identity(object)
+            var query: [(name: String, value: String)] = [("fieldManager", fieldManager), ("fieldValidation", "Strict")]
+            if forceConflicts { query.append(("force", "true")) }
+            return ApplyRequest(reference: Self.reference(type, name),
+                                path: type.path(namespace: type.namespaced ? namespace : nil, name: name) + "?" + QueryText.encode(query),
+                                body: YAML.emit(object))
+        }
+    }
+
     /// What applying would change, object by object: the live object (if any) against the server's
     /// dry-run apply, so defaults, admission and conflicts show up as they would for real.
     public func preview(_ rendered: RenderedTemplate) async throws -> [ObjectChange] {
@@ -121,4 +135,16 @@ public struct ClusterDeploy: Sendable {
     static func reference(_ type: ResourceType, _ name: String) -> String {
         type.kind.lowercased() + (type.group.isEmpty ? "" : ".\(type.group)") + "/" + name
     }
+}
+
+/// One server-side apply request as `ClusterDeploy.apply` sends it.
+public struct ApplyRequest: Sendable, Equatable {
+    /// "deployment.apps/vllm".
+    public var reference: String
+    public var method: String { "PATCH" }
+    public var contentType: String { "application/apply-patch+yaml" }
+    /// Path and query: "/apis/apps/v1/namespaces/NS/deployments/NAME?fieldManager=kvdeck&fieldValidation=Strict".
+    public var path: String
+    /// The manifest sent (as JSON on the wire), shown as YAML.
+    public var body: String
 }

@@ -1,3 +1,4 @@
+import Operations
 import YAML
 
 /// What applying one rendered object would do, from the server's dry-run answer.

@@ -150,8 +150,8 @@ extension TemplateParameter {
         return Self.text(defaultValue)
     }
 
-    /// A value as it reads in a manifest string or in `--list`.
-    static func text(_ value: JSONValue) -> String {
+    /// A value as it reads in a manifest string, in `--list` or in the console's form.
+    public static func text(_ value: JSONValue) -> String {
         switch value {
         case .null: return ""
         case .string(let s): return s

@@ -11,12 +11,16 @@ public struct LoadedModel: Sendable {
     public var tokenizer: Tokenizer
     /// The chat format, or why there is none (completions still work; chat answers 400).
     public var chatTemplate: Result<ChatTemplate, ChatTemplateError>
-    /// A backend with a fresh KV cache over these weights (CPU kernels, or a fake in tests).
+    /// A backend with a fresh KV cache over these weights (CPU or CUDA kernels, or a fake in tests).
     public var makeRunner: @Sendable (RunnerRequest) throws -> any ModelRunner
+    /// Which backend `makeRunner` uses and why (`EngineBackend.description`), for the person
+    /// starting the server.
+    public var backendDescription: String
 
     public init(path: String, config: ModelConfig, tokenizer: Tokenizer,
-                chatTemplate: Result<ChatTemplate, ChatTemplateError>,
+                chatTemplate: Result<ChatTemplate, ChatTemplateError>, backendDescription: String = "CPU",
                 makeRunner: @escaping @Sendable (RunnerRequest) throws -> any ModelRunner) {
+        self.backendDescription = backendDescription
         self.path = path
         self.config = config
         self.tokenizer = tokenizer
@@ -25,20 +29,24 @@ public struct LoadedModel: Sendable {
     }
 
     /// A model opened with `ModelFiles.open` plus how to make its backend.
-    public init(files: ModelFiles, makeRunner: @escaping @Sendable (RunnerRequest) throws -> any ModelRunner) {
+    public init(files: ModelFiles, backendDescription: String = "CPU",
+                makeRunner: @escaping @Sendable (RunnerRequest) throws -> any ModelRunner) {
         self.init(path: files.path, config: files.config, tokenizer: files.tokenizer,
-                  chatTemplate: files.chatTemplate, makeRunner: makeRunner)
+                  chatTemplate: files.chatTemplate, backendDescription: backendDescription, makeRunner: makeRunner)
     }
 }
 
-/// What a server asks of a new backend: `--block-size` and `--kv-cache-memory`.
+/// What a server asks of a new backend: `--block-size`, `--kv-cache-memory` and, for the CUDA
+/// backend, `--gpu-memory-utilization`.
 public struct RunnerRequest: Sendable, Equatable {
     public var blockSize: Int
     public var kvCacheBytes: Int
+    public var gpuMemoryUtilization: Double?
 
-    public init(blockSize: Int, kvCacheBytes: Int) {
+    public init(blockSize: Int, kvCacheBytes: Int, gpuMemoryUtilization: Double? = nil) {
         self.blockSize = blockSize
         self.kvCacheBytes = kvCacheBytes
+        self.gpuMemoryUtilization = gpuMemoryUtilization
     }
 
     /// Whole blocks the budget buys for `config` (throws with the memory needed when none fits).
@@ -48,15 +56,16 @@ public struct RunnerRequest: Sendable, Equatable {
 }
 
 extension LoadedModel {
-    /// Opens a GGUF file or a Hugging Face directory and serves it with the CPU kernels: the
-    /// weights are read once, and each server gets its own `CPUModelRunner` (its own KV cache and
-    /// thread pool) over them.
-    /// - Parameter threads: compute threads per runner; nil uses every online CPU.
+    /// Opens a GGUF file or a Hugging Face directory and serves it with the backend
+    /// `EngineBackend` chooses (the GPU when it can, else the CPU kernels): the weights are read
+    /// (and uploaded) once, and each server gets its own runner (its own KV cache) over them.
+    /// - Parameter threads: CPU compute threads per runner; nil uses every online CPU.
     public static func open(path: String, chatTemplate: ChatTemplate? = nil, threads: Int? = nil) throws -> LoadedModel {
         let files = try ModelFiles.open(path: path, chatTemplate: chatTemplate)
-        let weights = files.weights
-        return LoadedModel(files: files) { request in
-            try CPUModelRunner(weights: weights, blockSize: request.blockSize, kvCacheBytes: request.kvCacheBytes, threads: threads)
+        let backend = try EngineBackend(weights: files.weights)
+        return LoadedModel(files: files, backendDescription: backend.description) { request in
+            try backend.makeRunner(blockSize: request.blockSize, kvCacheBytes: request.kvCacheBytes,
+                                   gpuMemoryUtilization: request.gpuMemoryUtilization, threads: threads)
         }
     }
 }

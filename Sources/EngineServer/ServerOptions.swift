@@ -15,6 +15,10 @@ public struct ServerOptions: Sendable {
     public var blockSize = KVCacheBudget.defaultBlockSize
     /// `--kv-cache-memory`: bytes of KV cache (vLLM's CPU backend defaults to 4 GiB).
     public var kvCacheBytes = 4 << 30
+    /// `--gpu-memory-utilization`: the share of the GPU's memory the CUDA backend may fill
+    /// (weights, scratch, then as many KV blocks as fit), as vLLM sizes its cache; the CPU backend
+    /// uses `kvCacheBytes`. nil: the CUDA backend takes `kvCacheBytes` too.
+    public var gpuMemoryUtilization: Double? = 0.9
     /// `--api-key` / `VLLM_API_KEY`: bearer key required on `/v1/*`. Never logged.
     public var apiKey: String?
     /// `--disable-log-stats`: `/metrics` then carries no `vllm:*` family at all, as in vLLM.

@@ -17,7 +17,8 @@ final class ServingModel: Sendable {
 
     /// Makes the backend (allocating the KV cache) and the engine over it.
     init(model: LoadedModel, options: ServerOptions) throws {
-        let request = RunnerRequest(blockSize: options.blockSize, kvCacheBytes: options.kvCacheBytes)
+        let request = RunnerRequest(blockSize: options.blockSize, kvCacheBytes: options.kvCacheBytes,
+                                    gpuMemoryUtilization: options.gpuMemoryUtilization)
         let runner = try model.makeRunner(request)
         self.model = model
         self.engine = try InferenceEngine(runner: runner, detokenizer: model.tokenizer, config: options.engine)
@@ -25,7 +26,8 @@ final class ServingModel: Sendable {
         self.maxModelLen = options.engine.maxModelLen ?? min(model.config.maxPositions, runner.blockSize * runner.blockCount)
         self.blockSize = runner.blockSize
         self.blockCount = runner.blockCount
-        self.kvCacheBytes = options.kvCacheBytes
+        // The GPU sizes its own cache (from --gpu-memory-utilization): report what it took.
+        self.kvCacheBytes = (runner as? CUDAModelRunner)?.kvCacheBytes ?? options.kvCacheBytes
         self.enablePrefixCaching = options.engine.enablePrefixCaching
         self.created = Int(Date().timeIntervalSince1970)
     }

@@ -18,6 +18,7 @@ public actor EmbeddedCluster {
     private let loadGenerator: DemoLoadGenerator
     private let server: LocalAPIServer
     private let token: String
+    private let viewerToken: String
     private let stateDirectory: URL
     private var started: Started?
 
@@ -34,10 +35,12 @@ public actor EmbeddedCluster {
         api = LocalAPI(podEndpoints: kubelet.endpoints)
         controllers = ControllerManager(api: api, kubelet: kubelet)
         loadGenerator = DemoLoadGenerator(api: api)
-        // A fresh random admin token each start: the kubeconfig is the only place it is written.
-        token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+        // Fresh random tokens each start: the kubeconfig is the only place they are written. The
+        // viewer (context kvdeck-local-viewer) may read but not change, as LocalUsers.standard says.
+        token = Self.randomToken()
+        viewerToken = Self.randomToken()
         server = LocalAPIServer(handler: api, authority: try LocalCertificateAuthority(),
-                                tokens: [token: "kvdeck-admin"], port: port, logger: logger)
+                                tokens: [token: "kvdeck-admin", viewerToken: LocalUsers.viewerName], port: port, logger: logger)
         self.stateDirectory = stateDirectory
     }
 
@@ -51,7 +54,8 @@ public actor EmbeddedCluster {
         progress("starting the API server on 127.0.0.1 with a CA made for this run")
         let port = try await server.start()
         let url = "https://127.0.0.1:\(port)"
-        let kubeconfig = LocalKubeconfig(server: url, caCertificatePEM: server.authority.caCertificatePEM, token: token)
+        let kubeconfig = LocalKubeconfig(server: url, caCertificatePEM: server.authority.caCertificatePEM, token: token,
+                                         viewerToken: viewerToken)
         let path = try kubeconfig.write(toDirectory: stateDirectory)
         if seed {
             progress("seeding namespace \(DemoSeed.namespace): GPU nodes, stable and canary tracks, a traffic split, three revisions")
@@ -67,6 +71,10 @@ public actor EmbeddedCluster {
         let result = Started(kubeconfigPath: path, serverURL: url, port: port)
         started = result
         return result
+    }
+
+    private static func randomToken() -> String {
+        (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
     }
 
     public func stop() async {

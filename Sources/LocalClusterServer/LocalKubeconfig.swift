@@ -1,22 +1,28 @@
 import Foundation
+import LocalCluster
 
 /// The kubeconfig that points kubectl and kvdeck at the local cluster: cluster `kvdeck-local`
 /// (the server URL and the local CA), user `kvdeck-admin` (a bearer token) and context
-/// `kvdeck-local` with a default namespace. Written as JSON, which every kubeconfig reader
-/// accepts (YAML is a superset), with mode 0600 because it holds the token.
+/// `kvdeck-local` with a default namespace; with a viewer token, also user `kvdeck-viewer` and
+/// context `kvdeck-local-viewer` (read-only: `LocalUsers.viewer`). Written as JSON, which every
+/// kubeconfig reader accepts (YAML is a superset), with mode 0600 because it holds the tokens.
 public struct LocalKubeconfig: Sendable {
     public var server: String
     public var caCertificatePEM: String
     public var token: String
+    /// The read-only user's token; nil writes no viewer user or context.
+    public var viewerToken: String?
+    public var viewerContextName = "kvdeck-local-viewer"
     public var clusterName = "kvdeck-local"
     public var userName = "kvdeck-admin"
     public var contextName = "kvdeck-local"
     public var namespace = "llm-prod"
 
-    public init(server: String, caCertificatePEM: String, token: String) {
+    public init(server: String, caCertificatePEM: String, token: String, viewerToken: String? = nil) {
         self.server = server
         self.caCertificatePEM = caCertificatePEM
         self.token = token
+        self.viewerToken = viewerToken
     }
 
     /// `$XDG_STATE_HOME/kvdeck/local-cluster`, else `$HOME/.local/state/kvdeck/local-cluster`.
@@ -30,6 +36,16 @@ public struct LocalKubeconfig: Sendable {
 
     /// The kubeconfig document, as JSON bytes.
     public func encoded() throws -> Data {
+        var users: [[String: Any]] = [["name": userName, "user": ["token": token]]]
+        var contexts: [[String: Any]] = [[
+            "name": contextName,
+            "context": ["cluster": clusterName, "user": userName, "namespace": namespace],
+        ]]
+        if let viewerToken {
+            users.append(["name": LocalUsers.viewerName, "user": ["token": viewerToken]])
+            contexts.append(["name": viewerContextName,
+                             "context": ["cluster": clusterName, "user": LocalUsers.viewerName, "namespace": namespace]])
+        }
         let document: [String: Any] = [
             "apiVersion": "v1",
             "kind": "Config",
@@ -42,14 +58,8 @@ public struct LocalKubeconfig: Sendable {
                     "certificate-authority-data": Data(caCertificatePEM.utf8).base64EncodedString(),
                 ],
             ]],
-            "users": [[
-                "name": userName,
-                "user": ["token": token],
-            ]],
-            "contexts": [[
-                "name": contextName,
-                "context": ["cluster": clusterName, "user": userName, "namespace": namespace],
-            ]],
+            "users": users,
+            "contexts": contexts,
         ]
         var data = try JSONSerialization.data(withJSONObject: document,
                                               options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

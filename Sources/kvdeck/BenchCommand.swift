@@ -82,6 +82,13 @@ struct BenchCommand: AsyncParsableCommand {
             if BenchReport.isDebugBuild {
                 EngineProgress.say("bench", "this is a debug build: its figures are not representative (swift build -c release --product kvdeck)")
             }
+            // The bench measures the CPU kernels whatever serve would pick; say what that would be.
+            switch CUDAProbe.probe() {
+            case .success(let d):
+                EngineProgress.say("bench", "backend: CPU (kvdeck bench measures the CPU kernels; serve would use CUDA on \(d.summary), measured by cuda/check/run)")
+            case .failure(let why):
+                EngineProgress.say("bench", "backend: CPU (CUDA unavailable: \(why.reason))")
+            }
             let (files, _) = try LoadedEngineModel.files(model, command: "bench")
             var options = DecodeBenchmark.Options()
             options.threads = threads

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kube
+import Operations
 
 /// kubectl's connection flags, shared by every verb that talks to a cluster.
 struct ClusterOptions: ParsableArguments {
@@ -38,17 +39,7 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("Warning: \(text)\n".utf8))
     }
 
-    static func message(for error: Error) -> String {
-        switch error {
-        case let apiError as KubeAPIError:
-            let reason = apiError.reason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
-            return "Error from server\(reason): \(apiError.description)"
-        case let described as CustomStringConvertible:
-            return "error: \(described.description)"
-        default:
-            return "error: \(error)"
-        }
-    }
+    static func message(for error: Error) -> String { KubectlErrorText.line(for: error) }
 
     /// Prints the error and ends the command with exit status 1.
     static func fail(_ error: Error) -> ExitCode {

@@ -3,6 +3,7 @@ import Console
 import Foundation
 import Kube
 import Logging
+import Operations
 import Telemetry
 
 /// `kvdeck console` (the default): the terminal UI.
@@ -22,7 +23,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Theme: a name in themes/ (default-dark, light, high-contrast, monochrome, dracula) or a k9s skin file. Also KVDECK_THEME or `theme:` in ~/.config/kvdeck/config.yaml.")
     var theme: String?
 
-    @Flag(name: .long, help: "Read-only: no changes to the cluster (also `readOnly: true` in the config file).")
+    @Flag(name: [.customLong("read-only"), .customLong("readonly")],
+          help: "Read-only: no changes to the cluster (also KVDECK_READ_ONLY=1, or `readOnly: true` in the config file, globally or per context).")
     var readonly = false
 
     @MainActor
@@ -61,12 +63,14 @@ struct ConsoleCommand: AsyncParsableCommand {
         } catch {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
-        session.readOnly = readOnly || config.readOnly
+        session.readOnly = readOnly || config.readOnly || OperationSettings.readOnlyRequested(environment: environment)
+        session.readOnlyContexts = config.readOnlyContexts
         if let problem = themeProblem ?? configProblem { session.showMessage(problem, isError: true) }
         do {
             try await ConsoleRunner.run(session: session, feed: feed, telemetry: telemetry, makeTelemetry: makeTelemetry,
                                         environment: environment, noColor: noColor, terminalLoan: loan, theme: theme,
-                                        refreshRate: config.refreshRate, connector: connector)
+                                        refreshRate: config.refreshRate, connector: connector,
+                                        auditLog: AuditLog(url: AuditLog.defaultURL(environment: environment)))
         } catch {
             await feed?.stop()
             await telemetry?.stop()

@@ -11,6 +11,7 @@ enum LoadedEngineModel {
         let forced = try chatTemplate.map { name throws(ChatTemplateError) in try ChatTemplate.named(name) }
         return try timed(model, command: command) { path in
             let loaded = try LoadedModel.open(path: path, chatTemplate: forced, threads: threads)
+            EngineProgress.say(command, "backend: \(loaded.backendDescription)")
             return (loaded, loaded.config)
         }
     }

@@ -33,7 +33,7 @@ struct OperationOptions: ParsableArguments {
     var auditLog: String?
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) -> OperationSettings {
-        let envReadOnly = ["1", "true", "yes"].contains((environment["KVDECK_READ_ONLY"] ?? "").lowercased())
+        let envReadOnly = OperationSettings.readOnlyRequested(environment: environment)
         return OperationSettings(readOnly: readOnly || envReadOnly, dryRun: dryRun == .server,
                                  checkAccess: !noAccessCheck,
                                  auditLog: AuditLog(url: auditLog.map { URL(fileURLWithPath: $0) }

@@ -51,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "KV-cache memory: bytes, or a size such as 512MiB or 4GiB.")
     var kvCacheMemory = "4GiB"
 
+    @Option(help: "CUDA backend: the share of GPU memory for weights, activations and the KV cache, in (0, 1]; the cache gets what is left (the CPU backend uses --kv-cache-memory).")
+    var gpuMemoryUtilization = 0.9
+
     @Flag(help: "No vllm:* metrics on /metrics (as vLLM).")
     var disableLogStats = false
 
@@ -76,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard blockSize >= 1 else { throw ValidationError("--block-size must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         if let maxModelLen, maxModelLen < 1 { throw ValidationError("--max-model-len must be at least 1") }
+        guard gpuMemoryUtilization > 0, gpuMemoryUtilization <= 1 else { throw ValidationError("--gpu-memory-utilization must be in (0, 1], got \(gpuMemoryUtilization)") }
     }
 
     func run() async throws {
@@ -101,6 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             let loaded = try LoadedModel.open(path: path, chatTemplate: forcedTemplate, threads: threads)
             Self.progress("model loaded in \(started.duration(to: .now)) (\(loaded.config.architecture.rawValue), \(loaded.config.layerCount) layers); making the KV cache")
+            Self.progress("backend: \(loaded.backendDescription)")
             return loaded
         }, options: options, logger: Logger(label: "kvdeck.serve"))
 
@@ -133,6 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 enablePrefixCaching: enablePrefixCaching)
         o.blockSize = blockSize
         o.kvCacheBytes = try KVCacheBudget.parseBytes(kvCacheMemory)
+        o.gpuMemoryUtilization = gpuMemoryUtilization
         o.apiKey = apiKey ?? environment["VLLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         o.disableLogStats = disableLogStats
         o.maxWaitingRequests = maxWaitingRequests

@@ -24,6 +24,10 @@ final class ChatLocalBackendTests: XCTestCase {
         var events: [ChatEvent] = []
         for try await event in backend.send(question, settings: settings) { events.append(event) }
         XCTAssertEqual(events.first, .status("loading model SmolLM2-135M-Instruct.Q4_1.gguf…"))
+        // The pane says which kernels answer and why (Engine.EngineBackend's words).
+        let loaded = events.compactMap { if case let .status(s) = $0, s.hasPrefix("model loaded; backend: ") { s } else { nil } }
+        XCTAssertEqual(loaded.count, 1, "\(events.prefix(3))")
+        XCTAssertTrue(loaded.first?.contains("CPU (") == true || loaded.first?.contains("CUDA on ") == true, "\(loaded)")
         let text = events.compactMap { if case let .text(t, _) = $0 { t } else { nil } }
         XCTAssertEqual(text.joined(), "The capital of France is Paris.")
         let finish = events.compactMap { if case let .finished(f) = $0 { f } else { nil } }

@@ -1,4 +1,4 @@
-import Console
+@testable import Console
 import Foundation
 import Kube
 import Terminal
@@ -171,7 +171,14 @@ final class NavigationTests: XCTestCase {
         XCTAssertEqual(s.stack.count, 3)
         s.type(":history", state: state)
         s.type([.enter], state: state)
-        XCTAssertTrue(frame(s, state).text.contains("Rollout history"), frame(s, state).text)
+        XCTAssertEqual(s.flash?.text, ":history NAME (Tab completes workloads)")
+        s.type(":history vllm-qwen", state: state)
+        s.type([.enter], state: state)
+        XCTAssertTrue(s.top is RolloutHistoryScreen)
+        XCTAssertEqual(s.top.title, "history(fixtures/vllm-qwen)", "the first vllm-qwen in namespace order")
+        guard case let .loadHistory(ref)? = s.takeOperationRequests(state: state).first else { return XCTFail("no fetch asked for") }
+        XCTAssertEqual(ref.description, "deployment.apps/vllm-qwen")
+        XCTAssertEqual(ref.namespace, "fixtures")
         s.type(":workloads", state: state)
         s.type([.enter], state: state)
         XCTAssertEqual(s.stack.count, 1)

@@ -97,9 +97,12 @@ final class ThemeTests: XCTestCase {
         contexts:
           prod:
             metrics: {source: prometheus, url: "http://prom:9090"}
+            readOnly: true
           dev:
             metrics: {source: pod-proxy}
         """)
+        XCTAssertEqual(config.readOnlyContexts, ["prod"])
+        XCTAssertThrowsError(try ConsoleConfig.parse("contexts: {prod: {readOnly: perhaps}}"))
         XCTAssertEqual(config.refreshRate, 5)
         XCTAssertEqual(config.theme, "dracula")
         XCTAssertTrue(config.readOnly)

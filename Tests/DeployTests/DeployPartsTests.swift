@@ -1,4 +1,5 @@
 @testable import Deploy
+import Operations
 import XCTest
 import YAML
 

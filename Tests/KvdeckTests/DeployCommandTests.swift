@@ -67,13 +67,8 @@ final class DeployCommandTests: XCTestCase {
     func testDeployToTheLocalClusterPreviewsAppliesAndRollsOut() throws {
         let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true)
         defer { demo.stop() }
-        let settings = ["--set", "name=qwen", "--set", "persistence=false", "--set", "hfToken=hf_not_a_real_token", "-n", "llm-prod"]
-
-        // The local cluster has no PersistentVolumeClaims: refused before anything is written.
-        let refused = try kvdeck(["deploy", "single-gpu", "-n", "llm-prod", "--set", "name=refused"], kubeconfig: kubeconfig)
-        XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.stderr.contains("the cluster does not serve PersistentVolumeClaim (v1); nothing was applied"), refused.stderr)
-        XCTAssertEqual(try kvdeck(["get", "deployments", "refused", "-n", "llm-prod"], kubeconfig: kubeconfig).status, 1)
+        // The weights on a PersistentVolumeClaim (persistence=true, the default): the local cluster binds it at once.
+        let settings = ["--set", "name=qwen", "--set", "hfToken=hf_not_a_real_token", "-n", "llm-prod"]
 
         let preview = try kvdeck(["deploy", "single-gpu", "--dry-run"] + settings, kubeconfig: kubeconfig)
         XCTAssertEqual(preview.status, 0, preview.stderr)
@@ -85,7 +80,7 @@ final class DeployCommandTests: XCTestCase {
 
         let deploy = try kvdeck(["deploy", "single-gpu", "--timeout", "120"] + settings, kubeconfig: kubeconfig)
         XCTAssertEqual(deploy.status, 0, deploy.stderr + deploy.stdout)
-        for line in ["secret/qwen-hf-token serverside-applied", "service/qwen serverside-applied",
+        for line in ["persistentvolumeclaim/qwen-weights serverside-applied", "secret/qwen-hf-token serverside-applied", "service/qwen serverside-applied",
                      "deployment.apps/qwen serverside-applied", "deployment \"qwen\" successfully rolled out"] {
             XCTAssertTrue(deploy.stdout.contains(line + "\n"), "\(line) in\n\(deploy.stdout)")
         }
@@ -111,14 +106,22 @@ final class DeployCommandTests: XCTestCase {
     func testAddOnsTheLocalClusterServesApplyCleanly() throws {
         let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true)
         defer { demo.stop() }
-        for template in ["tensor-parallel", "autoscaling-hpa", "gateway-canary", "grafana-dashboard"] {
+        for template in ["tensor-parallel", "autoscaling-hpa", "gateway-canary", "grafana-dashboard", "network-policy", "disruption-budget"] {
             var arguments = ["deploy", template, "-n", "llm-prod", "--timeout", "120"]
-            if template == "tensor-parallel" { arguments += ["--set", "persistence=false", "--set", "name=big"] }
+            if template == "tensor-parallel" { arguments += ["--set", "persistence=true", "--set", "name=big"] }
             let run = try kvdeck(arguments, kubeconfig: kubeconfig)
             XCTAssertEqual(run.status, 0, "\(template): \(run.stderr)\(run.stdout)")
             XCTAssertTrue(run.stdout.contains("serverside-applied\n"), run.stdout)
         }
         XCTAssertEqual(try kvdeck(["get", "deployments", "big", "-n", "llm-prod"], kubeconfig: kubeconfig).status, 0)
+        // kvdeck get knows only the console's kinds: kubectl reads the rest.
+        let kubectl = try XCTUnwrap(CommandRun.which("kubectl"), "kubectl is installed on the test machines")
+        let environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "KUBECONFIG": kubeconfig]
+        let claim = try CommandRun.run(kubectl, ["get", "pvc", "big-weights", "-n", "llm-prod", "-o", "jsonpath={.status.phase}"],
+                                       environment: environment)
+        XCTAssertEqual(claim.stdout, "Bound", claim.stderr)
+        let policies = try CommandRun.run(kubectl, ["get", "pdb,netpol", "-n", "llm-prod", "-o", "name"], environment: environment)
+        XCTAssertEqual(policies.stdout, "poddisruptionbudget.policy/vllm\nnetworkpolicy.networking.k8s.io/vllm\n", policies.stderr)
         let unserved = try kvdeck(["deploy", "pod-monitor", "-n", "llm-prod"], kubeconfig: kubeconfig)
         XCTAssertEqual(unserved.status, 1)
         XCTAssertTrue(unserved.stderr.contains("PodMonitor (monitoring.coreos.com/v1)"), unserved.stderr)

@@ -19,7 +19,7 @@ final class DiscoveryTests: XCTestCase {
         let recordedResources = recordedCore["items"]?[0]?["versions"]?[0]?["resources"]?.arrayValue ?? []
         let served = core.json["items"]?[0]?["versions"]?[0]?["resources"]?.arrayValue ?? []
         XCTAssertEqual(Set(served.compactMap { $0["resource"]?.stringValue }),
-                       ["configmaps", "events", "namespaces", "nodes", "pods", "secrets", "services"])
+                       ["configmaps", "events", "namespaces", "nodes", "persistentvolumeclaims", "pods", "secrets", "services"])
         for entry in served {
             let recorded = try XCTUnwrap(recordedResources.first { $0["resource"] == entry["resource"] })
             for field in ["responseKind", "scope", "singularResource", "verbs", "shortNames", "categories"] {
@@ -32,7 +32,19 @@ final class DiscoveryTests: XCTestCase {
 
         let apis = await api.call("GET", "/apis", headers: [("Accept", Self.aggregatedAccept)])
         let groups = apis.json["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } ?? []
-        XCTAssertEqual(groups, ["apps", "autoscaling", "discovery.k8s.io", "gateway.networking.k8s.io", "networking.istio.io"])
+        XCTAssertEqual(groups, ["apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "networking.k8s.io",
+                                "policy", "discovery.k8s.io", "gateway.networking.k8s.io", "networking.istio.io"])
+        // The access reviews, NetworkPolicy and PodDisruptionBudget exactly as recorded.
+        let recordedGroups = try Fixture.json("01-discovery/apis.aggregated-v2.json")["items"]?.arrayValue ?? []
+        for (group, resource) in [("authentication.k8s.io", "selfsubjectreviews"), ("authorization.k8s.io", "selfsubjectaccessreviews"),
+                                  ("networking.k8s.io", "networkpolicies"), ("policy", "poddisruptionbudgets")] {
+            func entry(_ items: [JSONValue]) -> JSONValue? {
+                items.first { $0["metadata"]?["name"]?.stringValue == group }?["versions"]?[0]?["resources"]?.arrayValue?
+                    .first { $0["resource"]?.stringValue == resource }
+            }
+            XCTAssertNotNil(entry(recordedGroups), resource)
+            XCTAssertEqual(entry(apis.json["items"]?.arrayValue ?? []), entry(recordedGroups), resource)
+        }
         let recordedApps = try Fixture.json("01-discovery/apis.aggregated-v2.json")["items"]?.arrayValue?
             .first { $0["metadata"]?["name"] == "apps" }
         let deployments = apis.json["items"]?[0]?["versions"]?[0]?["resources"]?.arrayValue?.first { $0["resource"] == "deployments" }
@@ -50,7 +62,8 @@ final class DiscoveryTests: XCTestCase {
         let recorded = try Fixture.json("01-discovery/api-v1.json")
         let served = apiV1.json["resources"]?.arrayValue ?? []
         XCTAssertEqual(apiV1.json["groupVersion"], "v1")
-        for name in ["pods", "pods/log", "pods/status", "namespaces", "events", "nodes", "services"] {
+        for name in ["pods", "pods/log", "pods/status", "namespaces", "events", "nodes", "services",
+                     "persistentvolumeclaims", "persistentvolumeclaims/status"] {
             let entry = served.first { $0["name"]?.stringValue == name }
             let real = recorded["resources"]?.arrayValue?.first { $0["name"]?.stringValue == name }
             XCTAssertEqual(entry, real, name)
@@ -60,6 +73,11 @@ final class DiscoveryTests: XCTestCase {
         for entry in appsV1.json["resources"]?.arrayValue ?? [] {
             XCTAssertEqual(entry, recordedApps.first { $0["name"] == entry["name"] }, "\(entry["name"]!)")
         }
+        // authorization.k8s.io/v1 serves only the self review of the four recorded.
+        let authorization = await api.call("GET", "/apis/authorization.k8s.io/v1")
+        let recordedAuthorization = try Fixture.json("01-discovery/apis-authorization.k8s.io-v1.json")
+        XCTAssertEqual(authorization.json["resources"]?.arrayValue,
+                       recordedAuthorization["resources"]?.arrayValue?.filter { $0["name"] == "selfsubjectaccessreviews" })
         let legacyApi = await api.call("GET", "/api")
         XCTAssertEqual(legacyApi.json["kind"], "APIVersions")
         let apis = await api.call("GET", "/apis")

@@ -105,6 +105,31 @@ final class SemanticsTests: XCTestCase {
         XCTAssertEqual(counterIncrease([10, 0, 0, 3]), 3)
     }
 
+    /// Failed requests are those vLLM finished as abort or error; stop and length are successes.
+    func testErrorRateCountsAbortedAndErroredRequests() throws {
+        func text(stop: Double, length: Double, abort: Double, error: Double) -> String {
+            """
+            vllm:request_success_total{finished_reason="stop",model_name="m"} \(stop)
+            vllm:request_success_total{finished_reason="length",model_name="m"} \(length)
+            vllm:request_success_total{finished_reason="abort",model_name="m"} \(abort)
+            vllm:request_success_total{finished_reason="error",model_name="m"} \(error)
+            """
+        }
+        let a = snapshot(text(stop: 100, length: 10, abort: 5, error: 0), at: 0)
+        let b = snapshot(text(stop: 180, length: 20, abort: 12, error: 3), at: 10)
+        XCTAssertEqual(a.model("m")?.counters[.requestsFinished], 115)
+        XCTAssertEqual(a.model("m")?.counters[.requestsFailed], 5)
+        let m = try XCTUnwrap(WindowStats(from: a, to: b)?.model("m"))
+        XCTAssertEqual(m.requestsPerSecond, 10)
+        XCTAssertEqual(try XCTUnwrap(m.errorRate), 10.0 / 100, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(DerivedNumbers(window: m).errorRate), 0.1, accuracy: 1e-12)
+        // Only successes exported: 0%, not unknown; nothing finished in the window: unknown.
+        let quiet = snapshot("vllm:request_success_total{finished_reason=\"stop\",model_name=\"m\"} 7", at: 20)
+        let later = snapshot("vllm:request_success_total{finished_reason=\"stop\",model_name=\"m\"} 9", at: 30)
+        XCTAssertEqual(WindowStats(from: quiet, to: later)?.model("m")?.errorRate, 0)
+        XCTAssertNil(WindowStats(from: later, to: later)?.model("m")?.errorRate)
+    }
+
     func testWindowRatesAndQuantiles() throws {
         func text(gen: Double, prompt: Double, preempt: Double, queries: Double, hits: Double,
                   buckets: [Double], sum: Double, steps: Double, stepTokens: Double, running: Double) -> String {

@@ -73,6 +73,8 @@ actor LocalEngineLoader {
         var engine: InferenceEngine
         var template: ChatTemplate
         var tokenizer: Tokenizer
+        /// Which kernels run it and why (`EngineBackend.description`).
+        var backend: String
     }
 
     let path: String
@@ -94,7 +96,7 @@ actor LocalEngineLoader {
         loading = task
         do {
             let model = try await task.value
-            progress("model loaded")
+            progress("model loaded; backend: \(model.backend)")
             return model
         } catch {
             loading = nil
@@ -117,8 +119,9 @@ actor LocalEngineLoader {
         case let .success(t): template = t
         case let .failure(e): throw ChatBackendError("this model cannot chat: \(e)")
         }
-        let runner = try CPUModelRunner(weights: files.weights, blockSize: 16, kvCacheBytes: kvCacheBytes, threads: threads)
+        let backend = try EngineBackend(weights: files.weights)
+        let runner = try backend.makeRunner(blockSize: 16, kvCacheBytes: kvCacheBytes, threads: threads)
         let engine = try InferenceEngine(runner: runner, detokenizer: files.tokenizer, config: EngineConfig())
-        return Model(engine: engine, template: template, tokenizer: files.tokenizer)
+        return Model(engine: engine, template: template, tokenizer: files.tokenizer, backend: backend.description)
     }
 }

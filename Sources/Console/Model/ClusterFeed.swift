@@ -10,6 +10,9 @@ public final class ClusterFeed {
     public var changed = true
     private var tasks: [Task<Void, Never>] = []
     private var stops: [@Sendable () async -> Void]
+    private var stopped = false
+    /// Which Events API the feed reads, once discovery has said (nil until then).
+    public private(set) var eventsAPI: EventsAPI?
     /// The client the informers use; `:ns` reuses it, `:ctx` makes a new one.
     public let client: KubeClient
     /// nil: all namespaces.
@@ -25,23 +28,40 @@ public final class ClusterFeed {
         let statefulSets = Informer<StatefulSet>(client: client, namespace: namespace)
         let pods = Informer<Pod>(client: client, namespace: namespace)
         let nodes = Informer<Node>(client: client, namespace: nil)
-        // core/v1 events: served by every cluster (events.k8s.io/v1 holds the same objects).
-        let events = Informer<Event>(client: client, namespace: namespace)
         let namespaces = Informer<Namespace>(client: client, namespace: nil)
         // Services: which of them select a canary's tracks (replica ratio, routes to Services).
         let services = Informer<Service>(client: client, namespace: namespace)
         stops = [{ await deployments.stop() }, { await statefulSets.stop() }, { await pods.stop() },
-                 { await nodes.stop() }, { await events.stop() }, { await namespaces.stop() }, { await services.stop() }]
+                 { await nodes.stop() }, { await namespaces.stop() }, { await services.stop() }]
         tasks = [
             follow(deployments) { $0.deployments = $1 },
             follow(statefulSets) { $0.statefulSets = $1 },
             follow(pods) { $0.pods = $1 },
             follow(nodes) { $0.nodes = $1 },
-            follow(events) { $0.events = $1 },
             follow(namespaces) { $0.namespaces = $1 },
             follow(services) { $0.services = $1 },
             Task { @MainActor [weak self] in await self?.followCanaryResources() },
         ]
+        tasks.append(Task { @MainActor [weak self] in
+            let api = await EventsAPI.discover(using: client)
+            self?.followEvents(api)
+        })
+    }
+
+    /// Starts the events informer of the API discovery chose; nothing once stopped.
+    private func followEvents(_ api: EventsAPI) {
+        guard !stopped else { return }
+        eventsAPI = api
+        switch api {
+        case .eventsV1:
+            let events = Informer<EventsV1Event>(client: client, namespace: namespace)
+            stops.append { await events.stop() }
+            tasks.append(follow(events) { $0.eventsV1 = $1 })
+        case .coreV1:
+            let events = Informer<Event>(client: client, namespace: namespace)
+            stops.append { await events.stop() }
+            tasks.append(follow(events) { $0.events = $1 })
+        }
     }
 
     /// Starts an informer for each kind a canary's split can live in that discovery says this
@@ -56,7 +76,7 @@ public final class ClusterFeed {
         } catch {
             return
         }
-        guard !Task.isCancelled else { return }
+        guard !stopped else { return }
         for type in served {
             let informer = Informer<UnstructuredObject>(client: client, resource: type, namespace: namespace)
             stops.append { await informer.stop() }
@@ -85,6 +105,7 @@ public final class ClusterFeed {
     }
 
     public func stop() async {
+        stopped = true
         tasks.forEach { $0.cancel() }
         for stop in stops { await stop() }
     }

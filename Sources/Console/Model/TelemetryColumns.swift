@@ -9,6 +9,7 @@ public enum TelemetryColumn: String, Sendable, CaseIterable {
     case e2eP50 = "E2E-P50", e2eP99 = "E2E-P99"
     case promptTokensPerSecond = "PROMPT/S", requestsPerSecond = "REQ/S", tokensPerStep = "TOK/STEP"
     case prefixHit = "PREFIX-HIT", preemptionsPerSecond = "PREEMPT/S"
+    case errorRate = "ERR%"
 
     /// What the cell says, from numbers and GPUs alone (freshness is `TelemetryCell`'s business).
     public func text(_ numbers: DerivedNumbers?, gpus: [GPUDevice]) -> String {
@@ -32,6 +33,7 @@ public enum TelemetryColumn: String, Sendable, CaseIterable {
         case .tokensPerStep: return MetricText.rate(numbers?.tokensPerStep)
         case .prefixHit: return MetricText.percent(numbers?.prefixCacheHitRate)
         case .preemptionsPerSecond: return MetricText.rate(numbers?.preemptionsPerSecond)
+        case .errorRate: return MetricText.percent(numbers?.errorRate)
         case .ttftP50: return MetricText.seconds(numbers?.ttftP50)
         case .ttftP99: return MetricText.seconds(numbers?.ttftP99)
         case .itlP50: return MetricText.seconds(numbers?.itlP50)

@@ -10,8 +10,8 @@ public enum NavigationCommand: Sendable, Equatable {
     case quit
 }
 
-/// The `:` commands, their k9s-style aliases and completion. Commands for later issues (rollout
-/// history, canary, deploy, chat) are here already, so the navigation does not change shape.
+/// The `:` commands, their k9s-style aliases and completion. `:deploy`, whose issue comes later,
+/// is here already, so the navigation does not change shape.
 public enum ConsoleCommandLine {
     public struct Command: Sendable {
         public var name: String
@@ -26,15 +26,15 @@ public enum ConsoleCommandLine {
     }
 
     public static let commands: [Command] = [
-        Command(name: "workloads", aliases: ["wl", "workload", "dp", "deploy", "deployments", "sts"], summary: "vLLM workloads", argument: nil),
+        Command(name: "workloads", aliases: ["wl", "workload", "dp", "deployments", "sts"], summary: "vLLM workloads", argument: nil),
         Command(name: "pods", aliases: ["po", "pod"], summary: "pods (of a workload: :pods NAME)", argument: .workload),
         Command(name: "nodes", aliases: ["no", "node"], summary: "nodes and their GPUs", argument: nil),
         Command(name: "events", aliases: ["ev", "event"], summary: "events (of an object: :events KIND/NAME)", argument: .optionalObject),
         Command(name: "ns", aliases: ["namespace", "namespaces"], summary: "switch namespace (:ns all for every one)", argument: .namespace),
         Command(name: "ctx", aliases: ["context", "contexts"], summary: "switch kubeconfig context", argument: .context),
-        Command(name: "history", aliases: ["hist", "rollout"], summary: "rollout history (later issue)", argument: .workload),
-        Command(name: "canary", aliases: ["cn"], summary: "canary control (later issue)", argument: .workload),
-        Command(name: "deploy", aliases: [], summary: "deploy a model (later issue)", argument: nil),
+        Command(name: "history", aliases: ["hist", "rollout"], summary: "rollout history of a workload: diffs, undo (:history NAME)", argument: .workload),
+        Command(name: "canary", aliases: ["cn"], summary: "canary of a workload or route: step, promote, abort (:canary NAME)", argument: .workload),
+        Command(name: "deploy", aliases: [], summary: "deploy a template: parameters, preview, apply, rollout", argument: nil),
         Command(name: "chat", aliases: [], summary: "chat with the local engine (of a workload: :chat NAME)", argument: .workload),
         Command(name: "help", aliases: ["?", "h"], summary: "keys of this screen", argument: nil),
         Command(name: "quit", aliases: ["q", "q!", "exit"], summary: "quit kvdeck", argument: nil),

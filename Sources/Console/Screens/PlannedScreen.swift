@@ -1,7 +1,6 @@
 import Terminal
 
-/// A place in the navigation for a screen whose issue comes later (rollout history, canary,
-/// deploy, chat): `:history` and friends already open it and say what will be here.
+/// A history or canary screen opened without a name: it says how to name one.
 @MainActor
 public final class PlannedScreen: Screen {
     public let id: ScreenID
@@ -13,13 +12,10 @@ public final class PlannedScreen: Screen {
         switch id {
         case let .rolloutHistory(key):
             title = "history" + (key.map { "(\($0))" } ?? "")
-            explanation = "Rollout history (revisions, change causes, template diffs, undo) comes with the operations issue."
+            explanation = "Name a workload: :history NAME (Tab completes), or press h on the workloads screen."
         case let .canary(key):
             title = "canary" + (key.map { "(\($0))" } ?? "")
-            explanation = "Canary control (stable vs canary, weights, promote and abort) comes with the canary issue."
-        case .deploy:
-            title = "deploy"
-            explanation = "Deploying a model comes with the deploy issue."
+            explanation = "Name a canary: :canary NAME (a workload, an HTTPRoute, a VirtualService, an InferenceService or a Rollout)."
         case .chat:
             title = "chat"
             explanation = "The chat pane on the local engine comes with the engine issues."

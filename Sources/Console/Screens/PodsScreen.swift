@@ -5,7 +5,7 @@ import Terminal
 /// The pods of one workload, or every pod shown (`:pods`): the cluster's columns, GPU memory and
 /// utilisation from the DCGM exporter, and each pod's own server numbers from telemetry.
 @MainActor
-public final class PodsScreen: TableScreen {
+public final class PodsScreen: TableScreen, OperatingScreen {
     public let id: ScreenID
     /// nil: every pod in the namespaces shown.
     public let workloadKey: String?
@@ -17,6 +17,8 @@ public final class PodsScreen: TableScreen {
     /// What the rows were last brought up to date with; nil: build them all.
     private var built: (stores: [String?], theme: Theme, telemetry: Date, second: Int)?
     private let now: () -> Date
+    /// The workload whose pods these are, as last drawn (what `s` and `r` act on).
+    private var workload: InferenceWorkload?
 
     public static let columns: [TableColumn] = [
         TableColumn("NAME", flexible: true), TableColumn("NODE", priority: 1), TableColumn("STATUS"),
@@ -35,11 +37,13 @@ public final class PodsScreen: TableScreen {
 
     public var title: String { "pods(\(workloadKey ?? "all"))" }
     public var hints: [(key: String, action: String)] {
-        [("enter", "detail"), ("l", "logs"), ("esc", "back"), ("j/k", "move"), ("q", "quit")]
+        workloadKey == nil ? [("enter", "detail"), ("l", "logs"), ("esc", "back"), ("j/k", "move"), ("q", "quit")]
+            : [("enter", "detail"), ("l", "logs"), ("s", "scale"), ("r", "restart"), ("esc", "back"), ("j/k", "move"), ("q", "quit")]
     }
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
         let workload = workloadKey.flatMap { state.workload(key: $0) }
+        self.workload = workload
         if let workloadKey, workload == nil {
             buffer.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme.body)
             buffer.put("\(workloadKey) no longer exists.", x: area.x + 1, y: area.y + 1, style: theme.warning, maxWidth: area.width - 2)
@@ -223,6 +227,11 @@ public final class PodsScreen: TableScreen {
 
     public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
         if table.navigate(key, visibleRows: visibleRows) { return .none }
+        // The workload's own operations, also when it has no pods (scaling up from 0).
+        if let workload {
+            if key == .character("s") { return .ask(.replicas(workload.ref, current: workload.desiredReplicas)) }
+            if key == .character("r") { return .operate(.restart(workload.ref)) }
+        }
         guard let row = table.selectedRow, podKeys.indices.contains(row) else { return key == .escape ? .pop : .none }
         switch key {
         case .enter: return .push(.podDetail(podKey: podKeys[row]))
@@ -232,6 +241,14 @@ public final class PodsScreen: TableScreen {
         case .escape: return .pop
         default: return .none
         }
+    }
+}
+
+extension PodsScreen {
+    /// The pods of a workload offer the workload's scale and restart.
+    public func offeredOperations(state: ClusterState) -> [(key: String, intent: OperationIntent)] {
+        guard let workload else { return [] }
+        return [("s", .scale(workload.ref, replicas: workload.desiredReplicas)), ("r", .restart(workload.ref))]
     }
 }
 

@@ -7,12 +7,14 @@ import Terminal
 /// says about it. The server's own numbers (KV%, RUN, WAIT, TOK/S, latencies) come from telemetry,
 /// its pods added together; unknown ones show "-" rather than made-up zeros.
 @MainActor
-public final class WorkloadsScreen: TableScreen {
+public final class WorkloadsScreen: TableScreen, OperatingScreen {
     public let id = ScreenID.workloads
     public var table: TableView
     /// Off by default: only inference servers. `a` shows every Deployment and StatefulSet.
     public private(set) var showAll = false
     private var keys: [String] = []
+    /// The workloads of the rows, as last drawn (what the operation keys act on).
+    private var shown: [InferenceWorkload] = []
     private let now: () -> Date
     /// The CANARY cells by workload key, kept while the stores the detector reads are unchanged.
     private var canaryCells: (stamp: [String?], inputs: CanaryInputs, cells: [String: String])?
@@ -35,13 +37,15 @@ public final class WorkloadsScreen: TableScreen {
     public var title: String { showAll ? "workloads(all kinds)" : "workloads" }
 
     public var hints: [(key: String, action: String)] {
-        [("enter", "pods"), ("l", "logs"), ("c", "chat"), ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
+        [("enter", "pods"), ("l", "logs"), ("s", "scale"), ("r", "restart"), ("h", "history"), ("n", "canary"), ("c", "chat"),
+         ("a", showAll ? "serving only" : "all workloads"), ("j/k", "move"), ("q", "quit")]
     }
 
     public func render(_ state: ClusterState, into buffer: inout CellBuffer, area: Rect, theme: Theme, glyphs: Glyphs) {
         let workloads = state.workloads(servingOnly: !showAll)
         let selectedKey = table.selectedRow.flatMap { keys.indices.contains($0) ? keys[$0] : nil }
         keys = workloads.map(\.key)
+        shown = workloads
         table.rowLabels = workloads.map(\.labels)
         table.rows = workloads.map { row(for: $0, state: state, canary: canaryText(of: $0, state), theme: theme) }
         // The cursor follows the selected workload when rows move.
@@ -101,6 +105,13 @@ public final class WorkloadsScreen: TableScreen {
         ]
     }
 
+    /// The workload under the cursor as drawn: the footer asks about it every frame, so it is
+    /// not looked up in the state again.
+    private func selectedWorkload(_ state: ClusterState) -> InferenceWorkload? {
+        guard let row = table.selectedRow, shown.indices.contains(row) else { return nil }
+        return shown[row]
+    }
+
     public func handle(_ key: Key, state: ClusterState, visibleRows: Int) -> ScreenAction {
         if table.navigate(key, visibleRows: visibleRows) { return .none }
         switch key {
@@ -116,11 +127,29 @@ public final class WorkloadsScreen: TableScreen {
         case .character("c"):
             guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
             return .push(.chat(workloadKey: keys[row]))
+        case .character("s"):
+            // k9s's scale: the count asked first, prefilled with the current one.
+            guard let workload = selectedWorkload(state) else { return .none }
+            return .ask(.replicas(workload.ref, current: workload.desiredReplicas))
+        case .character("r"):
+            guard let workload = selectedWorkload(state) else { return .none }
+            return .operate(.restart(workload.ref))
+        case .character("n"):
+            guard let row = table.selectedRow, keys.indices.contains(row) else { return .none }
+            return .push(.canary(workloadKey: keys[row]))
         case .character("a"):
             showAll.toggle()
             return .none
         default:
             return .none
         }
+    }
+}
+
+extension WorkloadsScreen {
+    /// Scale and restart the selected workload (RBAC is asked about both before they are offered).
+    public func offeredOperations(state: ClusterState) -> [(key: String, intent: OperationIntent)] {
+        guard let workload = selectedWorkload(state) else { return [] }
+        return [("s", .scale(workload.ref, replicas: workload.desiredReplicas)), ("r", .restart(workload.ref))]
     }
 }

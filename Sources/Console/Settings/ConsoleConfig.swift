@@ -10,6 +10,7 @@ import YAML
 /// contexts:
 ///   prod-gpu:
 ///     metrics: {source: prometheus, url: "http://prometheus.monitoring:9090"}
+///     readOnly: true      # no changes on this context only
 ///   kind-dev:
 ///     metrics: {source: pod-proxy}
 /// ```
@@ -17,6 +18,8 @@ public struct ConsoleConfig: Sendable, Equatable {
     public var refreshRate: Double = 2
     public var theme: String?
     public var readOnly = false
+    /// Contexts on which no changes are made, whatever `readOnly` says.
+    public var readOnlyContexts: Set<String> = []
     /// Where each context's metrics come from (for telemetry): "pod-proxy", "prometheus", "url".
     public var metricsSources: [String: MetricsSource] = [:]
 
@@ -74,6 +77,10 @@ public struct ConsoleConfig: Sendable, Equatable {
             config.readOnly = flag
         }
         for (context, settings) in document["contexts"]?.objectValue?.entries ?? [] {
+            if let readOnly = settings["readOnly"] {
+                guard let flag = readOnly.boolValue else { throw ConfigError(message: "contexts.\(context).readOnly must be true or false") }
+                if flag { config.readOnlyContexts.insert(context) }
+            }
             guard let metrics = settings["metrics"] else { continue }
             guard let source = metrics["source"]?.stringValue else {
                 throw ConfigError(message: "contexts.\(context).metrics.source must be pod-proxy or prometheus")

@@ -70,6 +70,22 @@ public struct APIStatusError: Error, Sendable {
                               details: .object(d))
     }
 
+    /// RBAC said no (recorded in `07-errors/403-viewer-*`): "deployments.apps "vllm-qwen" is
+    /// forbidden: User "console-viewer" cannot patch resource "deployments/scale" in API group
+    /// "apps" in the namespace "fixtures"".
+    public static func forbidden(_ attributes: AccessAttributes, user: String) -> APIStatusError {
+        let qualified = attributes.group.isEmpty ? attributes.resource : "\(attributes.resource).\(attributes.group)"
+        let subject = attributes.name.isEmpty ? qualified : "\(qualified) \"\(attributes.name)\""
+        let scope = attributes.namespace.isEmpty ? "at the cluster scope" : "in the namespace \"\(attributes.namespace)\""
+        var d = JSONObject()
+        if !attributes.name.isEmpty { d["name"] = .string(attributes.name) }
+        if !attributes.group.isEmpty { d["group"] = .string(attributes.group) }
+        d["kind"] = .string(attributes.resource)
+        return APIStatusError(code: 403, reason: "Forbidden",
+                              message: "\(subject) is forbidden: User \"\(user)\" cannot \(attributes.verb) resource \"\(attributes.resourceWithSubresource)\" in API group \"\(attributes.group)\" \(scope)",
+                              details: .object(d))
+    }
+
     /// The bare 422 the real server gives when a JSON patch's `test` fails.
     public static let patchTestFailed = APIStatusError(code: 422, reason: "Invalid",
         message: "the server rejected our request due to an error in our request", details: .object(JSONObject()))

@@ -17,6 +17,10 @@ import YAML
 ///   collected in the same step unless the policy is Orphan. Deleting a namespace removes its contents.
 /// - Defaulting and validation cover what kubectl and the console observe, not the whole API.
 /// - OpenAPI v3 only (`OpenAPIDocuments`); pods/log and the proxy paths go to `podEndpoints`.
+/// - Authorization is a fixed table (`LocalUsers`): administrators, and restricted users with the
+///   ClusterRole `view`; resource requests are checked, non-resource paths (discovery) are not.
+/// - A PersistentVolumeClaim is Bound as it is created (`Defaulting`); PodDisruptionBudget status
+///   comes from the disruption controller (`DisruptionBudgetController`).
 public final class LocalAPI: APIRequestHandler {
     public let store: ObjectStore
     public let catalog: ResourceCatalog
@@ -26,6 +30,8 @@ public final class LocalAPI: APIRequestHandler {
     let serverAddress: String
     let clock: @Sendable () -> Date
     let podEndpoints: PodEndpoints?
+    /// Who each authenticated user is and what RBAC lets it do.
+    public let users: LocalUsers
 
     /// Serves the subresources that need a running pod (`pods/log`, `pods/proxy`, `services/proxy`,
     /// `nodes/proxy`): the kubelet stand-in answers them. Called after the pod (or service, node)
@@ -36,13 +42,15 @@ public final class LocalAPI: APIRequestHandler {
 
     public init(store: ObjectStore = ObjectStore(), catalog: ResourceCatalog = .standard,
                 bookmarkInterval: Duration = .seconds(10), serverAddress: String = "127.0.0.1:6443",
-                clock: @escaping @Sendable () -> Date = { Date() }, podEndpoints: PodEndpoints? = nil) {
+                clock: @escaping @Sendable () -> Date = { Date() }, podEndpoints: PodEndpoints? = nil,
+                users: LocalUsers = .standard) {
         self.store = store
         self.catalog = catalog
         self.bookmarkInterval = bookmarkInterval
         self.serverAddress = serverAddress
         self.clock = clock
         self.podEndpoints = podEndpoints
+        self.users = users
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
@@ -110,6 +118,14 @@ public final class LocalAPI: APIRequestHandler {
         let name = rest.count > 1 ? rest[1] : nil
         let subresource = rest.count > 2 ? rest[2...].joined(separator: "/") : nil
         let context = RequestContext(request: request, resource: resource, namespace: namespace, name: name)
+        let identity = users.identity(of: request.user)
+        let attributes = AccessAttributes(
+            verb: AccessAttributes.verb(method: request.method, hasName: name != nil, isWatch: context.isWatch),
+            group: group, resource: resource.plural,
+            subresource: subresource.flatMap { $0.split(separator: "/").first.map(String.init) } ?? "",
+            namespace: namespace ?? "", name: name ?? "")
+        guard identity.grant.allows(attributes) else { throw APIStatusError.forbidden(attributes, user: identity.username) }
+        if AccessReviews.handles(resource) { return try AccessReviews.answer(context, identity: identity, now: clock()) }
 
         if let subresource {
             // `pods/NAME:PORT/proxy/...`: the port rides on the name.

@@ -10,11 +10,12 @@ import YAML
 /// Client-side `apply` reads the strategic-merge keys (`x-kubernetes-patch-merge-key`, ...) and
 /// `kubectl explain` the descriptions from the same documents.
 ///
-/// - `api/v1`, `apis/apps/v1` and `apis/autoscaling/v2` are the real Kubernetes v1.35 documents
+/// - `api/v1`, `apis/apps/v1`, `apis/autoscaling/v2`, `apis/networking.k8s.io/v1` and `apis/policy/v1`
+///   are the real Kubernetes v1.35 documents
 ///   (Apache-2.0; `OpenAPIDocuments/README.md` says where from), shipped as the target's resources
 ///   and served byte for byte. They describe every kind of their group version, including some this
 ///   cluster does not serve; discovery, not OpenAPI, says what is served.
-/// - The other served group versions (EndpointSlice, the custom resources) get a document made from
+/// - The other served group versions (EndpointSlice, the access reviews, the custom resources) get a document made from
 ///   the catalog that declares only each kind's PATCH operation and its query parameters, enough for
 ///   kubectl's field-validation check; it has no schemas, so kubectl does no client-side schema work
 ///   for them (for the custom resources the real server publishes the CRD's schema).

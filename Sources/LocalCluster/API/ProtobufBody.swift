@@ -3,10 +3,12 @@ import YAML
 
 /// Request bodies in Kubernetes' protobuf encoding (`application/vnd.kubernetes.protobuf`), as far
 /// as kubectl sends them: its typed commands post protobuf, e.g. `kubectl create namespace NAME`
-/// (recorded in `02-deployment-rollout/00-create-namespace`). Only a Namespace is decoded: the
-/// `k8s\0` envelope (`runtime.Unknown`), then the fields of `Namespace`/`ObjectMeta` a create
-/// carries (name, generateName, labels, annotations, finalizers, spec.finalizers). Responses stay
-/// JSON, which kubectl also accepts (it sends `Accept: application/vnd.kubernetes.protobuf,application/json`).
+/// (recorded in `02-deployment-rollout/00-create-namespace`), `kubectl auth can-i` and `kubectl auth
+/// whoami` (`10-access-reviews`). The `k8s\0` envelope (`runtime.Unknown`) is decoded, then one of:
+/// a Namespace (the `ObjectMeta` fields a create carries: name, generateName, labels, annotations,
+/// finalizers; and spec.finalizers), a SelfSubjectAccessReview (its resource or non-resource
+/// attributes) or a SelfSubjectReview (nothing to read). Responses stay JSON, which kubectl also
+/// accepts (it sends `Accept: application/vnd.kubernetes.protobuf,application/json`).
 enum ProtobufBody {
     static let contentType = "application/vnd.kubernetes.protobuf"
 
@@ -17,7 +19,7 @@ enum ProtobufBody {
         var description: String {
             switch self {
             case .malformed(let what): return "malformed protobuf: \(what)"
-            case .unsupportedKind(let kind): return "protobuf bodies are accepted for Namespace only, not \(kind); send JSON"
+            case .unsupportedKind(let kind): return "protobuf bodies are accepted for Namespace, SelfSubjectAccessReview and SelfSubjectReview only, not \(kind); send JSON"
             }
         }
     }
@@ -39,10 +41,43 @@ enum ProtobufBody {
             default: break
             }
         }
-        guard apiVersion == "v1", kind == "Namespace" else { throw DecodeError.unsupportedKind(kind.isEmpty ? "(no kind)" : kind) }
+        switch (apiVersion, kind) {
+        case ("v1", "Namespace"): return try namespace(raw[...])
+        case ("authorization.k8s.io/v1", "SelfSubjectAccessReview"): return try accessReview(raw[...])
+        case ("authentication.k8s.io/v1", "SelfSubjectReview"):
+            return ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .object(JSONObject())]
+        default: throw DecodeError.unsupportedKind(kind.isEmpty ? "(no kind)" : kind)
+        }
+    }
+
+    /// `SelfSubjectAccessReview`: spec (2) holds resourceAttributes (1: namespace, verb, group,
+    /// version, resource, subresource, name as fields 1 to 7) or nonResourceAttributes (2: path,
+    /// verb). Empty strings are left out, as the JSON a client sends leaves them out.
+    private static func accessReview(_ raw: ArraySlice<UInt8>) throws -> JSONValue {
+        var spec = JSONObject()
+        for field in try fields(raw) where field.number == 2 {
+            for attributes in try fields(field.bytes) {
+                let names: [UInt64: String]
+                switch attributes.number {
+                case 1: names = [1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"]
+                case 2: names = [1: "path", 2: "verb"]
+                default: continue
+                }
+                var object = JSONObject()
+                for value in try fields(attributes.bytes) {
+                    if let name = names[value.number], !value.string.isEmpty { object[name] = .string(value.string) }
+                }
+                spec[attributes.number == 1 ? "resourceAttributes" : "nonResourceAttributes"] = .object(object)
+            }
+        }
+        return ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                "metadata": .object(JSONObject()), "spec": .object(spec)]
+    }
+
+    private static func namespace(_ raw: ArraySlice<UInt8>) throws -> JSONValue {
         var object: JSONObject = ["apiVersion": "v1", "kind": "Namespace"]
         var metadata = JSONObject()
-        for field in try fields(raw[...]) {
+        for field in try fields(raw) {
             switch field.number {
             case 1: metadata = try objectMeta(field.bytes)
             case 2:

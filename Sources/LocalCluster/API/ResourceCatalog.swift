@@ -19,9 +19,10 @@ public struct ServedResource: Sendable, Hashable {
     public var groupResource: String { group.isEmpty ? plural : "\(group)/\(plural)" }
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
-    /// Kinds whose `metadata.generation` the real server maintains (workloads, pods, CRs).
+    /// Kinds whose `metadata.generation` the real server maintains (workloads, pods, policies, CRs).
     public var tracksGeneration: Bool {
-        isCustom || ["deployments", "replicasets", "statefulsets", "pods", "horizontalpodautoscalers"].contains(plural)
+        isCustom || ["deployments", "replicasets", "statefulsets", "pods", "horizontalpodautoscalers",
+                     "poddisruptionbudgets", "networkpolicies"].contains(plural)
     }
 
     /// Kinds whose delete answers with the object rather than a success Status (graceful

@@ -115,6 +115,31 @@ enum TablePrinter {
                     .string(HumanDuration.age(of: first, now: now)), .int(o["count"]?.intValue ?? 1), name]
         case ("", "namespaces"):
             return [name, .string(str(o["status"]?["phase"])), age]
+        case ("", "persistentvolumeclaims"):
+            // printPersistentVolumeClaim: capacity and access modes once a volume is bound.
+            let spec = o["spec"], status = o["status"]
+            let phase = o.isDeleting ? "Terminating" : str(status?["phase"])
+            let volume = str(spec?["volumeName"])
+            let modes = (status?["accessModes"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let short = [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")]
+                .filter { modes.contains($0.0) }.map(\.1).joined(separator: ",")
+            let storageClass = o["metadata"]?["annotations"]?["volume.beta.kubernetes.io/storage-class"]?.stringValue
+                ?? str(spec?["storageClassName"])
+            let attributesClass = str(spec?["volumeAttributesClassName"])
+            return [name, .string(phase), .string(volume), .string(volume.isEmpty ? "" : str(status?["capacity"]?["storage"])),
+                    .string(volume.isEmpty ? "" : short), .string(storageClass),
+                    .string(attributesClass.isEmpty ? "<unset>" : attributesClass), age,
+                    .string(str(spec?["volumeMode"]).isEmpty ? "<unset>" : str(spec?["volumeMode"]))]
+        case ("networking.k8s.io", "networkpolicies"):
+            let podSelector = LabelSelectorText.render(o["spec"]?["podSelector"])
+            return [name, .string(podSelector.isEmpty ? "<none>" : podSelector), age]
+        case ("policy", "poddisruptionbudgets"):
+            func bound(_ v: JSONValue?) -> JSONValue {
+                guard let v, !v.isNull else { return "N/A" }
+                return .string(v.intValue.map(String.init) ?? str(v))
+            }
+            return [name, bound(o["spec"]?["minAvailable"]), bound(o["spec"]?["maxUnavailable"]),
+                    int(o["status"]?["disruptionsAllowed"]), age]
         case ("", "services"):
             let spec = o["spec"]
             let ports = (spec?["ports"]?.arrayValue ?? []).map { p -> String in

@@ -109,6 +109,33 @@ enum Defaulting {
             let spec = podSpec(o["spec"])
             o["spec"] = spec
             if o["status"] == nil { o["status"] = ["phase": "Pending"] }
+        case ("", "persistentvolumeclaims"):
+            if o["spec"] != nil, o["spec"]?["volumeMode"] == nil { o["spec"]?["volumeMode"] = "Filesystem" }
+            o = PersistentVolumeBinding.bound(o)
+        case ("networking.k8s.io", "networkpolicies"):
+            // SetDefaults_NetworkPolicySpec: Ingress always, Egress when there are egress rules;
+            // a port without a protocol is TCP.
+            if o["spec"] == nil { o["spec"] = .object(JSONObject()) }
+            if (o["spec"]?["policyTypes"]?.arrayValue ?? []).isEmpty {
+                let egress = !(o["spec"]?["egress"]?.arrayValue ?? []).isEmpty
+                o["spec"]?["policyTypes"] = egress ? ["Ingress", "Egress"] : ["Ingress"]
+            }
+            for direction in ["ingress", "egress"] {
+                guard let rules = o["spec"]?[direction]?.arrayValue else { continue }
+                o["spec"]?[direction] = .array(rules.map { rule in
+                    var rule = rule
+                    if let ports = rule["ports"]?.arrayValue {
+                        rule["ports"] = .array(ports.map { p in var p = p; if p["protocol"] == nil { p["protocol"] = "TCP" }; return p })
+                    }
+                    return rule
+                })
+            }
+        case ("policy", "poddisruptionbudgets"):
+            // The counts are not omitempty: a new budget reads all zeros until the disruption
+            // controller's first pass.
+            if o["status"] == nil {
+                o["status"] = ["disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0]
+            }
         case ("", "namespaces"):
             if o["spec"] == nil { o["spec"] = ["finalizers": ["kubernetes"]] }
             o["status"] = ["phase": "Active"]
@@ -158,6 +185,30 @@ enum Defaulting {
     }
 }
 
+/// The local cluster has no storage and no volume controller: a claim is bound as it is created to
+/// a notional volume of exactly the requested size and access modes, so workloads that mount it
+/// schedule and start. A real cluster with a default StorageClass and Immediate binding shows the
+/// same state a moment later (phase Bound, spec.volumeName `pvc-<uid>`, the binder's annotations);
+/// here the volume's name takes a fresh UUID because the claim's uid is not yet assigned.
+enum PersistentVolumeBinding {
+    static func bound(_ claim: JSONValue) -> JSONValue {
+        var o = claim
+        guard o["status"]?["phase"]?.stringValue != "Bound" else { return o }
+        if (o["spec"]?["volumeName"]?.stringValue ?? "").isEmpty {
+            o["spec"]?["volumeName"] = .string("pvc-\(UUID().uuidString.lowercased())")
+        }
+        var annotations = o["metadata"]?["annotations"] ?? .object(JSONObject())
+        annotations["pv.kubernetes.io/bind-completed"] = "yes"
+        annotations["pv.kubernetes.io/bound-by-controller"] = "yes"
+        o["metadata"]?["annotations"] = annotations
+        var status: JSONObject = ["phase": "Bound"]
+        if let modes = o["spec"]?["accessModes"] { status["accessModes"] = modes }
+        if let storage = o["spec"]?["resources"]?["requests"]?["storage"] { status["capacity"] = ["storage": storage] }
+        o["status"] = .object(status)
+        return o
+    }
+}
+
 /// Minimal `metadata.managedFields`: one entry per manager, operation and subresource, with the
 /// set of fields its last write named (objects as `f:` keys, lists as leaves). Ownership is not
 /// used for apply conflicts (see the simplified server-side apply in LocalAPI).
@@ -185,14 +236,19 @@ enum ManagedFields {
         return o
     }
 
-    static func fieldSet(_ value: JSONValue) -> JSONValue {
+    /// `"."` marks a field set as a whole; the real server writes none for the top-level structs
+    /// (`f:metadata`, `f:spec`, `f:status`), which are never absent, and one for maps and the
+    /// optional structs below them.
+    static func fieldSet(_ value: JSONValue, topLevel: Bool = true) -> JSONValue {
         guard case .object(let object) = value else { return .object(JSONObject()) }
         var set = JSONObject()
         for (key, child) in object.entries.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("$") {
             if case .object(let inner) = child, !inner.isEmpty {
-                var nested = fieldSet(child)
-                nested["."] = .object(JSONObject())
-                set["f:" + key] = nested
+                // "." first, where the real server writes it.
+                var nested = JSONObject()
+                if !(topLevel && ["metadata", "spec", "status"].contains(key)) { nested["."] = .object(JSONObject()) }
+                for (field, value) in fieldSet(child, topLevel: false).objectValue?.entries ?? [] { nested[field] = value }
+                set["f:" + key] = .object(nested)
             } else {
                 set["f:" + key] = .object(JSONObject())
             }

@@ -26,9 +26,10 @@ public struct ControllerConfiguration: Sendable {
 }
 
 /// Runs the local cluster's control loops against an API handler, as API clients through
-/// `InProcessTransport`: the deployment, replica set and stateful set controllers (as
+/// `InProcessTransport`: the deployment, replica set, stateful set and disruption controllers (as
 /// `system:kube-controller-manager`), the scheduler (`system:kube-scheduler`) and the kubelet
-/// stand-in (`system:node`). Informers on deployments, replica sets, stateful sets, pods and nodes wake every
+/// stand-in (`system:node`). Informers on deployments, replica sets, stateful sets, pods, nodes and
+/// pod disruption budgets wake every
 /// loop; each loop then makes a full pass from fresh reads (level-triggered, so a missed or
 /// coalesced notification costs nothing but latency).
 public actor ControllerManager {
@@ -63,6 +64,7 @@ public actor ControllerManager {
             DeploymentController(client: manager, clock: clock),
             ReplicaSetController(client: manager, clock: clock),
             StatefulSetController(client: manager, clock: clock),
+            DisruptionBudgetController(client: manager, clock: clock),
             Scheduler(client: Self.client(api, user: "system:kube-scheduler"), clock: clock),
             PodLifecycle(client: Self.client(api, user: "system:node"), clock: clock,
                          startDelay: configuration.podStartDelay, terminationDelay: configuration.podTerminationDelay,
@@ -82,6 +84,7 @@ public actor ControllerManager {
         watch(Informer<StatefulSet>(client: manager, namespace: nil, configuration: informerConfiguration))
         watch(Informer<Pod>(client: manager, namespace: nil, configuration: informerConfiguration))
         watch(Informer<Node>(client: manager, namespace: nil, configuration: informerConfiguration))
+        watch(Informer<DisruptionBudgetMetadata>(client: manager, namespace: nil, configuration: informerConfiguration))
     }
 
     private func watch<T: KubeResource>(_ informer: Informer<T>) {

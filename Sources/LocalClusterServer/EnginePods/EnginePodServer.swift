@@ -49,6 +49,8 @@ actor EnginePodServer: PodServer {
         options.engine.enablePrefixCaching = spec.enablePrefixCaching
         options.blockSize = spec.blockSize
         options.kvCacheBytes = kvCacheBytes
+        // Many pods share one machine: on a GPU each takes its KV bytes, not a share of the device.
+        options.gpuMemoryUtilization = nil
         // A pod stops within its grace period; the kubelet stand-in gives it a couple of seconds.
         options.drainTimeout = .seconds(2)
         let sink = LogSink()

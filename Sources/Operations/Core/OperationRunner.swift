@@ -19,6 +19,11 @@ public struct OperationSettings: Sendable {
         self.checkAccess = checkAccess
         self.auditLog = auditLog
     }
+
+    /// `KVDECK_READ_ONLY=1` (or true, yes): the CLI's verbs and the console both honour it.
+    public static func readOnlyRequested(environment: [String: String]) -> Bool {
+        ["1", "true", "yes"].contains((environment["KVDECK_READ_ONLY"] ?? "").lowercased())
+    }
 }
 
 /// Sends prepared operations: refuses in read-only mode, checks RBAC, sends the planned requests

@@ -3,11 +3,11 @@ import YAML
 
 /// Pod templates as kubectl handles them: compared ignoring `pod-template-hash`, and written the
 /// way kubectl's Go structs write them back (so a rollback patch is byte for byte kubectl's).
-enum PodTemplateJSON {
+public enum PodTemplateJSON {
     static let hashLabel = "pod-template-hash"
 
     /// The template without the hash label (an empty label map is dropped, as Go's omitempty does).
-    static func withoutHash(_ template: JSONValue) -> JSONValue {
+    public static func withoutHash(_ template: JSONValue) -> JSONValue {
         var template = template
         guard case .object(var labels)? = template["metadata"]?["labels"] else { return template }
         labels[hashLabel] = nil

@@ -11,6 +11,11 @@ public struct AccessDecision: Sendable, Equatable {
     /// RBAC's reason, or why the question could not be asked.
     public var reason: String?
 
+    public init(verdict: Verdict, reason: String?) {
+        self.verdict = verdict
+        self.reason = reason
+    }
+
     public var isDenied: Bool { verdict == .denied }
 }
 

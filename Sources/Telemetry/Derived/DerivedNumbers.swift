@@ -13,6 +13,8 @@ public struct DerivedNumbers: Sendable, Equatable, Codable {
     public var generationTokensPerSecond: Double?
     public var promptTokensPerSecond: Double?
     public var requestsPerSecond: Double?
+    /// Failed (aborted, errored) ÷ finished requests over the window, 0…1.
+    public var errorRate: Double?
     public var preemptionsPerSecond: Double?
     /// Prefix-cache hit ratio 0…1 over the window.
     public var prefixCacheHitRate: Double?
@@ -46,6 +48,7 @@ public struct DerivedNumbers: Sendable, Equatable, Codable {
         generationTokensPerSecond = window.generationTokensPerSecond
         promptTokensPerSecond = window.promptTokensPerSecond
         requestsPerSecond = window.requestsPerSecond
+        errorRate = window.errorRate
         preemptionsPerSecond = window.preemptionsPerSecond
         prefixCacheHitRate = window.prefixCacheHitRate
         tokensPerStep = window.tokensPerStep

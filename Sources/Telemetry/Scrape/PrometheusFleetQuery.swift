@@ -31,6 +31,7 @@ public struct PrometheusFleetQuery: Sendable {
         (.generationTokens, ["vllm:generation_tokens_total", "sglang:generation_tokens_total", "llamacpp:tokens_predicted_total"]),
         (.promptTokens, ["vllm:prompt_tokens_total", "sglang:prompt_tokens_total", "llamacpp:prompt_tokens_total"]),
         (.requestsFinished, ["vllm:request_success_total", "sglang:num_requests_total"]),
+        (.requestsFailed, ["vllm:request_success_total{finished_reason=~\"abort|error\"}"]),
         (.preemptions, ["vllm:num_preemptions_total"]),
         (.prefixCacheQueries, ["vllm:prefix_cache_queries_total", "vllm:gpu_prefix_cache_queries_total"]),
         (.prefixCacheHits, ["vllm:prefix_cache_hits_total", "vllm:gpu_prefix_cache_hits_total"]),

@@ -28,6 +28,17 @@ public enum GaugeColumn: String, Sendable, CaseIterable {
 /// Monotonic counters, summed over engines and over extra labels (`finished_reason`).
 public enum CounterColumn: String, Sendable, CaseIterable {
     case promptTokens, generationTokens, preemptions, requestsFinished, prefixCacheQueries, prefixCacheHits
+    /// Finished requests that failed: vLLM's `request_success_total` with `finished_reason` abort or
+    /// error (engine-anchors §1), read from the same series as `requestsFinished`.
+    case requestsFailed
+
+    /// The `finished_reason` values that count as failures.
+    static let failedReasons: Set<String> = ["abort", "error"]
+
+    /// Whether a sample of this column's series counts towards it.
+    func counts(_ labels: [Label]) -> Bool {
+        self != .requestsFailed || labels.first { $0.name == "finished_reason" }.map { Self.failedReasons.contains($0.value) } ?? false
+    }
 }
 
 /// Histograms, added bucket by bucket over engines.
@@ -70,6 +81,7 @@ struct MetricVocabulary: Sendable {
             .generationTokens: ["vllm:generation_tokens_total"],
             .preemptions: ["vllm:num_preemptions_total"],
             .requestsFinished: ["vllm:request_success_total"],
+            .requestsFailed: ["vllm:request_success_total"],
             .prefixCacheQueries: ["vllm:prefix_cache_queries_total", "vllm:gpu_prefix_cache_queries_total"],
             .prefixCacheHits: ["vllm:prefix_cache_hits_total", "vllm:gpu_prefix_cache_hits_total"],
         ],

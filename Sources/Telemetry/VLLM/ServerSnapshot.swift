@@ -155,7 +155,8 @@ public struct ServerSnapshot: Sendable {
             for sample in exposition.samples(named: name) where !sample.value.isNaN {
                 let model = modelName(sample.labels)
                 noteEngine(sample.labels, model)
-                update(model) { $0.counters[column, default: 0] += sample.value }
+                // A series that exists but does not count (a failure counter's "stop" sample) still says 0, not unknown.
+                update(model) { $0.counters[column, default: 0] += column.counts(sample.labels) ? sample.value : 0 }
             }
         }
 

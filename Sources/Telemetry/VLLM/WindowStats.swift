@@ -49,6 +49,11 @@ public struct ModelWindow: Sendable, Equatable {
     public var promptTokensPerSecond: Double? { rates[.promptTokens] ?? latest.gauges[.promptThroughput] }
     public var preemptionsPerSecond: Double? { rates[.preemptions] }
     public var requestsPerSecond: Double? { rates[.requestsFinished] }
+    /// Failed ÷ finished requests over the window; nil when none finished or failures are not exported.
+    public var errorRate: Double? {
+        guard let failed = increases[.requestsFailed], let finished = increases[.requestsFinished], finished > 0 else { return nil }
+        return failed / finished
+    }
 
     /// Prefix-cache hits ÷ queries (both in tokens) over the window; else the server's own gauge.
     public var prefixCacheHitRate: Double? {

@@ -1,7 +1,8 @@
-/// A unified diff of two texts by lines (longest common subsequence), as `diff -u` prints it.
-/// Manifests are a few hundred lines, so the quadratic table is small.
-enum LineDiff {
-    static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String {
+/// A unified diff of two texts by lines (longest common subsequence), as `diff -u` prints it:
+/// `kvdeck deploy`'s preview of each object and the console's diff of two revisions' pod templates.
+/// Manifests and templates are a few hundred lines, so the quadratic table is small.
+public enum LineDiff {
+    public static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
         let ops = script(a, b)
         guard ops.contains(where: { $0.kind != .same }) else { return "" }
