@@ -59,9 +59,8 @@ final class WorkloadsCanaryColumnTests: XCTestCase {
     }
 
     @MainActor func testLocalClusterDemoFillsTheColumnFromItsHTTPRoute() async throws {
-        let cluster = try await DemoCluster.start(forbidden: { _ in false })
-        defer { Task { await cluster.stop() } }
-        let feed = ClusterFeed(client: cluster.client, namespace: nil)
+        let cluster = try await LocalClusterConsole.start()
+        let feed = cluster.feed
         try await waitFor("the HTTPRoute and Service stores") {
             feed.state.httpRoutes?.state == .synced && feed.state.services?.state == .synced && feed.state.deployments?.state == .synced
                 && feed.state.httpRoutes?.items.isEmpty == false
@@ -80,13 +79,13 @@ final class WorkloadsCanaryColumnTests: XCTestCase {
         try await waitFor("the new weight in the column") {
             self.row(feed.state, namespace: DemoSeed.namespace, name: "smollm2")?.contains(" 35% httproute ") ?? false
         }
-        await feed.stop()
+        await cluster.stop()
     }
 
     @MainActor func testForbiddenDiscoveryOrListLeavesOnlyThatMechanismOut() async throws {
         // The HTTPRoute list and watch are refused: the route's split is unknown, the replica ratio shows.
-        let routesForbidden = try await DemoCluster.start(forbidden: { $0.contains("/httproutes") })
-        let feed = ClusterFeed(client: routesForbidden.client, namespace: nil)
+        let routesForbidden = try await LocalClusterConsole.start(front: { RefusingPaths(api: $0) { $0.contains("/httproutes") } })
+        let feed = routesForbidden.feed
         try await waitFor("the Deployment and Service stores, and the refused HTTPRoute store") {
             feed.state.services?.state == .synced && feed.state.deployments?.state == .synced
                 && feed.state.deployments?.items.count == 2
@@ -94,19 +93,17 @@ final class WorkloadsCanaryColumnTests: XCTestCase {
         }
         let line = try XCTUnwrap(row(feed.state, namespace: DemoSeed.namespace, name: "smollm2"))
         XCTAssertTrue(line.contains(" 1/3 replicas "), line)
-        await feed.stop()
         await routesForbidden.stop()
 
         // Discovery of the named groups is refused: no custom-resource informer starts at all.
-        let discoveryForbidden = try await DemoCluster.start(forbidden: { $0 == "/apis" })
-        let blind = ClusterFeed(client: discoveryForbidden.client, namespace: nil)
+        let discoveryForbidden = try await LocalClusterConsole.start(front: { RefusingPaths(api: $0) { $0 == "/apis" } })
+        let blind = discoveryForbidden.feed
         try await waitFor("the Deployment and Service stores") {
             blind.state.services?.state == .synced && blind.state.deployments?.items.count == 2
         }
         XCTAssertNil(blind.state.httpRoutes)
         let blindLine = try XCTUnwrap(row(blind.state, namespace: DemoSeed.namespace, name: "smollm2"))
         XCTAssertTrue(blindLine.contains(" 1/3 replicas "), blindLine)
-        await blind.stop()
         await discoveryForbidden.stop()
     }
 
@@ -121,51 +118,15 @@ final class WorkloadsCanaryColumnTests: XCTestCase {
     }
 }
 
-/// The demo seeded into an in-process local cluster, reached through a transport that answers
-/// 403 Forbidden for the paths `forbidden` picks (as an API server does for a user RBAC refuses).
-private struct DemoCluster {
-    let controllers: ControllerManager
-    let client: KubeClient
-
-    static func start(forbidden: @escaping @Sendable (String) -> Bool) async throws -> DemoCluster {
-        let api = LocalAPI()
-        let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        let connection = ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                           credentials: NoCredentials(), namespace: DemoSeed.namespace)
-        let inProcess = InProcessTransport(handler: api, user: "kvdeck")
-        try await DemoSeed.apply(using: KubeClient(connection: connection, transport: inProcess))
-        let client = KubeClient(connection: connection, transport: ForbiddingTransport(inner: inProcess, forbidden: forbidden))
-        return DemoCluster(controllers: controllers, client: client)
-    }
-
-    func stop() async { await controllers.stop() }
-}
-
-private struct ForbiddingTransport: HTTPTransport {
-    let inner: InProcessTransport
+/// In front of the local API: 403 Forbidden for the paths `forbidden` picks, as an API server
+/// answers a user RBAC refuses.
+struct RefusingPaths: APIRequestHandler {
+    let api: LocalAPI
     let forbidden: @Sendable (String) -> Bool
 
-    private func refusal(_ request: HTTPRequest) -> HTTPResponse? {
-        let path = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.path ?? ""
-        guard forbidden(path) else { return nil }
+    func handle(_ request: ServerRequest) async -> ServerResponse {
+        guard forbidden(request.path) else { return await api.handle(request) }
         let status = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"forbidden by the test","reason":"Forbidden","code":403}"#
-        return HTTPResponse(status: 403, body: Data(status.utf8))
-    }
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if let refused = refusal(request) { return refused }
-        return try await inner.send(request)
-    }
-
-    func stream(_ request: HTTPRequest) async throws -> StreamingResponse {
-        guard let refused = refusal(request) else { return try await inner.stream(request) }
-        let body = refused.body
-        return StreamingResponse(status: refused.status, headers: [:], body: AsyncThrowingStream {
-            $0.yield(body)
-            $0.finish()
-        })
+        return ServerResponse(status: 403, headers: [("Content-Type", "application/json")], body: .data(Data(status.utf8)))
     }
 }
