@@ -89,7 +89,7 @@ let package = Package(
                           exclude: ["make_pod_list.py", "run.sh", "README.md"]),
 
         // Helpers shared by test targets: Python test servers run as child processes, command runs.
-        .target(name: "KvdeckTestSupport", dependencies: ["Kube"], path: "Tests/Support",
+        .target(name: "KvdeckTestSupport", dependencies: ["Kube", "YAML"], path: "Tests/Support",
                 exclude: ["fixture_apiserver.py", "curl_test_server.py", "metrics_test_server.py", "openai_client_check.py"]),
 
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.

@@ -56,7 +56,7 @@ func benchTable(rows: Int, runs: Int) throws {
                                  version: "bench", now: { clock.now })
     for key in ":pods".map({ Key.character($0) }) + [Key.enter] { session.handle(key, state: state, height: 50) }
     /// How a frame's data differs from the last frame's.
-    enum Change { case none, oneSecond, onePod, telemetry, everything }
+    enum Change { case none, oneSecond, onePod, telemetry, everything, everyRow }
     var version = 1000 + rows + 1
     let podCount = state.pods!.items.count
     func change(_ kind: Change, run: Int) {
@@ -81,6 +81,17 @@ func benchTable(rows: Int, runs: Int) throws {
             version += 1
             state.telemetry.time = clock.now.addingTimeInterval(Double(run) / 100 + 0.5)
             clock.now += 1
+        case .everyRow:
+            // As `everything`, and every row shows something new: each pod's restart count moved.
+            var items = state.pods!.items
+            for k in items.indices {
+                items[k].metadata.resourceVersion = "\(version)-\(k)"
+                items[k].status?.containerStatuses?[0].restartCount = 20 + run
+            }
+            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: "\(version)")
+            version += 1
+            state.telemetry.time = clock.now.addingTimeInterval(Double(run) / 100 + 0.5)
+            clock.now += 1
         }
     }
     func frames(_ label: String, _ kind: Change, keys: [Key] = []) {
@@ -99,6 +110,7 @@ func benchTable(rows: Int, runs: Int) throws {
         frames("\(label), one pod changed", .onePod)
         frames("\(label), new telemetry", .telemetry)
         frames("\(label), everything changed", .everything)
+        frames("\(label), every row changed", .everyRow)
     }
     _ = session.render(state, width: 200, height: 50, theme: .standard, glyphs: .unicode)
     // A frame for a key or a tick within the same second: the rows built for the snapshot are reused.

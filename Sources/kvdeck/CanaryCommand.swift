@@ -4,14 +4,14 @@ import Kube
 import Operations
 import YAML
 
-/// `kvdeck canary status|set-weight|step|promote|abort|retry NAME`: the canary of NAME, through
+/// `kvdeck canary create|status|set-weight|step|promote|abort|retry NAME`: the canary of NAME, through
 /// whichever mechanism splits its traffic (HTTPRoute, VirtualService, KServe, Argo Rollouts, or
 /// two Deployments behind one Service).
 struct CanaryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "canary",
-        abstract: "Show and drive a canary: set its weight, step it, promote or abort it.",
-        subcommands: [CanaryStatusCommand.self, CanarySetWeightCommand.self, CanaryStepCommand.self,
+        abstract: "Start, show and drive a canary: create it, set its weight, step it, promote or abort it.",
+        subcommands: [CanaryCreateCommand.self, CanaryStatusCommand.self, CanarySetWeightCommand.self, CanaryStepCommand.self,
                       CanaryPromoteCommand.self, CanaryAbortCommand.self, CanaryRetryCommand.self])
 }
 

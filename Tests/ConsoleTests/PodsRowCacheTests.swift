@@ -145,4 +145,42 @@ final class PodsRowCacheTests: XCTestCase {
         clock.now += 1
         assertMatchesFresh(workload, state, clock, "workload pod changed")
     }
+
+    /// Every pod of a larger list at a new resourceVersion: rows that show the same stay as they
+    /// are; when most rows show something new they are replaced at once. Both must equal a fresh build.
+    func testManyPodsAtNewVersionsEqualRowsBuiltAfresh() async throws {
+        var state = try ConsoleFixtures.state()
+        let template = try XCTUnwrap(state.pods?.items.first { $0.metadata.name == "vllm-qwen-7f688bc75d-gdzjh" })
+        let pods: [Pod] = (0..<200).map { i in
+            var pod = template
+            pod.metadata.name = "vllm-qwen-7f688bc75d-\(1000 + i)"
+            pod.metadata.uid = "uid-\(i)"
+            pod.metadata.resourceVersion = "\(6000 + i)"
+            pod.status?.containerStatuses?[0].restartCount = i % 5
+            return pod
+        }
+        state.pods = InformerSnapshot(items: pods, state: .synced, resourceVersion: "7000")
+        let clock = Clock()
+        let screen = PodsScreen(workloadKey: nil, now: { [clock] in clock.now })
+        screen.table.sort = TableSort(column: 3, ascending: false)
+        screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
+        assertMatchesFresh(screen, state, clock, "first frame")
+
+        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) {
+            var items = state.pods!.items
+            for i in items.indices {
+                body(i, &items[i])
+                items[i].metadata.resourceVersion = "\(version)-\(i)"
+            }
+            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
+        }
+        everyPod(version: "8000") { _, _ in }
+        assertMatchesFresh(screen, state, clock, "new versions, same rows")
+        everyPod(version: "8001") { i, pod in pod.status?.containerStatuses?[0].restartCount = 10 + (i * 7) % 13 }
+        let frame = assertMatchesFresh(screen, state, clock, "every row changed")
+        XCTAssertTrue(frame.line(1).contains(" 22 "), frame.text)
+        everyPod(version: "8002") { i, pod in if i % 2 == 0 { pod.metadata.labels?["app"] = "other" } }
+        assertMatchesFresh(screen, state, clock, "half the pods leave the label filter")
+        XCTAssertEqual(screen.table.order.count, 100)
+    }
 }

@@ -9,30 +9,7 @@ import YAML
 /// Every canary mechanism: the demo's HTTPRoute and replica split and an Istio VirtualService on
 /// the local cluster (which serves those kinds), KServe and Argo Rollouts against recorded-style
 /// objects; and the refusals (strategic merge never sent to a CR, managed routes never patched).
-final class CanaryOperationTests: XCTestCase {
-    var api: LocalAPI!
-    var controllers: ControllerManager!
-    var client: KubeClient!
-
-    override func setUp() async throws {
-        api = LocalAPI()
-        controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: DemoSeed.namespace),
-                            transport: InProcessTransport(handler: api, user: "kvdeck"))
-        try await DemoSeed.apply(using: client)
-    }
-
-    override func tearDown() async throws {
-        await controllers.stop()
-    }
-
-    var runner: OperationRunner { OperationRunner(client: client, settings: OperationSettings(checkAccess: false)) }
-    var canary: CanaryOperations { CanaryOperations(client: client) }
-
+final class CanaryOperationTests: SeededDemoTestCase {
     func routeWeights() async throws -> [Int64] {
         let route = try await client.get(CanaryResources.httpRoute, name: "smollm2")
         return (route.value(at: "spec", "rules", "0", "backendRefs")?.arrayValue ?? []).compactMap { $0["weight"]?.intValue }

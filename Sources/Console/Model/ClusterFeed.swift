@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Operations
 
 /// Starts the informers the console needs and hands each new snapshot to the main actor.
 @MainActor
@@ -28,14 +29,18 @@ public final class ClusterFeed {
         let pods = Informer<Pod>(client: client, namespace: namespace)
         let nodes = Informer<Node>(client: client, namespace: nil)
         let namespaces = Informer<Namespace>(client: client, namespace: nil)
+        // Services: which of them select a canary's tracks (replica ratio, routes to Services).
+        let services = Informer<Service>(client: client, namespace: namespace)
         stops = [{ await deployments.stop() }, { await statefulSets.stop() }, { await pods.stop() },
-                 { await nodes.stop() }, { await namespaces.stop() }]
+                 { await nodes.stop() }, { await namespaces.stop() }, { await services.stop() }]
         tasks = [
             follow(deployments) { $0.deployments = $1 },
             follow(statefulSets) { $0.statefulSets = $1 },
             follow(pods) { $0.pods = $1 },
             follow(nodes) { $0.nodes = $1 },
             follow(namespaces) { $0.namespaces = $1 },
+            follow(services) { $0.services = $1 },
+            Task { @MainActor [weak self] in await self?.followCanaryResources() },
         ]
         tasks.append(Task { @MainActor [weak self] in
             let api = await EventsAPI.discover(using: client)
@@ -59,7 +64,34 @@ public final class ClusterFeed {
         }
     }
 
-    private func follow<T: KubeResource>(_ informer: Informer<T>,
+    /// Starts an informer for each kind a canary's split can live in that discovery says this
+    /// server serves (HTTPRoute, VirtualService, InferenceService, Argo Rollout). A cluster
+    /// without them, or a user who may not read discovery or list them, leaves the CANARY column
+    /// empty for that mechanism: a failed discovery starts nothing, and a 403 on a list keeps
+    /// that informer retrying in the background with no items.
+    private func followCanaryResources() async {
+        let served: [ResourceType]
+        do {
+            served = try await CanaryResources.served(by: client)
+        } catch {
+            return
+        }
+        guard !stopped else { return }
+        for type in served {
+            let informer = Informer<UnstructuredObject>(client: client, resource: type, namespace: namespace)
+            stops.append { await informer.stop() }
+            let store: @MainActor (inout ClusterState, InformerSnapshot<UnstructuredObject>) -> Void
+            switch type.resource {
+            case CanaryResources.httpRoute.resource: store = { $0.httpRoutes = $1 }
+            case CanaryResources.virtualService.resource: store = { $0.virtualServices = $1 }
+            case CanaryResources.inferenceService.resource: store = { $0.inferenceServices = $1 }
+            default: store = { $0.rollouts = $1 }
+            }
+            tasks.append(follow(informer, store))
+        }
+    }
+
+    private func follow<T: KubeObject>(_ informer: Informer<T>,
                                          _ store: @escaping @MainActor (inout ClusterState, InformerSnapshot<T>) -> Void) -> Task<Void, Never> {
         Task { @MainActor [weak self] in
             await informer.start()

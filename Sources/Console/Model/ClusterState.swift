@@ -1,6 +1,8 @@
 import Foundation
 import Kube
+import Operations
 import Telemetry
+import YAML
 
 /// The latest snapshots of the informers the console shows, as plain values. Screens read only
 /// this; it changes only when an informer publishes a new snapshot.
@@ -16,6 +18,13 @@ public struct ClusterState: Sendable {
     public var eventsV1: InformerSnapshot<EventsV1Event>?
     /// For `:ns` completion; may stay empty where listing namespaces is not allowed.
     public var namespaces: InformerSnapshot<Namespace>?
+    /// Services, and the custom resources a canary's split can live in (each nil where the
+    /// server does not serve the kind): the CANARY column's inputs.
+    public var services: InformerSnapshot<Service>?
+    public var httpRoutes: InformerSnapshot<UnstructuredObject>?
+    public var virtualServices: InformerSnapshot<UnstructuredObject>?
+    public var inferenceServices: InformerSnapshot<UnstructuredObject>?
+    public var rollouts: InformerSnapshot<UnstructuredObject>?
     /// When any store last delivered a snapshot (the status line's "synced 3s ago").
     public var lastSync: Date?
 
@@ -50,6 +59,20 @@ public struct ClusterState: Sendable {
         return (pods?.items ?? []).filter {
             $0.metadata.namespace == workload.namespace && selector.matches(labels: $0.metadata.labels ?? [:])
         }
+    }
+
+    /// Everything `CanaryDetection` decides from, out of the stores.
+    public var canaryInputs: CanaryInputs {
+        func objects(_ snapshot: InformerSnapshot<UnstructuredObject>?) -> [JSONValue] { snapshot?.items.map(\.object) ?? [] }
+        return CanaryInputs(deployments: deployments?.items ?? [], services: services?.items ?? [],
+                            httpRoutes: objects(httpRoutes), virtualServices: objects(virtualServices),
+                            inferenceServices: objects(inferenceServices), rollouts: objects(rollouts))
+    }
+
+    /// The stores `canaryInputs` reads, as stamps: equal stamps, equal inputs.
+    var canaryStamp: [String?] {
+        [RowStamp.stamp(deployments), RowStamp.stamp(services), RowStamp.stamp(httpRoutes), RowStamp.stamp(virtualServices),
+         RowStamp.stamp(inferenceServices), RowStamp.stamp(rollouts)]
     }
 
     /// One line on how fresh each store is, for the header ("deployments synced · pods loading 1500").

@@ -21,6 +21,9 @@ public struct InferenceWorkload: Sendable, Equatable {
     public var labels: [String: String]
 
     public var key: String { "\(namespace)/\(name)" }
+    /// The name its canary goes by: KServe's Deployments carry their InferenceService's name in a
+    /// label (`NAME-predictor`), everything else its own.
+    public var canaryName: String { labels["serving.kserve.io/inferenceservice"] ?? name }
     public var totalGPUs: Int64 { gpusPerPod * Int64(desiredReplicas) }
 
     public init(_ d: Deployment) {

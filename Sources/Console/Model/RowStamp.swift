@@ -21,10 +21,12 @@ struct RowStamp: Equatable {
 
     /// The stores' part of the stamp: pods, deployments and statefulsets (a workload's selector).
     static func stores(_ state: ClusterState) -> [String?] {
-        // resourceVersion changes with every event; count and state cover lists without one.
-        func stamp<T>(_ s: InformerSnapshot<T>?) -> String? {
-            s.map { "\($0.resourceVersion ?? "-")/\($0.items.count)/\($0.state)" }
-        }
-        return [stamp(state.pods), stamp(state.deployments), stamp(state.statefulSets)]
+        [stamp(state.pods), stamp(state.deployments), stamp(state.statefulSets)]
+    }
+
+    /// One store's version: resourceVersion changes with every event; count and state cover
+    /// lists without one.
+    static func stamp<T>(_ s: InformerSnapshot<T>?) -> String? {
+        s.map { "\($0.resourceVersion ?? "-")/\($0.items.count)/\($0.state)" }
     }
 }

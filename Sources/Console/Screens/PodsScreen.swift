@@ -88,29 +88,28 @@ public final class PodsScreen: TableScreen, OperatingScreen {
                 rebuildRows(state, workload: workload, theme: theme, now: now)
                 return
             }
-            // Most pods changed (a relist, a rollout): building them all at once costs less.
-            var unchanged = 0
-            for i in pods.indices {
-                if let version = pods[i].metadata.resourceVersion, version == sources[i].resourceVersion { unchanged += 1 }
-            }
-            if pods.count - unchanged > max(64, pods.count / 8) {
+            // Moved out while they change, so that the array is not copied on the first write.
+            var sources = self.sources
+            self.sources = []
+            let found = Self.changedRows(pods, sources: &sources, rows: table.rows, labels: table.rowLabels, state: state,
+                                         theme: theme, now: now)
+            self.sources = sources
+            guard let found else {
                 rebuildRows(state, workload: workload, theme: theme, now: now)
                 return
             }
-            rebuilt = Array(repeating: false, count: pods.count)
-            for i in pods.indices {
-                // Fields read in place: copying the metadata would retain all of it.
-                guard pods[i].metadata.uid == sources[i].uid, pods[i].metadata.namespace == sources[i].namespace,
-                      pods[i].metadata.name == sources[i].name else {
-                    rebuildRows(state, workload: workload, theme: theme, now: now)
-                    return
+            (changes, rebuilt) = found
+            let rows = table.rows, labels = table.rowLabels
+            // Most rows changed (a rollout): replacing them all costs less than placing each.
+            if changes.count > max(64, pods.count / 8) {
+                var newRows = rows, newLabels = labels.count == rows.count ? labels : Array(repeating: [:], count: rows.count)
+                for change in changes {
+                    newRows[change.index] = change.cells
+                    newLabels[change.index] = change.labels ?? [:]
                 }
-                // Without a resourceVersion nothing says the pod is unchanged: build it again.
-                if let version = pods[i].metadata.resourceVersion, version == sources[i].resourceVersion { continue }
-                sources[i] = PodRowSource(pods[i])
-                changes.append((i, row(for: pods[i], source: &sources[i], state: state, theme: theme, now: now),
-                                pods[i].metadata.labels ?? [:]))
-                rebuilt[i] = true
+                changes = []
+                table.rowLabels = newLabels
+                table.rows = newRows
             }
         }
         if telemetryChanged || secondChanged {
@@ -143,6 +142,31 @@ public final class PodsScreen: TableScreen, OperatingScreen {
         table.updateRows(changes)
     }
 
+    /// The rows of the pods whose resourceVersion moved, where they show something new, and
+    /// which rows were built again; nil when the pods are not the same pods in the same places.
+    private static func changedRows(_ pods: [Pod], sources: inout [PodRowSource], rows: [[TableCell]],
+                                    labels: [[String: String]], state: ClusterState, theme: Theme,
+                                    now: Date) -> ([(index: Int, cells: [TableCell], labels: [String: String]?)], [Bool])? {
+        var changes: [(index: Int, cells: [TableCell], labels: [String: String]?)] = []
+        var rebuilt = Array(repeating: false, count: pods.count)
+        var cache = MetricCellCache()
+        for i in pods.indices {
+            guard pods[i].metadata.uid == sources[i].uid, pods[i].metadata.namespace == sources[i].namespace,
+                  pods[i].metadata.name == sources[i].name else { return nil }
+            // Without a resourceVersion nothing says the pod is unchanged: build it again.
+            if let version = pods[i].metadata.resourceVersion, version == sources[i].resourceVersion { continue }
+            sources[i] = PodRowSource(pods[i], sameAs: sources[i])
+            let cells = row(for: pods[i], source: &sources[i], state: state, theme: theme, now: now, cache: &cache)
+            let podLabels = pods[i].metadata.labels ?? [:]
+            rebuilt[i] = true
+            // A new version often shows the same row (a condition's probe time, an annotation):
+            // the table then has nothing to filter, place or measure again.
+            if cells == rows[i], i < labels.count ? labels[i] == podLabels : podLabels.isEmpty { continue }
+            changes.append((i, cells, podLabels))
+        }
+        return (changes, rebuilt)
+    }
+
     /// Builds every row from the pods.
     private func rebuildRows(_ state: ClusterState, workload: InferenceWorkload?, theme: Theme, now: Date) {
         let pods = workload.map { state.pods(of: $0) } ?? (state.pods?.items ?? [])
@@ -157,7 +181,7 @@ public final class PodsScreen: TableScreen, OperatingScreen {
             var source = PodRowSource(pods[i])
             keys.append(pods[i].metadata.key)
             labels.append(pods[i].metadata.labels ?? [:])
-            rows.append(row(for: pods[i], source: &source, state: state, theme: theme, now: now, cache: &cache))
+            rows.append(Self.row(for: pods[i], source: &source, state: state, theme: theme, now: now, cache: &cache))
             sources.append(source)
         }
         podKeys = keys
@@ -171,14 +195,9 @@ public final class PodsScreen: TableScreen, OperatingScreen {
     static let metricRange = 4..<(4 + metricColumns.count)
     static let ageColumn = 4 + metricColumns.count
 
-    private func row(for pod: Pod, source: inout PodRowSource, state: ClusterState, theme: Theme, now: Date) -> [TableCell] {
-        var cache = MetricCellCache()
-        return row(for: pod, source: &source, state: state, theme: theme, now: now, cache: &cache)
-    }
-
     /// A pod's cells; sets the ages for which `source` may keep the AGE text.
-    private func row(for pod: Pod, source: inout PodRowSource, state: ClusterState, theme: Theme, now: Date,
-                     cache: inout MetricCellCache) -> [TableCell] {
+    private static func row(for pod: Pod, source: inout PodRowSource, state: ClusterState, theme: Theme, now: Date,
+                            cache: inout MetricCellCache) -> [TableCell] {
         // STATUS and RESTARTS come from one pass of kubectl's rules.
         let kubectl = pod.kubectlStatus
         let status = kubectl.reason, restarts = kubectl.restarts
@@ -254,6 +273,14 @@ struct PodRowSource {
         telemetryKey = ClusterState.key(of: pod)
         scraped = ClusterState.isScraped(pod)
         created = pod.metadata.creationTimestamp.flatMap(KubeTime.date(from:))
+    }
+
+    /// A new version of the pod `old` was built from (same uid, namespace and name): the key
+    /// and the creation time cannot have changed, so they are kept rather than worked out again.
+    init(_ pod: Pod, sameAs old: PodRowSource) {
+        self = old
+        resourceVersion = pod.metadata.resourceVersion
+        scraped = ClusterState.isScraped(pod)
     }
 
     /// The AGE text (`HumanDuration.format`) and the ages it holds for: the format counts whole

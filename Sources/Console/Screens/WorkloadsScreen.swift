@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Operations
 import Terminal
 
 /// The first screen: every inference workload in the chosen namespaces, with what the cluster
@@ -15,6 +16,8 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
     /// The workloads of the rows, as last drawn (what the operation keys act on).
     private var shown: [InferenceWorkload] = []
     private let now: () -> Date
+    /// The CANARY cells by workload key, kept while the stores the detector reads are unchanged.
+    private var canaryCells: (stamp: [String?], inputs: CanaryInputs, cells: [String: String])?
 
     public static let columns: [TableColumn] = [
         TableColumn("NAMESPACE", priority: 1), TableColumn("NAME", flexible: true), TableColumn("MODEL", priority: 1),
@@ -44,7 +47,7 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
         keys = workloads.map(\.key)
         shown = workloads
         table.rowLabels = workloads.map(\.labels)
-        table.rows = workloads.map { row(for: $0, state: state, theme: theme) }
+        table.rows = workloads.map { row(for: $0, state: state, canary: canaryText(of: $0, state), theme: theme) }
         // The cursor follows the selected workload when rows move.
         if let selectedKey, let index = keys.firstIndex(of: selectedKey).flatMap(table.displayIndex(ofRow:)) {
             table.setCursor(index, visibleRows: area.height - 1)
@@ -76,18 +79,28 @@ public final class WorkloadsScreen: TableScreen, OperatingScreen {
     /// The telemetry columns, in table order (between GPUS and REV).
     static let metricColumns: [TelemetryColumn] = [.kvCache, .running, .waiting, .tokensPerSecond, .ttftP50, .ttftP99, .itlP50, .e2eP99]
 
-    private func row(for w: InferenceWorkload, state: ClusterState, theme: Theme) -> [TableCell] {
+    /// "10% httproute", "1/3 replicas", ... or "-": `CanaryDetection` over the stores' objects.
+    private func canaryText(of w: InferenceWorkload, _ state: ClusterState) -> String {
+        let stamp = state.canaryStamp
+        if canaryCells?.stamp != stamp { canaryCells = (stamp, state.canaryInputs, [:]) }
+        if let text = canaryCells?.cells[w.key] { return text }
+        let text = canaryCells.flatMap { CanaryDetection.state(of: w.canaryName, namespace: w.namespace, in: $0.inputs)?.summary } ?? "-"
+        canaryCells?.cells[w.key] = text
+        return text
+    }
+
+    private func row(for w: InferenceWorkload, state: ClusterState, canary: String, theme: Theme) -> [TableCell] {
         let readyStyle = w.readyReplicas >= w.desiredReplicas && w.rolloutComplete ? nil
             : (w.readyReplicas == 0 && w.desiredReplicas > 0 ? theme.error : theme.warning)
         let model = w.identity.map { $0.servedName ?? $0.model ?? $0.engine.rawValue } ?? "-"
-        let noMetric = TableCell("-")
         let metrics = TelemetryCell.row(state.telemetry(of: w), columns: Self.metricColumns).map { $0.tableCell(theme) }
         return [
             TableCell(w.namespace), TableCell(w.name), TableCell(model),
             TableCell("\(w.readyReplicas)/\(w.desiredReplicas)", style: readyStyle),
             TableCell(w.totalGPUs > 0 ? "\(w.totalGPUs)" : "0"),
         ] + metrics + [
-            TableCell(w.revision), noMetric,
+            TableCell(w.revision),
+            TableCell(canary),
             TableCell(HumanDuration.age(of: w.creationTimestamp, now: now())),
         ]
     }

@@ -23,7 +23,13 @@ extension KubeClient {
     /// one response of any size). `progress` hears the count of items decoded so far, now and then.
     public func list<T: KubeResource>(_ type: T.Type, namespace: String?, options: ListOptions,
                                       progress: (@Sendable (Int) async -> Void)? = nil) async throws -> KubeList<T> {
-        let request = collectionRequest(T.resourceType, namespace: namespace, query: options.queryItems)
+        try await list(T.self, resource: T.resourceType, namespace: namespace, options: options, progress: progress)
+    }
+
+    /// One page of a LIST of `resource`, decoded as `T` (an informer of a kind chosen at run time).
+    func list<T: KubeObject>(_ type: T.Type, resource: ResourceType, namespace: String?, options: ListOptions,
+                             progress: (@Sendable (Int) async -> Void)? = nil) async throws -> KubeList<T> {
+        let request = collectionRequest(resource, namespace: namespace, query: options.queryItems)
         return try await streamList(request, progress: progress) { try JSONDecoder().decode(T.self, from: $0) }
     }
 
@@ -54,9 +60,9 @@ extension KubeClient {
     }
 
     /// The watch, returned once the server has accepted it (see `openWatch`).
-    func openWatch<T: KubeResource>(_ type: T.Type, namespace: String?,
-                                    options: WatchOptions) async throws -> AsyncThrowingStream<WatchEvent<T>, Error> {
-        let request = collectionRequest(T.resourceType, namespace: namespace, query: options.queryItems)
+    func openWatch<T: KubeObject>(_ type: T.Type, resource: ResourceType, namespace: String?,
+                                  options: WatchOptions) async throws -> AsyncThrowingStream<WatchEvent<T>, Error> {
+        let request = collectionRequest(resource, namespace: namespace, query: options.queryItems)
         return try await openWatch(request) { line, context in try WatchEventDecoding.typed(line, context: context) }
     }
 

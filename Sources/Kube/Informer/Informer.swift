@@ -15,7 +15,12 @@ import Logging
 ///   away: LIST again with no resourceVersion (a consistent read from etcd), then watch.
 /// - Any other failure: state `reconnecting`, jittered exponential backoff, `stale` once the
 ///   outage passes `staleAfter`. The cached items stay visible throughout.
-public actor Informer<T: KubeResource> {
+///
+/// `T` is a typed model (`Informer<Pod>`), or `UnstructuredObject` with the resource named at run
+/// time (custom resources whose version comes from discovery).
+public actor Informer<T: KubeObject> {
+    /// The kind listed and watched.
+    public nonisolated let resource: ResourceType
     public nonisolated let namespace: String?
     public nonisolated let labelSelector: String?
     public nonisolated let fieldSelector: String?
@@ -32,10 +37,11 @@ public actor Informer<T: KubeResource> {
     private var flushPending = false
     private var stopped = false
 
-    public init(client: KubeClient, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil,
-                configuration: InformerConfiguration = InformerConfiguration(),
+    public init(client: KubeClient, resource: ResourceType, namespace: String?, labelSelector: String? = nil,
+                fieldSelector: String? = nil, configuration: InformerConfiguration = InformerConfiguration(),
                 logger: Logger = Logger(label: "kvdeck.kube.informer")) {
         self.client = client
+        self.resource = resource
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -114,7 +120,7 @@ public actor Informer<T: KubeResource> {
             } catch is CancellationError {
                 return
             } catch let error as KubeAPIError where error.isExpired {
-                logger.info("resourceVersion expired; relisting", metadata: ["kind": "\(T.resourceType)"])
+                logger.info("resourceVersion expired; relisting", metadata: ["kind": "\(resource)"])
                 needsList = true
                 listVersion = nil
             } catch {
@@ -129,7 +135,7 @@ public actor Informer<T: KubeResource> {
                     setState(.reconnecting(attempt: failures, lastError: "\(error)"))
                 }
                 logger.warning("list/watch failed; backing off",
-                               metadata: ["kind": "\(T.resourceType)", "attempt": "\(failures)", "error": "\(error)"])
+                               metadata: ["kind": "\(resource)", "attempt": "\(failures)", "error": "\(error)"])
                 do {
                     try await configuration.sleep(configuration.backoff.delay(attempt: failures, unitRandom: configuration.random()))
                 } catch {
@@ -151,7 +157,7 @@ public actor Informer<T: KubeResource> {
             // A page can be the whole list (resourceVersion=0 ignores the limit): count its items
             // as they are decoded, so a long first load shows progress.
             let loaded = fresh.count, pagesBefore = pages
-            let page = try await client.list(T.self, namespace: namespace, options: options) { decoded in
+            let page = try await client.list(T.self, resource: resource, namespace: namespace, options: options) { decoded in
                 await self.noteListed(pages: pagesBefore, items: loaded + decoded)
             }
             try Task.checkCancellation()
@@ -186,7 +192,7 @@ public actor Informer<T: KubeResource> {
     private func watchOnce(onOpen: () -> Void) async throws -> Int {
         let range = configuration.watchTimeoutSeconds
         let timeout = range.lowerBound + Int(configuration.random() * Double(range.count)) % range.count
-        let events = try await client.openWatch(T.self, namespace: namespace, options: WatchOptions(
+        let events = try await client.openWatch(T.self, resource: resource, namespace: namespace, options: WatchOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
             allowBookmarks: true, timeoutSeconds: timeout))
         onOpen()
@@ -250,5 +256,15 @@ public actor Informer<T: KubeResource> {
 
     private static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+extension Informer where T: KubeResource {
+    /// An informer of a typed model's own kind.
+    public init(client: KubeClient, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil,
+                configuration: InformerConfiguration = InformerConfiguration(),
+                logger: Logger = Logger(label: "kvdeck.kube.informer")) {
+        self.init(client: client, resource: T.resourceType, namespace: namespace, labelSelector: labelSelector,
+                  fieldSelector: fieldSelector, configuration: configuration, logger: logger)
     }
 }

@@ -27,7 +27,7 @@ public struct ListProgress: Sendable, Equatable {
 }
 
 /// An immutable view of an informer's cache.
-public struct InformerSnapshot<T: KubeResource>: Sendable {
+public struct InformerSnapshot<T: KubeObject>: Sendable {
     /// Sorted by `metadata.key` ("namespace/name").
     public var items: [T]
     public var state: InformerState

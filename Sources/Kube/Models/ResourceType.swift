@@ -23,10 +23,16 @@ public struct ResourceType: Hashable, Sendable, CustomStringConvertible {
     public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
 }
 
+/// Anything an informer can cache: a decodable object with metadata. Typed models are also
+/// `KubeResource`s (their kind is known at compile time); `UnstructuredObject` is not (its kind is
+/// chosen at run time from discovery).
+public protocol KubeObject: Decodable, Sendable {
+    var metadata: ObjectMeta { get }
+}
+
 /// A typed Kubernetes object the client can get, list and watch.
 /// Typed models are read views: writes go through unstructured objects or patches, so fields a
 /// model does not know are never dropped.
-public protocol KubeResource: Codable, Sendable {
+public protocol KubeResource: KubeObject, Codable {
     static var resourceType: ResourceType { get }
-    var metadata: ObjectMeta { get }
 }

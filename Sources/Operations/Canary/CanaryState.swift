@@ -58,6 +58,18 @@ public struct CanaryState: Sendable, Equatable {
         return .object(object)
     }
 
+    /// A few words for a table cell: "10% httproute", "10% istio", "kserve 20%", "argo step 2/5",
+    /// "1/3 replicas" (canary replicas of all).
+    public var summary: String {
+        switch mechanism {
+        case .httpRoute: return "\(canaryPercent)% httproute"
+        case .virtualService: return "\(canaryPercent)% istio"
+        case .kserve: return "kserve \(canaryPercent)%"
+        case .argoRollout: return details["step"].map { "argo step \($0)" } ?? "argo \(canaryPercent)%"
+        case .replicaRatio: return "\(canaryWeight)/\(stableWeight + canaryWeight) replicas"
+        }
+    }
+
     static func percent(canary: Int, stable: Int) -> Int {
         let total = canary + stable
         return total > 0 ? canary * 100 / total : 0

@@ -25,12 +25,14 @@ enum WeightedRouteCanary {
         return type == CanaryResources.httpRoute ? 1 : (count == 1 ? 100 : 0)
     }
 
-    static func state(_ route: JSONValue, type: ResourceType, namespace: String) -> CanaryState? {
+    /// The split of the first rule with two backends (that `backends` accepts, when given).
+    static func state(_ route: JSONValue, type: ResourceType, namespace: String,
+                      where accepts: (([JSONValue]) -> Bool)? = nil) -> CanaryState? {
         let rulesKey = type == CanaryResources.httpRoute ? "rules" : "http"
         let rules = route["spec"]?[rulesKey]?.arrayValue ?? []
         for (index, rule) in rules.enumerated() {
             let backends = rule[type == CanaryResources.httpRoute ? "backendRefs" : "route"]?.arrayValue ?? []
-            guard backends.count == 2 else { continue }
+            guard backends.count == 2, accepts?(backends) ?? true else { continue }
             let names = backends.map { backendName($0, type) }
             // The canary is the backend that says so; otherwise the second one.
             let canary = names.firstIndex { $0.lowercased().contains("canary") } ?? 1

@@ -65,7 +65,7 @@ public final class OperationRunner: Sendable {
             for request in operation.requests {
                 let decision = await AccessCheck(client: client).check(request)
                 if decision.isDenied {
-                    throw OperationError.forbidden(verb: request.method == .put ? "update" : "patch",
+                    throw OperationError.forbidden(verb: request.method.accessVerb,
                                                    resource: Self.resourceName(request), reason: decision.reason)
                 }
             }
@@ -128,6 +128,9 @@ public final class OperationRunner: Sendable {
             return try await client.replace(request.type, name: request.name, namespace: request.namespace,
                                             subresource: request.subresource, body: body, dryRun: request.dryRun,
                                             fieldManager: request.fieldManager)
+        case .post:
+            return try await client.create(request.type, namespace: request.namespace, body: try JSONValue(json: request.body),
+                                           dryRun: request.dryRun, fieldManager: request.fieldManager)
         }
     }
 
@@ -150,7 +153,7 @@ public final class OperationRunner: Sendable {
     /// resource "deployments/scale" in API group "apps" in the namespace "ns"`.
     static func resourceName(_ request: PlannedRequest) -> String {
         let resource = request.subresource.map { "\(request.type.resource)/\($0)" } ?? request.type.resource
-        var text = "\(request.type.description) \"\(request.name)\" is forbidden: cannot \(request.method == .put ? "update" : "patch") resource \"\(resource)\" in API group \"\(request.type.group)\""
+        var text = "\(request.type.description) \"\(request.name)\" is forbidden: cannot \(request.method.accessVerb) resource \"\(resource)\" in API group \"\(request.type.group)\""
         if let namespace = request.namespace { text += " in the namespace \"\(namespace)\"" }
         return text
     }

@@ -5,7 +5,20 @@ import YAML
 /// The one write an operation will send, described completely before it is sent: the confirm
 /// dialog, `--dry-run` and the audit log all show this value, and `OperationRunner` sends exactly it.
 public struct PlannedRequest: Sendable, Equatable {
-    public enum Method: String, Sendable { case patch = "PATCH", put = "PUT" }
+    public enum Method: String, Sendable {
+        case patch = "PATCH", put = "PUT"
+        /// A create: sent to the collection; `name` is the new object's, for messages and RBAC.
+        case post = "POST"
+
+        /// The RBAC verb a SelfSubjectAccessReview asks about.
+        public var accessVerb: String {
+            switch self {
+            case .patch: return "patch"
+            case .put: return "update"
+            case .post: return "create"
+            }
+        }
+    }
 
     public var method: Method
     public var type: ResourceType
@@ -40,7 +53,17 @@ public struct PlannedRequest: Sendable, Equatable {
                        patchType: patchType, fieldManager: fieldManager, body: GoJSON.data(body))
     }
 
-    public var path: String { type.path(namespace: namespace, name: name, subresource: subresource) }
+    /// Creates go to a collection, everything else to the named object.
+    public var path: String {
+        method == .post ? type.path(namespace: namespace) : type.path(namespace: namespace, name: name, subresource: subresource)
+    }
+
+    /// A create of `object` (its `metadata.name` names the request).
+    public static func create(_ type: ResourceType, namespace: String?, object: JSONValue,
+                              fieldManager: String? = nil) -> PlannedRequest {
+        PlannedRequest(method: .post, type: type, name: object["metadata"]?["name"]?.stringValue ?? "", namespace: namespace,
+                       fieldManager: fieldManager, body: GoJSON.data(object))
+    }
 
     /// The query items in the order the client sends them (sorted, as Go's url.Values).
     public var queryItems: [(name: String, value: String)] {

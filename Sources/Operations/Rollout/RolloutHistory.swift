@@ -99,6 +99,36 @@ public enum ModelArguments {
         return flag("--served-model-name", in: line)
     }
 
+    /// The same command line serving `model` instead, where `model(command:args:)` reads it
+    /// (`--model X`, `--model=X`, or the positional after `serve`); nil when it names no model
+    /// there (`--served-model-name` is the name clients use, so it is left alone).
+    public static func replacing(model: String, command: [String], args: [String]) -> (command: [String], args: [String])? {
+        var command = command, args = args
+        let isFlag: (String) -> Bool = { $0 == "--model" || $0.hasPrefix("--model=") }
+        if let index = args.firstIndex(where: isFlag) {
+            replace(&args, at: index, flag: "--model", with: model)
+            return (command, args)
+        }
+        if let index = command.firstIndex(where: isFlag) {
+            replace(&command, at: index, flag: "--model", with: model)
+            return (command, args)
+        }
+        // The positional after "serve", which may sit at the end of the command or start the args.
+        let line = command + args
+        guard let serve = line.firstIndex(of: "serve"), serve + 1 < line.count, !line[serve + 1].hasPrefix("-") else { return nil }
+        let position = serve + 1
+        if position < command.count { command[position] = model } else { args[position - command.count] = model }
+        return (command, args)
+    }
+
+    private static func replace(_ words: inout [String], at index: Int, flag: String, with value: String) {
+        if words[index] == flag {
+            if index + 1 < words.count { words[index + 1] = value } else { words.append(value) }
+        } else {
+            words[index] = "\(flag)=\(value)"
+        }
+    }
+
     /// `--name VALUE` or `--name=VALUE`.
     static func flag(_ name: String, in line: [String]) -> String? {
         for (index, word) in line.enumerated() {

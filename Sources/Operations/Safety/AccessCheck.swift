@@ -51,9 +51,10 @@ public struct AccessCheck: Sendable {
         }
     }
 
-    /// The check for one planned write: PATCH is "patch", PUT is "update".
+    /// The check for one planned write: PATCH is "patch", PUT is "update", POST is "create"
+    /// (asked without a name: a create is allowed or not for the whole collection).
     public func check(_ request: PlannedRequest) async -> AccessDecision {
-        await check(verb: request.method == .put ? "update" : "patch", type: request.type,
-                    subresource: request.subresource, name: request.name, namespace: request.namespace)
+        await check(verb: request.method.accessVerb, type: request.type, subresource: request.subresource,
+                    name: request.method == .post ? nil : request.name, namespace: request.namespace)
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import YAML
 
 /// Objects shaped like the real CRDs' instances (each is checked against its JSON schema from
-/// `../shared/schemas/crds-jsonschema` in `CanarySchemaTests`).
-enum CanaryObjects {
-    static let schemaFiles: [String: String] = [
+/// `../shared/schemas/crds-jsonschema` in `CanarySchemaTests`), for the canary operations' and
+/// the console's tests.
+public enum CanaryObjects {
+    public static let schemaFiles: [String: String] = [
         "virtualService": "networking.istio.io/virtualservice_v1.json",
         "httpRouteOwnedByFlagger": "gateway.networking.k8s.io/httproute_v1.json",
         "inferenceService": "serving.kserve.io/inferenceservice_v1beta1.json",
@@ -12,12 +13,12 @@ enum CanaryObjects {
         "argoManagedVirtualService": "networking.istio.io/virtualservice_v1.json",
     ]
 
-    static func object(_ name: String) throws -> JSONValue {
+    public static func object(_ name: String) throws -> JSONValue {
         guard let text = texts[name] else { throw CocoaError(.fileNoSuchFile) }
         return try JSONValue(json: Data(text.utf8))
     }
 
-    static let texts: [String: String] = [
+    public static let texts: [String: String] = [
         "virtualService": """
         {"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"qwen","namespace":"fixtures"},
          "spec":{"hosts":["qwen.fixtures.svc.cluster.local"],"http":[{"name":"primary","route":[
