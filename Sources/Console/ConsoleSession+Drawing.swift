@@ -76,7 +76,7 @@ extension ConsoleSession {
         var y = area.y + 1
         buffer.put("No cluster to show", x: 2, y: y, style: theme.error.adding(.bold))
         y += 2
-        for line in wrap(problem, width: max(10, area.width - 4)) where y < area.y + area.height {
+        for line in TextWrap.words(problem, width: max(10, area.width - 4)) where y < area.y + area.height {
             buffer.put(line, x: 2, y: y, style: theme.row)
             y += 1
         }
@@ -91,21 +91,5 @@ extension ConsoleSession {
             buffer.put(line, x: 2, y: y, style: theme.muted, maxWidth: area.width - 4)
             y += 1
         }
-    }
-
-    func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            for word in paragraph.split(separator: " ") {
-                if !line.isEmpty, DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > width {
-                    lines.append(line)
-                    line = ""
-                }
-                line += line.isEmpty ? String(word) : " " + word
-            }
-            lines.append(line)
-        }
-        return lines
     }
 }

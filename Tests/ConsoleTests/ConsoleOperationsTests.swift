@@ -125,7 +125,7 @@ final class ConsoleOperationsTests: XCTestCase {
         // keeps every character.
         func squeezed(_ text: String) -> String { text.filter { !$0.isWhitespace } }
         XCTAssertTrue(squeezed(console.dialogText(width: 140, height: 60)).contains(squeezed(request.bodyText)), dialog)
-        let pieces = OperationDialog.wrap(request.bodyText, width: 50, atSpaces: false)
+        let pieces = TextWrap.exact(request.bodyText, width: 50)
         XCTAssertEqual(pieces.joined(), request.bodyText)
         XCTAssertTrue(pieces.allSatisfy { $0.count <= 50 })
         console.type("y")

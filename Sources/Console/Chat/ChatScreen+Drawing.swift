@@ -91,7 +91,7 @@ extension ChatScreen {
             let user = turn.role == "user"
             lines.append(Line(text: user ? "you" : "assistant", indent: 0, style: user ? theme.headerAccent : theme.ok))
             let text = turn.content + (streaming ? "▌" : "")
-            for l in ChatTextLayout.wrap(text, width: width - 2) { lines.append(Line(text: l, indent: 2, style: theme.body)) }
+            for l in TextWrap.words(text, width: width - 2) { lines.append(Line(text: l, indent: 2, style: theme.body)) }
             if let s = turn.stats {
                 lines.append(Line(text: ChatTranscript.summary(s), indent: 2, style: theme.muted))
             }
@@ -100,7 +100,7 @@ extension ChatScreen {
         if let pending = e.pending { add(pending, streaming: true) }
         if case let .failed(message) = e.phase {
             lines.append(Line(text: "", indent: 0, style: theme.body))
-            for l in ChatTextLayout.wrap("error: " + message, width: width) { lines.append(Line(text: l, indent: 0, style: theme.error)) }
+            for l in TextWrap.words("error: " + message, width: width) { lines.append(Line(text: l, indent: 0, style: theme.error)) }
         }
         return lines
     }

@@ -1,4 +1,5 @@
 import Kube
+import Operations
 
 /// Which inference server a pod template runs, found from images, commands, args and labels.
 public enum ServingEngine: String, Sendable, Equatable, CaseIterable {
@@ -54,8 +55,8 @@ public enum ServingEngineDetection {
                 engine = nil
             }
             guard let engine else { continue }
-            return ServingIdentity(engine: engine, model: modelArgument(words, engine: engine),
-                                   servedName: flagValue(words, "--served-model-name"), container: container.name)
+            return ServingIdentity(engine: engine, model: ModelArguments.model(in: words),
+                                   servedName: ModelArguments.flag("--served-model-name", in: words), container: container.name)
         }
         return nil
     }
@@ -65,30 +66,5 @@ public enum ServingEngineDetection {
         let withoutDigest = image.split(separator: "@").first.map(String.init) ?? image
         let lastSlash = withoutDigest.split(separator: "/").last.map(String.init) ?? withoutDigest
         return lastSlash.split(separator: ":").first.map(String.init) ?? lastSlash
-    }
-
-    /// `vllm serve MODEL`, `--model MODEL` / `--model=MODEL` (vLLM, SGLang: `--model-path`,
-    /// llama.cpp: `-m`, TGI: `--model-id`).
-    static func modelArgument(_ words: [String], engine: ServingEngine) -> String? {
-        for flag in ["--model", "--model-path", "--model-id", "-m"] {
-            if let v = flagValue(words, flag) { return v }
-        }
-        if let serve = words.firstIndex(of: "serve"), serve + 1 < words.count, !words[serve + 1].hasPrefix("-") {
-            return words[serve + 1]
-        }
-        // `vllm serve MODEL` inside one shell string (`sh -c "vllm serve Qwen/... --port 8000"`).
-        for word in words where word.contains("serve ") {
-            let parts = word.split(separator: " ").map(String.init)
-            if let found = modelArgument(parts, engine: engine) { return found }
-        }
-        return nil
-    }
-
-    static func flagValue(_ words: [String], _ flag: String) -> String? {
-        for (i, word) in words.enumerated() {
-            if word == flag, i + 1 < words.count { return words[i + 1] }
-            if word.hasPrefix(flag + "=") { return String(word.dropFirst(flag.count + 1)) }
-        }
-        return nil
     }
 }

@@ -71,8 +71,8 @@ struct HelpView {
         for section in sections {
             rows.append(Row(action: section.title, isTitle: true))
             for (key, action) in section.keys {
-                let keyLines = ChatTextLayout.wrap(key, width: keyWidth - 1)
-                let actionLines = ChatTextLayout.wrap(action, width: actionWidth)
+                let keyLines = TextWrap.words(key, width: keyWidth - 1)
+                let actionLines = TextWrap.words(action, width: actionWidth)
                 for i in 0..<max(keyLines.count, actionLines.count) {
                     rows.append(Row(key: i < keyLines.count ? keyLines[i] : "", action: i < actionLines.count ? actionLines[i] : ""))
                 }

@@ -91,7 +91,7 @@ extension OperationDialog {
         let width = max(20, min(area.width - 2, max(64, min(110, longest + 4), DisplayWidth.of(title) + 8)))
         let inner = width - 4
         let wrapped = bodyLines.flatMap { line in
-            Self.wrap(line.text, width: inner, atSpaces: !line.exact).map { Line(text: $0, style: line.style) }
+            (line.exact ? TextWrap.exact(line.text, width: inner) : TextWrap.words(line.text, width: inner)).map { Line(text: $0, style: line.style) }
         }
         let height = max(5, min(area.height - 1, wrapped.count + 4))
         let x = area.x + max(0, (area.width - width) / 2)
@@ -128,33 +128,5 @@ extension OperationDialog {
             let cursorX = x + 2 + DisplayWidth.of("\(question.label): ") + DisplayWidth.of(String(editor.text.prefix(editor.cursor)))
             buffer.restyle(x: cursorX, y: y + 2, width: 1) { $0.attributes.insert(.reverse) }
         }
-    }
-
-    /// Cuts a line into pieces of at most `width` columns: with `atSpaces`, at a space in the
-    /// second half of the piece (the space is dropped), else exactly at the width.
-    static func wrap(_ text: String, width: Int, atSpaces: Bool) -> [String] {
-        guard width > 0, DisplayWidth.of(text) > width else { return [text] }
-        var pieces: [String] = []
-        var rest = Substring(text)
-        while DisplayWidth.of(String(rest)) > width {
-            var used = 0, cut = rest.startIndex
-            while cut < rest.endIndex {
-                let w = DisplayWidth.of(String(rest[cut]))
-                if used + w > width { break }
-                used += w
-                cut = rest.index(after: cut)
-            }
-            if cut == rest.startIndex { cut = rest.index(after: cut) }  // a character wider than the box
-            let piece = rest[..<cut]
-            if atSpaces, let space = piece.lastIndex(of: " "), piece.distance(from: piece.startIndex, to: space) > piece.count / 2 {
-                pieces.append(String(piece[..<space]))
-                rest = rest[rest.index(after: space)...]
-            } else {
-                pieces.append(String(piece))
-                rest = rest[cut...]
-            }
-        }
-        if !rest.isEmpty { pieces.append(String(rest)) }
-        return pieces
     }
 }

@@ -87,16 +87,29 @@ public struct RolloutHistory: Sendable {
     }
 }
 
-/// Which model a vLLM (or kvdeck) container serves, read from its command line.
+/// Which model an inference server's container serves, read from its command line: the one
+/// reader for the console's MODEL column, rollout history and canary creation.
 public enum ModelArguments {
+    /// The model, else the `--served-model-name` clients use.
     public static func model(command: [String], args: [String]) -> String? {
         let line = command + args
-        if let value = flag("--model", in: line) { return value }
-        // `vllm serve MODEL ...` and `kvdeck serve MODEL ...`: the first positional after "serve".
+        return model(in: line) ?? flag("--served-model-name", in: line)
+    }
+
+    /// `vllm serve MODEL`, `kvdeck serve MODEL`, `--model MODEL` / `--model=MODEL` (vLLM),
+    /// `--model-path` (SGLang), `--model-id` (TGI), `-m` (llama.cpp); also inside one shell string
+    /// (`sh -c "vllm serve Qwen/... --port 8000"`).
+    public static func model(in line: [String]) -> String? {
+        for name in ["--model", "--model-path", "--model-id", "-m"] {
+            if let value = flag(name, in: line) { return value }
+        }
         if let serve = line.firstIndex(of: "serve"), serve + 1 < line.count, !line[serve + 1].hasPrefix("-") {
             return line[serve + 1]
         }
-        return flag("--served-model-name", in: line)
+        for word in line where word.contains("serve ") {
+            if let found = model(in: word.split(separator: " ").map(String.init)) { return found }
+        }
+        return nil
     }
 
     /// The same command line serving `model` instead, where `model(command:args:)` reads it
@@ -130,7 +143,7 @@ public enum ModelArguments {
     }
 
     /// `--name VALUE` or `--name=VALUE`.
-    static func flag(_ name: String, in line: [String]) -> String? {
+    public static func flag(_ name: String, in line: [String]) -> String? {
         for (index, word) in line.enumerated() {
             if word == name, index + 1 < line.count { return line[index + 1] }
             if word.hasPrefix(name + "=") { return String(word.dropFirst(name.count + 1)) }

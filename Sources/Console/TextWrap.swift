@@ -1,16 +1,16 @@
 import Terminal
 
-/// Wraps chat text to the pane's width by display columns: at spaces when a word fits, inside
-/// a word when it does not, and at every newline the model wrote.
-enum ChatTextLayout {
-    static func wrap(_ text: String, width: Int) -> [String] {
+/// The console's one text wrapper, by display columns: chat replies, help, errors and dialogs.
+enum TextWrap {
+    /// At spaces when a word fits, inside a word when it does not, and at every newline.
+    static func words(_ text: String, width: Int) -> [String] {
         let width = max(1, width)
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
             var lineWidth = 0
             // Words keep their following spaces attached, so spacing survives the wrap.
-            for word in words(String(paragraph)) {
+            for word in splitWords(String(paragraph)) {
                 let w = DisplayWidth.of(word)
                 if lineWidth + w <= width {
                     line += word
@@ -48,7 +48,28 @@ enum ChatTextLayout {
         return lines
     }
 
-    private static func words(_ text: String) -> [String] {
+    /// Cut exactly at `width` columns, no character dropped (request text in a dialog, where
+    /// a space may matter).
+    static func exact(_ text: String, width: Int) -> [String] {
+        guard width > 0, DisplayWidth.of(text) > width else { return [text] }
+        var pieces: [String] = []
+        var piece = ""
+        var used = 0
+        for character in text {
+            let w = DisplayWidth.of(character)
+            if used + w > width, !piece.isEmpty {
+                pieces.append(piece)
+                piece = ""
+                used = 0
+            }
+            piece.append(character)
+            used += w
+        }
+        if !piece.isEmpty { pieces.append(piece) }
+        return pieces
+    }
+
+    private static func splitWords(_ text: String) -> [String] {
         var out: [String] = []
         var current = ""
         var inSpaces = false
