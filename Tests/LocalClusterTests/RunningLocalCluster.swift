@@ -24,13 +24,7 @@ struct RunningLocalCluster {
                                         body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
         }
         if recordedNodes {
-            let nodes = try JSONValue(json: Data(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent("09-nodes-events/nodes.json")))
-            for var node in nodes["items"]?.arrayValue ?? [] {
-                for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { node["metadata"]?[key] = nil }
-                node["apiVersion"] = "v1"
-                node["kind"] = "Node"
-                _ = try await client.create(Node.resourceType, body: node)
-            }
+            try await RecordedGPUNodes.create(using: client)
         }
         let manager = ControllerManager(api: api, configuration: ControllerConfiguration(
             podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(2),

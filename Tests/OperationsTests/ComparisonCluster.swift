@@ -107,16 +107,7 @@ final class ComparisonCluster: @unchecked Sendable {
     func seed() async throws {
         let client = KubeClient(connection: kvdeck.connection, transport: InProcessTransport(handler: recorder, user: "seed"))
         _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "fixtures"]])
-        let nodes = try JSONValue(json: Data(contentsOf: SharedFixtures.realAPIServer.appendingPathComponent("09-nodes-events/nodes.json")))
-        for var node in nodes["items"]?.arrayValue ?? [] {
-            for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { node["metadata"]?[key] = nil }
-            node["apiVersion"] = "v1"
-            node["kind"] = "Node"
-            let created = try await client.create(Node.resourceType, body: node)
-            var withStatus = created
-            withStatus["status"] = node["status"]
-            _ = try await client.replace(Node.resourceType, name: node["metadata"]?["name"]?.stringValue ?? "", subresource: "status", body: withStatus)
-        }
+        try await RecordedGPUNodes.create(using: client)
         let rollout = "02-deployment-rollout"
         let create = try Self.recordedBody(rollout, "01-create", method: "POST")
         _ = try await client.create(Deployment.resourceType, body: try JSONValue(json: create))
