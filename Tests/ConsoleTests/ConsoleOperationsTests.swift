@@ -166,21 +166,21 @@ final class ConsoleOperationsTests: XCTestCase {
         let screen = try XCTUnwrap(console.session.top as? CanaryScreen)
         XCTAssertEqual(screen.view?.state.canaryPercent, 10)
         var text = console.frame().text
-        for expected in ["mechanism: gateway-api-httproute", "httproutes.gateway.networking.k8s.io/smollm2", "STABLE", "CANARY",
+        for expected in ["mechanism: gateway-api-httproute", "httproute.gateway.networking.k8s.io/smollm2", "STABLE", "CANARY",
                          "smollm2-stable", "smollm2-canary", "90 (90%)", "10 (10%)", "pods ready", "TTFT p50 / p99", "error rate"] {
             XCTAssertTrue(text.contains(expected), "canary screen lacks \(expected):\n\(text)")
         }
         console.type("+")
         await console.pump()
         dialog = console.dialogText()
-        XCTAssertTrue(console.frame().text.contains("┌─ canary set-weight httproutes.gateway.networking.k8s.io/smollm2 ─"), console.frame().text)
+        XCTAssertTrue(console.frame().text.contains("┌─ canary set-weight httproute.gateway.networking.k8s.io/smollm2 ─"), console.frame().text)
         XCTAssertTrue(dialog.contains("PATCH /apis/gateway.networking.k8s.io/v1/namespaces/llm-prod/httproutes/smollm2\nContent-Type: application/json-patch+json"), dialog)
         let patch = #"[{"op":"test","path":"/spec/rules/0/backendRefs/0/name","value":"smollm2-stable"},{"op":"replace","path":"/spec/rules/0/backendRefs/0/weight","value":80},{"op":"test","path":"/spec/rules/0/backendRefs/1/name","value":"smollm2-canary"},{"op":"replace","path":"/spec/rules/0/backendRefs/1/weight","value":20}]"#
         XCTAssertEqual(console.session.dialog?.confirmation?.prepared.request?.bodyText, patch)
         XCTAssertTrue(dialog.replacingOccurrences(of: "\n", with: "").contains(patch), dialog)
         console.type([.enter])
         await console.pump()
-        XCTAssertEqual(console.session.flash?.text, "httproutes.gateway.networking.k8s.io/smollm2 weights set to 80/20 (stable/canary)")
+        XCTAssertEqual(console.session.flash?.text, "httproute.gateway.networking.k8s.io/smollm2 weights set to 80/20 (stable/canary)")
         // The screen fetched the state again after the change.
         XCTAssertEqual(screen.view?.state.canaryPercent, 20)
         text = console.frame().text

@@ -21,6 +21,13 @@ public struct ResourceType: Hashable, Sendable, CustomStringConvertible {
 
     /// "deployments.apps" or "pods", as kubectl names resources in messages.
     public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
+
+    /// "httproute.gateway.networking.k8s.io/NAME" or "pod/NAME": how kubectl names one object in
+    /// its output (the kind in lower case, not the plural).
+    public func objectName(_ name: String) -> String {
+        let kind = kind.lowercased()
+        return group.isEmpty ? "\(kind)/\(name)" : "\(kind).\(group)/\(name)"
+    }
 }
 
 /// Anything an informer can cache: a decodable object with metadata. Typed models are also

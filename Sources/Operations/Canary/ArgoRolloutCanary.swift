@@ -20,7 +20,7 @@ enum ArgoRolloutCanary {
         if let paused = status?["pauseConditions"]?.arrayValue, !paused.isEmpty { details["paused"] = "true" }
         if status?["abort"]?.boolValue == true { details["aborted"] = "true" }
         return CanaryState(namespace: namespace, mechanism: .argoRollout(name: name),
-                           object: "\(CanaryResources.argoRollout.description)/\(name)",
+                           object: CanaryResources.argoRollout.objectName(name),
                            stableName: status?["stableRS"]?.stringValue ?? "stable",
                            canaryName: status?["currentPodHash"]?.stringValue ?? "canary",
                            stableWeight: stableWeight, canaryWeight: canaryWeight,

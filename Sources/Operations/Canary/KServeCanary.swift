@@ -21,7 +21,7 @@ enum KServeCanary {
             }
         }
         return CanaryState(namespace: namespace, mechanism: .kserve(name: name),
-                           object: "\(CanaryResources.inferenceService.description)/\(name)",
+                           object: CanaryResources.inferenceService.objectName(name),
                            stableName: predictor?["previousRolledoutRevision"]?.stringValue ?? "previous revision",
                            canaryName: predictor?["latestCreatedRevision"]?.stringValue ?? "latest revision",
                            stableWeight: 100 - percent, canaryWeight: percent, canaryPercent: percent,

@@ -43,7 +43,7 @@ enum WeightedRouteCanary {
             let mechanism: CanaryMechanism = type == CanaryResources.httpRoute
                 ? .httpRoute(name: name, rule: index, stable: stable, canary: canary)
                 : .virtualService(name: name, route: index, stable: stable, canary: canary)
-            return CanaryState(namespace: namespace, mechanism: mechanism, object: "\(type.description)/\(name)",
+            return CanaryState(namespace: namespace, mechanism: mechanism, object: type.objectName(name),
                                stableName: names[stable], canaryName: names[canary], stableWeight: stableWeight,
                                canaryWeight: canaryWeight,
                                canaryPercent: CanaryState.percent(canary: canaryWeight, stable: stableWeight),
