@@ -52,7 +52,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         guard !overflow, floats <= Int.max / MemoryLayout<Float>.size else {
             throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
         }
-        self.weights = try CPUWeights(model)
+        // The packed kernel exists for AVX-512 with int16 activations, the default on such CPUs.
+        self.weights = try CPUWeights(model, packBlockMatrices: kernelPath == .avx512 && arithmetic == .int16Activations)
         self.config = c
         self.blockSize = blockSize
         self.blockCount = blockCount

@@ -1,19 +1,21 @@
 import CKernels
 
 /// A weight matrix as the kernels take it: nout rows of nin values of a GGUF type, in place in
-/// the memory map.
+/// the memory map, or repacked into the AVX-512 kernel's tile order (`packed`, kvd_matmul.h).
 struct CPULinear: @unchecked Sendable {
     let type: Int32
     let data: UnsafeRawPointer
     let nin: Int
     let nout: Int
     let bias: UnsafePointer<Float>?
+    var packed = false
 
+    /// The GGUF bytes of the matrix (what a decode step streams; packing keeps the size).
     var byteCount: Int { Int(kvd_row_bytes(type, Int32(nin))) * nout }
 
     func linear(into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool = false) -> kvd_linear {
-        kvd_linear(type: type, w: data, nin: Int32(nin), nout: Int32(nout), y: y, ldy: Int32(ldy),
-                   bias: bias, accumulate: accumulate ? 1 : 0)
+        kvd_linear(type: packed ? type | KVD_PACKED : type, w: data, nin: Int32(nin), nout: Int32(nout), y: y,
+                   ldy: Int32(ldy), bias: bias, accumulate: accumulate ? 1 : 0)
     }
 }
 
@@ -29,6 +31,10 @@ struct CPULayer: @unchecked Sendable {
 
 /// Every tensor a forward pass uses, resolved and shape-checked once. Small vectors (norms,
 /// biases) are converted to float32 copies here so the kernels take one type for them.
+///
+/// With `packBlockMatrices`, every Q8_0/Q4_0/Q4_1 matrix is copied once into the tile order of the
+/// AVX-512 int16 kernel (kvd_pack_weights), which streams it linearly, 16 rows per vector; the
+/// embedding table stays in the memory map for row lookups (a tied output matrix is packed apart).
 final class CPUWeights: @unchecked Sendable {
     let model: any ModelWeights
     let layers: [CPULayer]
@@ -36,6 +42,7 @@ final class CPUWeights: @unchecked Sendable {
     let outputNorm: UnsafePointer<Float>
     let output: CPULinear
     private var owned: [UnsafeMutablePointer<Float>] = []
+    private var ownedPacked: [UnsafeMutableRawPointer] = []
 
     /// Bytes of weights one decode step reads: every layer matrix, the output matrix, one
     /// embedding row (norms and biases are noise).
@@ -44,11 +51,12 @@ final class CPUWeights: @unchecked Sendable {
             + output.byteCount + embedding.data.count / max(1, embedding.dimensions.last ?? 1)
     }
 
-    init(_ model: any ModelWeights) throws(ModelLoadError) {
+    init(_ model: any ModelWeights, packBlockMatrices: Bool = false) throws(ModelLoadError) {
         self.model = model
         let c = model.config
         let h = c.hiddenSize, qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
         var owned: [UnsafeMutablePointer<Float>] = []
+        var ownedPacked: [UnsafeMutableRawPointer] = []
 
         func floats(_ name: String, _ count: Int) throws(ModelLoadError) -> UnsafePointer<Float> {
             let t = try model.require(name, dimensions: [count])
@@ -68,7 +76,17 @@ final class CPUWeights: @unchecked Sendable {
             guard nin <= Int(KVD_MAX_NIN) else {
                 throw ModelLoadError(path: model.source, "tensor \(name): rows of \(nin) values exceed the kernels' \(KVD_MAX_NIN)")
             }
-            return CPULinear(type: Int32(t.type.rawValue), data: t.data.baseAddress!, nin: nin, nout: nout, bias: bias)
+            let type = Int32(t.type.rawValue)
+            let packedBytes = packBlockMatrices ? kvd_packed_bytes(type, Int32(nin), Int32(nout)) : 0
+            guard packedBytes > 0 else {
+                return CPULinear(type: type, data: t.data.baseAddress!, nin: nin, nout: nout, bias: bias)
+            }
+            let p = UnsafeMutableRawPointer.allocate(byteCount: packedBytes, alignment: 64)
+            ownedPacked.append(p)
+            guard kvd_pack_weights(type, t.data.baseAddress, Int32(nin), Int32(nout), p) == 0 else {
+                throw ModelLoadError(path: model.source, "tensor \(name): the kernels could not repack it")
+            }
+            return CPULinear(type: type, data: UnsafeRawPointer(p), nin: nin, nout: nout, bias: bias, packed: true)
         }
 
         do {
@@ -94,10 +112,15 @@ final class CPUWeights: @unchecked Sendable {
             self.output = try matrix(c.tiedEmbeddings ? "token_embd.weight" : "output.weight", nin: h, nout: c.vocabSize)
         } catch {
             for p in owned { p.deallocate() }
+            for p in ownedPacked { p.deallocate() }
             throw error
         }
         self.owned = owned
+        self.ownedPacked = ownedPacked
     }
 
-    deinit { for p in owned { p.deallocate() } }
+    deinit {
+        for p in owned { p.deallocate() }
+        for p in ownedPacked { p.deallocate() }
+    }
 }
