@@ -25,9 +25,10 @@ void kvd_kv_store(const kvd_attn_shape *s, float *kcache, float *vcache, const f
         if (slot < 0 || slot >= limit) continue;
         const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
         for (int h = 0; h < s->num_kv_heads; h++) {
-            const size_t dst = ((blk * (size_t)s->num_kv_heads + (size_t)h) * bs + off) * hd;
-            memcpy(kcache + dst, k + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
-            memcpy(vcache + dst, v + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+            const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
+            const float *kt = k + (size_t)t * (size_t)ld + (size_t)h * hd;
+            for (size_t d = 0; d < hd; d++) kcache[head + d * bs + off] = kt[d];  /* transposed */
+            memcpy(vcache + head + off * hd, v + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
         }
     }
 }
@@ -42,10 +43,12 @@ typedef struct {
 } attn_job;
 
 /* The plain reference. */
-static inline float dot_ref(const float *a, const float *b, int n) {
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
+static inline void scores_ref(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
+    for (int i = 0; i < cnt; i++) {
+        float s = 0.0f;
+        for (int d = 0; d < hd; d++) s += q[d] * kt[(size_t)d * (size_t)bs + (size_t)i];
+        sc[i] = s;
+    }
 }
 static inline void accumulate_ref(float *y, const float *w, const float *v, int cnt, int n) {
     for (int k = 0; k < cnt; k++)
@@ -64,34 +67,42 @@ static inline float exp_sub_ref(float *x, float m, int n) {
 }
 #define ATTN_TGT
 #define ATTN_NAME attn_task_ref
-#define ATTN_DOT dot_ref
+#define ATTN_SCORES scores_ref
 #define ATTN_ACCUMULATE accumulate_ref
 #define ATTN_SCALE scale_ref
 #define ATTN_EXP_SUB exp_sub_ref
 #include "attention_impl.h"
 #undef ATTN_TGT
 #undef ATTN_NAME
-#undef ATTN_DOT
+#undef ATTN_SCORES
 #undef ATTN_ACCUMULATE
 #undef ATTN_SCALE
 #undef ATTN_EXP_SUB
 
 #if defined(__x86_64__)
 #define TGT2 __attribute__((target("avx2,fma,f16c")))
-TGT2 static inline float dot_avx2(const float *a, const float *b, int n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+/* Scores of cnt keys (kt: [hd][bs], keys transposed): 8 keys per vector, q[d] broadcast, two
+ * chains over d; no horizontal sums. */
+TGT2 static inline void scores_avx2(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
+    for (int c = 0; c < cnt; c += 8) {
+        const int len = cnt - c < 8 ? cnt - c : 8;
+        if (len < 8) {  /* a partial last vector: the plain loop (rare: the sequence's last block) */
+            for (int i = c; i < cnt; i++) {
+                float s = 0.0f;
+                for (int d = 0; d < hd; d++) s += q[d] * kt[(size_t)d * (size_t)bs + (size_t)i];
+                sc[i] = s;
+            }
+            return;
+        }
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        int d = 0;
+        for (; d + 2 <= hd; d += 2) {
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(q[d + 1]), _mm256_loadu_ps(kt + (size_t)(d + 1) * (size_t)bs + c), a1);
+        }
+        for (; d < hd; d++) a0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
+        _mm256_storeu_ps(sc + c, _mm256_add_ps(a0, a1));
     }
-    s0 = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float s = _mm_cvtss_f32(h);
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
 }
 /* The accumulator stays in registers for a whole block of keys (32 values at a time), stored
  * once per block: per-key stores would chain every FMA through store-to-load forwarding. */
@@ -143,30 +154,36 @@ TGT2 static inline float exp_sub_avx2(float *x, float m, int n) {
 }
 #define ATTN_TGT TGT2
 #define ATTN_NAME attn_task_avx2
-#define ATTN_DOT dot_avx2
+#define ATTN_SCORES scores_avx2
 #define ATTN_ACCUMULATE accumulate_avx2
 #define ATTN_SCALE scale_avx2
 #define ATTN_EXP_SUB exp_sub_avx2
 #include "attention_impl.h"
 #undef ATTN_TGT
 #undef ATTN_NAME
-#undef ATTN_DOT
+#undef ATTN_SCORES
 #undef ATTN_ACCUMULATE
 #undef ATTN_SCALE
 #undef ATTN_EXP_SUB
 
 #define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
-TGT5 static inline float dot_avx512(const float *a, const float *b, int n) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    int i = 0;
-    for (; i + 32 <= n; i += 32) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+/* Scores of cnt keys (kt: [hd][bs], keys transposed): 16 keys per vector (a masked last one),
+ * q[d] broadcast, four chains over d; no horizontal sums. */
+TGT5 static inline void scores_avx512(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
+    for (int c = 0; c < cnt; c += 16) {
+        const __mmask16 m = cnt - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cnt - c)) - 1);
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        const float *k = kt + c;
+        int d = 0;
+        for (; d + 4 <= hd; d += 4) {
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(m, k + (size_t)d * (size_t)bs), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 1]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 1) * (size_t)bs), a1);
+            a2 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 2]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 2) * (size_t)bs), a2);
+            a3 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 3]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 3) * (size_t)bs), a3);
+        }
+        for (; d < hd; d++) a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(m, k + (size_t)d * (size_t)bs), a0);
+        _mm512_mask_storeu_ps(sc + c, m, _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
     }
-    for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-    float s = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
 }
 TGT5 static inline void accumulate_avx512(float *y, const float *w, const float *v, int cnt, int n) {
     int c = 0;
@@ -220,7 +237,7 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
 }
 #define ATTN_TGT TGT5
 #define ATTN_NAME attn_task_avx512
-#define ATTN_DOT dot_avx512
+#define ATTN_SCORES scores_avx512
 #define ATTN_ACCUMULATE accumulate_avx512
 #define ATTN_SCALE scale_avx512
 #define ATTN_EXP_SUB exp_sub_avx512

@@ -1,5 +1,6 @@
 /* One (token, KV head) task of paged attention, instantiated per path by attention.c with
- * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_DOT(a, b, n) and
+ * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_SCORES(sc, q, kt, cnt, hd, bs)
+ * (sc[i] = q . key i for i < cnt, keys transposed as kt[d * bs + i]) and
  * ATTN_ACCUMULATE(y, w, v, cnt, n) (y += sum of w[i] * row i of v, rows of n), ATTN_SCALE(y, a, n)
  * (y *= a) and ATTN_EXP_SUB(x, m, n) (x[i] = exp(x[i] - m), returning the sum).
  * Online softmax over blocks (FlashAttention's rescaling, once per block rather than per key):
@@ -38,8 +39,9 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
             const float *qg = q + (size_t)g * (size_t)hd;
             float *ag = acc + (size_t)g * (size_t)hd;
             float bm = -INFINITY;
+            ATTN_SCORES(sc, qg, kb, cnt, hd, bs);
             for (int i = 0; i < cnt; i++) {
-                sc[i] = ATTN_DOT(qg, kb + (size_t)i * (size_t)hd, hd) * s->scale;
+                sc[i] *= s->scale;
                 bm = sc[i] > bm ? sc[i] : bm;
             }
             if (bm > m[g]) {

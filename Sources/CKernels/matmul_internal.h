@@ -31,6 +31,8 @@ void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+/* kvd_quantize_rows with AVX-512: the same bytes. */
+void kvd_quantize_rows_avx512(const float *x, int ntok, int n, int wide, void *dst);
 /* Packed weights (kvd_pack_weights), wide activations; r0 and r1 are multiples of KVD_PACK_ROWS
  * or r1 = nout. */
 void kvd_mm_packed_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);

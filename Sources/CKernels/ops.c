@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 #include "kvd_matmul.h"
+#include "matmul_internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "vector_exp.h"
@@ -33,16 +34,18 @@ static void run_rows(kvd_pool *pool, int rows, size_t work_per_row, void (*fn)(v
     kvd_pool_run(pool, (rows + per_task - 1) / per_task, rows_task, &j);
 }
 
-typedef struct { const float *x; int n, wide; void *dst; } quantize_job;
+typedef struct { const float *x; int n, wide, isa; void *dst; } quantize_job;
 
 static void quantize_part(void *ctx, int r0, int r1) {
     quantize_job *j = ctx;
-    kvd_quantize_rows(j->x + (size_t)r0 * (size_t)j->n, r1 - r0, j->n, j->wide,
-                      (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide));
+    const float *x = j->x + (size_t)r0 * (size_t)j->n;
+    void *dst = (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide);
+    if (j->isa == KVD_ISA_AVX512) kvd_quantize_rows_avx512(x, r1 - r0, j->n, j->wide, dst);
+    else kvd_quantize_rows(x, r1 - r0, j->n, j->wide, dst);
 }
 
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst) {
-    quantize_job j = { x, n, wide, dst };
+void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst) {
+    quantize_job j = { x, n, wide, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE, dst };
     run_rows(pool, ntok, (size_t)n, quantize_part, &j);
 }
 

@@ -76,13 +76,20 @@ final class OpsKernelTests: XCTestCase {
         var rng = SeededRandom(seed: 15)
         let pool = CPUThreadPool(threads: 2)
         let n = 96, ntok = 300
-        let x = rng.floats(n * ntok, scale: 5)
+        var x = rng.floats(n * ntok, scale: 5)
+        for i in 0..<32 { x[i] = 0 }  // a block of zeros: scale 0
         for wide in [Int32(0), 1] {
             let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * ntok
-            var a = [UInt8](repeating: 0, count: bytes), b = a
+            var a = [UInt8](repeating: 0, count: bytes)
             a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
-            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
-            XCTAssertEqual(a, b)
+            // Every path's SIMD code, on the pool and on the caller, writes the plain code's bytes.
+            for path in CPUKernelPath.allCases where path.isSupported {
+                for p in [pool.raw, nil] {
+                    var b = [UInt8](repeating: 0, count: bytes)
+                    b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(p, path.rawValue, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
+                    XCTAssertEqual(a, b, "\(path) wide \(wide)")
+                }
+            }
             var y = [Float](repeating: 0, count: n * ntok), z = y
             let w = rng.floats(n)
             kvd_rmsnorm(nil, x, w, &y, Int32(ntok), Int32(n), 1e-6)
@@ -105,18 +112,23 @@ final class OpsKernelTests: XCTestCase {
         }
     }
 
-    /// GQA 9 query heads over 3 KV heads (the default model), 16-token blocks in a scrambled
-    /// order, contexts that end inside, at and just past a block boundary.
+    /// GQA 9 query heads over 3 KV heads (the default model), blocks in a scrambled order,
+    /// contexts that end inside, at and just past a block boundary; 16-token blocks (one vector
+    /// of keys), 5 (a partial vector) and 24 (one and a half).
     func testPagedAttentionEveryPathMatchesTheDefinition() {
+        for bs in [16, 5, 24] { checkPagedAttention(blockSize: bs) }
+    }
+
+    private func checkPagedAttention(blockSize bs: Int) {
         var rng = SeededRandom(seed: 14)
-        let heads = 9, kvHeads = 3, hd = 64, bs = 16, blocks = 12
+        let heads = 9, kvHeads = 3, hd = 64, blocks = 12
         var shape = kvd_attn_shape(num_heads: Int32(heads), num_kv_heads: Int32(kvHeads), head_dim: Int32(hd),
                                    block_size: Int32(bs), num_blocks: Int32(blocks), scale: 1 / Float(hd).squareRoot())
         var kCache = [Float](repeating: .nan, count: blocks * kvHeads * bs * hd)  // NaN: reading an unwritten slot shows
         var vCache = kCache
         // One sequence of 40 tokens stored through the cache's own store kernel.
-        let table: [Int32] = [7, 2, 9]
         let len = 40
+        let table = (0..<((len + bs - 1) / bs)).map { Int32((7 + 5 * $0) % blocks) }  // distinct, scrambled
         let k = rng.floats(len * kvHeads * hd), v = rng.floats(len * kvHeads * hd)
         let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
         kvd_kv_store(&shape, &kCache, &vCache, k, v, Int32(kvHeads * hd), slots, Int32(len))
@@ -146,7 +158,7 @@ final class OpsKernelTests: XCTestCase {
             let rc = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(heads * hd), &out, Int32(heads * hd),
                                    Int32(contexts.count), contexts, table, offsets)
             XCTAssertEqual(rc, 0)
-            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path)")
+            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs)")
         }
     }
 

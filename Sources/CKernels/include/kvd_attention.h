@@ -2,17 +2,19 @@
 #define KVD_ATTENTION_H
 /* Paged attention over a block-table KV cache, one kernel for prefill chunks and decode steps.
  *
- * KV cache layout, per layer, for K and for V separately:
- *     float32 [num_blocks][num_kv_heads][block_size][head_dim]
- * i.e. a block holds, for each KV head, block_size consecutive rows of head_dim values.
+ * KV cache layout, per layer:
+ *     K: float32 [num_blocks][num_kv_heads][head_dim][block_size]   (a block's keys transposed)
+ *     V: float32 [num_blocks][num_kv_heads][block_size][head_dim]
  * Why: attention for one (token, KV head) walks the sequence's blocks and, inside each, reads one
  * contiguous run of block_size * head_dim floats (4 KiB for 16 x 64) for K and then for V — the
  * streaming access CPUs prefetch best — and the query heads of a GQA group (9 over 3 for the
- * default model) are computed together so each K/V row is read once for the group. Writing a
- * token costs num_kv_heads scattered copies of head_dim floats, which is nothing by comparison.
- * (vLLM's CUDA layout splits K by 16-byte vectors for coalesced GPU loads; a CPU gains nothing
- * from that.) float32 keeps the cache exact for the fixture; halving it to f16/bf16 is a later
- * option if memory, not bandwidth, becomes the limit.
+ * default model) are computed together so each K/V row is read once for the group. K is stored
+ * dimension-major inside a block so one vector holds the same dimension of 16 keys: a block's 16
+ * scores are head_dim multiply-adds with q[d] broadcast, with no horizontal sum per key. V stays
+ * key-major, as the weighted sum of its rows wants. Writing a token costs num_kv_heads scattered
+ * copies, nothing by comparison. (vLLM's CUDA layout splits K by 16-byte vectors for coalesced
+ * GPU loads; a CPU gains nothing from that.) float32 keeps the cache exact for the fixture;
+ * halving it to f16/bf16 is a later option if memory, not bandwidth, becomes the limit.
  *
  * Token t attends to the first ctx_len[t] positions of its sequence (its own position + 1, so
  * causality within a prefill chunk comes free once the chunk's K/V are stored), reading block j

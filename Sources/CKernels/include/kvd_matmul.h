@@ -71,8 +71,9 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst);
  * kvd_qrow_bytes(n, wide) is the stride between tokens. */
 size_t kvd_qrow_bytes(int n, int wide);
 void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst);
-/* The same, rows split across the pool. */
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst);
+/* The same bytes, rows split across the pool, with the SIMD code of `isa` (KVD_ISA_*; an
+ * unsupported one runs the plain code). */
+void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst);
 
 /* --- Weights repacked at load time for the AVX-512 int16 kernel ---
  * GGUF stores a matrix row after row, each row block after block, so a kernel that reads 16 rows

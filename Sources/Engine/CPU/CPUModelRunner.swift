@@ -149,7 +149,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let vCache = kCache + blockCount * layerStride
 
             kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(n), Int32(h), wide, s.xq) }
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
@@ -170,14 +170,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), wide, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.att, Int32(n), Int32(qDim), wide, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
             kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(n), Int32(h), wide, s.xq) }
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
             kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), wide, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.gate, Int32(n), Int32(ffn), wide, s.xq) }
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -188,7 +188,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
         kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), wide, s.xq) }
+        if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(m), Int32(h), wide, s.xq) }
         try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
         return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
     }
