@@ -43,16 +43,23 @@ typedef struct {
 } attn_job;
 
 /* The plain reference. */
-static inline void scores_ref(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
-    for (int i = 0; i < cnt; i++) {
-        float s = 0.0f;
-        for (int d = 0; d < hd; d++) s += q[d] * kt[(size_t)d * (size_t)bs + (size_t)i];
-        sc[i] = s;
+static inline void scores_ref(float *sc, const float *q, int nq, int hd, const float *kt, int cnt, int bs,
+                              float scale, float *bmax) {
+    for (int g = 0; g < nq; g++) {
+        bmax[g] = -INFINITY;
+        for (int i = 0; i < cnt; i++) {
+            float s = 0.0f;
+            for (int d = 0; d < hd; d++) s += q[(size_t)g * (size_t)hd + (size_t)d] * kt[(size_t)d * (size_t)bs + (size_t)i];
+            sc[(size_t)g * (size_t)bs + (size_t)i] = s * scale;
+            bmax[g] = s * scale > bmax[g] ? s * scale : bmax[g];
+        }
     }
 }
-static inline void accumulate_ref(float *y, const float *w, const float *v, int cnt, int n) {
-    for (int k = 0; k < cnt; k++)
-        for (int i = 0; i < n; i++) y[i] += w[k] * v[(size_t)k * (size_t)n + (size_t)i];
+static inline void accumulate_ref(float *acc, const float *w, int nq, const float *v, int cnt, int hd, int bs) {
+    for (int g = 0; g < nq; g++)
+        for (int k = 0; k < cnt; k++)
+            for (int i = 0; i < hd; i++)
+                acc[(size_t)g * (size_t)hd + (size_t)i] += w[(size_t)g * (size_t)bs + (size_t)k] * v[(size_t)k * (size_t)hd + (size_t)i];
 }
 static inline void scale_ref(float *y, float a, int n) {
     for (int i = 0; i < n; i++) y[i] *= a;
@@ -81,32 +88,36 @@ static inline float exp_sub_ref(float *x, float m, int n) {
 
 #if defined(__x86_64__)
 #define TGT2 __attribute__((target("avx2,fma,f16c")))
-/* Scores of cnt keys (kt: [hd][bs], keys transposed): 8 keys per vector, q[d] broadcast, two
- * chains over d; no horizontal sums. */
-TGT2 static inline void scores_avx2(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
-    for (int c = 0; c < cnt; c += 8) {
-        const int len = cnt - c < 8 ? cnt - c : 8;
-        if (len < 8) {  /* a partial last vector: the plain loop (rare: the sequence's last block) */
-            for (int i = c; i < cnt; i++) {
-                float s = 0.0f;
-                for (int d = 0; d < hd; d++) s += q[d] * kt[(size_t)d * (size_t)bs + (size_t)i];
-                sc[i] = s;
+/* Scores (kt: [hd][bs], keys transposed): 8 keys per vector, q[d] broadcast, two chains over d;
+ * no horizontal sums. A partial last vector takes the plain loop (the sequence's last block). */
+TGT2 static inline void scores_avx2(float *sc, const float *q, int nq, int hd, const float *kt, int cnt, int bs,
+                                    float scale, float *bmax) {
+    for (int g = 0; g < nq; g++) {
+        const float *qg = q + (size_t)g * (size_t)hd;
+        float *sg = sc + (size_t)g * (size_t)bs;
+        int c = 0;
+        for (; c + 8 <= cnt; c += 8) {
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+            int d = 0;
+            for (; d + 2 <= hd; d += 2) {
+                a0 = _mm256_fmadd_ps(_mm256_set1_ps(qg[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
+                a1 = _mm256_fmadd_ps(_mm256_set1_ps(qg[d + 1]), _mm256_loadu_ps(kt + (size_t)(d + 1) * (size_t)bs + c), a1);
             }
-            return;
+            for (; d < hd; d++) a0 = _mm256_fmadd_ps(_mm256_set1_ps(qg[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
+            _mm256_storeu_ps(sg + c, _mm256_mul_ps(_mm256_add_ps(a0, a1), _mm256_set1_ps(scale)));
         }
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-        int d = 0;
-        for (; d + 2 <= hd; d += 2) {
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
-            a1 = _mm256_fmadd_ps(_mm256_set1_ps(q[d + 1]), _mm256_loadu_ps(kt + (size_t)(d + 1) * (size_t)bs + c), a1);
+        for (; c < cnt; c++) {
+            float s = 0.0f;
+            for (int d = 0; d < hd; d++) s += qg[d] * kt[(size_t)d * (size_t)bs + (size_t)c];
+            sg[c] = s * scale;
         }
-        for (; d < hd; d++) a0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_loadu_ps(kt + (size_t)d * (size_t)bs + c), a0);
-        _mm256_storeu_ps(sc + c, _mm256_add_ps(a0, a1));
+        bmax[g] = -INFINITY;
+        for (int i = 0; i < cnt; i++) bmax[g] = sg[i] > bmax[g] ? sg[i] : bmax[g];
     }
 }
 /* The accumulator stays in registers for a whole block of keys (32 values at a time), stored
  * once per block: per-key stores would chain every FMA through store-to-load forwarding. */
-TGT2 static inline void accumulate_avx2(float *y, const float *w, const float *v, int cnt, int n) {
+TGT2 static inline void accumulate_head_avx2(float *y, const float *w, const float *v, int cnt, int n) {
     int c = 0;
     for (; c + 32 <= n; c += 32) {
         __m256 a0 = _mm256_loadu_ps(y + c), a1 = _mm256_loadu_ps(y + c + 8);
@@ -126,6 +137,9 @@ TGT2 static inline void accumulate_avx2(float *y, const float *w, const float *v
     }
     for (; c < n; c++)
         for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
+}
+TGT2 static inline void accumulate_avx2(float *acc, const float *w, int nq, const float *v, int cnt, int hd, int bs) {
+    for (int g = 0; g < nq; g++) accumulate_head_avx2(acc + (size_t)g * (size_t)hd, w + (size_t)g * (size_t)bs, v, cnt, hd);
 }
 TGT2 static inline void scale_avx2(float *y, float a, int n) {
     const __m256 av = _mm256_set1_ps(a);
@@ -167,50 +181,95 @@ TGT2 static inline float exp_sub_avx2(float *x, float m, int n) {
 #undef ATTN_EXP_SUB
 
 #define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
-/* Scores of cnt keys (kt: [hd][bs], keys transposed): 16 keys per vector (a masked last one),
- * q[d] broadcast, four chains over d; no horizontal sums. */
-TGT5 static inline void scores_avx512(float *sc, const float *q, const float *kt, int cnt, int hd, int bs) {
-    for (int c = 0; c < cnt; c += 16) {
-        const __mmask16 m = cnt - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cnt - c)) - 1);
-        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-        const float *k = kt + c;
-        int d = 0;
-        for (; d + 4 <= hd; d += 4) {
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(m, k + (size_t)d * (size_t)bs), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 1]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 1) * (size_t)bs), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 2]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 2) * (size_t)bs), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 3]), _mm512_maskz_loadu_ps(m, k + (size_t)(d + 3) * (size_t)bs), a3);
+/* Scores of G heads (1 to 4) against 16 keys from column c (kt: [hd][bs], keys transposed): one
+ * vector per head holds 16 keys' scores, q[d] broadcast, each key row loaded once for the G
+ * heads; at least 4 accumulator chains over d (FMA latency), no horizontal sums. */
+TGT5 static inline __attribute__((always_inline)) void scores16_avx512(float *sc, const float *q, int hd, const float *kt,
+                                                                       int c, int cnt, int bs, float scale, float *bmax,
+                                                                       const int G) {
+    const int C = G == 1 ? 4 : 2;
+    const __mmask16 m = cnt - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cnt - c)) - 1);
+    __m512 a[4][4];
+    for (int g = 0; g < G; g++)
+        for (int j = 0; j < C; j++) a[g][j] = _mm512_setzero_ps();
+    const float *k = kt + c;
+    int d = 0;
+    for (; d + 4 <= hd; d += 4) {
+        for (int j = 0; j < 4; j++) {
+            const __m512 kv = _mm512_maskz_loadu_ps(m, k + (size_t)(d + j) * (size_t)bs);
+            for (int g = 0; g < G; g++)
+                a[g][j % C] = _mm512_fmadd_ps(_mm512_set1_ps(q[(size_t)g * (size_t)hd + (size_t)(d + j)]), kv, a[g][j % C]);
         }
-        for (; d < hd; d++) a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(m, k + (size_t)d * (size_t)bs), a0);
-        _mm512_mask_storeu_ps(sc + c, m, _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+    }
+    for (; d < hd; d++) {
+        const __m512 kv = _mm512_maskz_loadu_ps(m, k + (size_t)d * (size_t)bs);
+        for (int g = 0; g < G; g++) a[g][0] = _mm512_fmadd_ps(_mm512_set1_ps(q[(size_t)g * (size_t)hd + (size_t)d]), kv, a[g][0]);
+    }
+    for (int g = 0; g < G; g++) {
+        __m512 v = a[g][0];
+        for (int j = 1; j < C; j++) v = _mm512_add_ps(v, a[g][j]);
+        v = _mm512_mul_ps(v, _mm512_set1_ps(scale));
+        _mm512_mask_storeu_ps(sc + (size_t)g * (size_t)bs + c, m, v);
+        const float vm = _mm512_mask_reduce_max_ps(m, v);
+        bmax[g] = vm > bmax[g] ? vm : bmax[g];
     }
 }
-TGT5 static inline void accumulate_avx512(float *y, const float *w, const float *v, int cnt, int n) {
-    int c = 0;
-    for (; c + 64 <= n; c += 64) {
-        __m512 a0 = _mm512_loadu_ps(y + c), a1 = _mm512_loadu_ps(y + c + 16);
-        __m512 a2 = _mm512_loadu_ps(y + c + 32), a3 = _mm512_loadu_ps(y + c + 48);
-        for (int k = 0; k < cnt; k++) {
-            const float *vk = v + (size_t)k * (size_t)n + c;
-            const __m512 wk = _mm512_set1_ps(w[k]);
-            a0 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk), a0);
-            a1 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 16), a1);
-            a2 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 32), a2);
-            a3 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 48), a3);
+TGT5 static inline void scores_avx512(float *sc, const float *q, int nq, int hd, const float *kt, int cnt, int bs,
+                                      float scale, float *bmax) {
+    for (int g = 0; g < nq; g++) bmax[g] = -INFINITY;
+    for (int c = 0; c < cnt; c += 16) {
+        for (int g = 0; g < nq; g += 4) {
+            float *sg = sc + (size_t)g * (size_t)bs;
+            const float *qg = q + (size_t)g * (size_t)hd;
+            switch (nq - g) {
+            case 1: scores16_avx512(sg, qg, hd, kt, c, cnt, bs, scale, bmax + g, 1); break;
+            case 2: scores16_avx512(sg, qg, hd, kt, c, cnt, bs, scale, bmax + g, 2); break;
+            case 3: scores16_avx512(sg, qg, hd, kt, c, cnt, bs, scale, bmax + g, 3); break;
+            default: scores16_avx512(sg, qg, hd, kt, c, cnt, bs, scale, bmax + g, 4); break;
+            }
         }
-        _mm512_storeu_ps(y + c, a0);
-        _mm512_storeu_ps(y + c + 16, a1);
-        _mm512_storeu_ps(y + c + 32, a2);
-        _mm512_storeu_ps(y + c + 48, a3);
     }
-    for (; c + 16 <= n; c += 16) {
-        __m512 a0 = _mm512_loadu_ps(y + c);
-        for (int k = 0; k < cnt; k++)
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(w[k]), _mm512_loadu_ps(v + (size_t)k * (size_t)n + c), a0);
-        _mm512_storeu_ps(y + c, a0);
+}
+/* acc_g += sum_k w_g[k] * v_k for G heads (1 to 4) over NV vectors of 16 values from column c:
+ * each V row is loaded once for the G heads, and G * NV accumulator chains hide the FMA latency. */
+TGT5 static inline __attribute__((always_inline)) void accumulate_tile_avx512(float *acc, const float *w, const float *v,
+                                                                              int cnt, int hd, int bs, int c,
+                                                                              const int G, const int NV) {
+    __m512 a[4][4];
+    for (int g = 0; g < G; g++)
+        for (int j = 0; j < NV; j++) a[g][j] = _mm512_loadu_ps(acc + (size_t)g * (size_t)hd + c + 16 * j);
+    for (int k = 0; k < cnt; k++) {
+        __m512 vk[4];
+        for (int j = 0; j < NV; j++) vk[j] = _mm512_loadu_ps(v + (size_t)k * (size_t)hd + c + 16 * j);
+        for (int g = 0; g < G; g++) {
+            const __m512 wk = _mm512_set1_ps(w[(size_t)g * (size_t)bs + (size_t)k]);
+            for (int j = 0; j < NV; j++) a[g][j] = _mm512_fmadd_ps(wk, vk[j], a[g][j]);
+        }
     }
-    for (; c < n; c++)
-        for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
+    for (int g = 0; g < G; g++)
+        for (int j = 0; j < NV; j++) _mm512_storeu_ps(acc + (size_t)g * (size_t)hd + c + 16 * j, a[g][j]);
+}
+TGT5 static inline __attribute__((always_inline)) void accumulate_heads_avx512(float *acc, const float *w, const float *v,
+                                                                               int cnt, int hd, int bs, const int G) {
+    int c = 0;
+    for (; c + 64 <= hd; c += 64) accumulate_tile_avx512(acc, w, v, cnt, hd, bs, c, G, 4);
+    for (; c + 16 <= hd; c += 16) accumulate_tile_avx512(acc, w, v, cnt, hd, bs, c, G, 1);
+    for (; c < hd; c++)
+        for (int g = 0; g < G; g++)
+            for (int k = 0; k < cnt; k++)
+                acc[(size_t)g * (size_t)hd + c] += w[(size_t)g * (size_t)bs + (size_t)k] * v[(size_t)k * (size_t)hd + c];
+}
+TGT5 static inline void accumulate_avx512(float *acc, const float *w, int nq, const float *v, int cnt, int hd, int bs) {
+    for (int g = 0; g < nq; g += 4) {
+        float *ag = acc + (size_t)g * (size_t)hd;
+        const float *wg = w + (size_t)g * (size_t)bs;
+        switch (nq - g) {
+        case 1: accumulate_heads_avx512(ag, wg, v, cnt, hd, bs, 1); break;
+        case 2: accumulate_heads_avx512(ag, wg, v, cnt, hd, bs, 2); break;
+        case 3: accumulate_heads_avx512(ag, wg, v, cnt, hd, bs, 3); break;
+        default: accumulate_heads_avx512(ag, wg, v, cnt, hd, bs, 4); break;
+        }
+    }
 }
 TGT5 static inline void scale_avx512(float *y, float a, int n) {
     const __m512 av = _mm512_set1_ps(a);

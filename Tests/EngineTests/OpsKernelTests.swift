@@ -159,6 +159,13 @@ final class OpsKernelTests: XCTestCase {
                                    Int32(contexts.count), contexts, table, offsets)
             XCTAssertEqual(rc, 0)
             XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs)")
+            // One token alone: the pool splits its head groups into single heads.
+            let last = contexts.count - 1, row = heads * hd
+            var one = [Float](repeating: 0, count: row)
+            let rc1 = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
+                                    1, [contexts[last]], table, [0])
+            XCTAssertEqual(rc1, 0)
+            XCTAssertLessThan(maxAbsDifference(one, Array(expected[(last * row)...])), 2e-5, "\(path) block size \(bs), one token")
         }
     }
 
