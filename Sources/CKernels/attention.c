@@ -183,11 +183,13 @@ TGT2 static inline float exp_sub_avx2(float *x, float m, int n) {
 #define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
 /* Scores of G heads (1 to 4) against 16 keys from column c (kt: [hd][bs], keys transposed): one
  * vector per head holds 16 keys' scores, q[d] broadcast, each key row loaded once for the G
- * heads; at least 4 accumulator chains over d (FMA latency), no horizontal sums. */
+ * heads; 4 accumulator chains over d per head (FMA latency), no horizontal sums. The chains do
+ * not depend on G, so a head's scores are the same whether its group is split across tasks (a
+ * lone decoding token) or not (a batch). */
 TGT5 static inline __attribute__((always_inline)) void scores16_avx512(float *sc, const float *q, int hd, const float *kt,
                                                                        int c, int cnt, int bs, float scale, float *bmax,
                                                                        const int G) {
-    const int C = G == 1 ? 4 : 2;
+    const int C = 4;
     const __mmask16 m = cnt - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cnt - c)) - 1);
     __m512 a[4][4];
     for (int g = 0; g < G; g++)

@@ -20,6 +20,12 @@
  * the weights and scales stay within the 32 vector registers. */
 #define KVD_PACKED_TOKENS 8
 
+/* Bytes ahead of the kernel that it prefetches: streaming from DRAM one tile at a time, the
+ * loads of a few blocks in flight are too few to reach the memory bandwidth alone. */
+#ifndef KVD_PACKED_PREFETCH
+#define KVD_PACKED_PREFETCH 2048
+#endif
+
 /* The int32 at p, broadcast: an activation pair (x_e, x_e+1). */
 TGT INL __m512i pair(const int16_t *p) {
     int32_t v;
@@ -44,9 +50,18 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
         acc[i] = _mm512_setzero_ps();
     }
     const __m512i nibble = _mm512_set1_epi16(0x0f);
+    const size_t tile_bytes = kvd_packed_tile_bytes(type, nin);
     for (int b = 0; b < nb; b++) {
         const uint8_t *s = scales + (size_t)b * sb;
         const uint8_t *q = quants + (size_t)b * qb;
+        /* The tile's bytes, spread over its blocks, KVD_PACKED_PREFETCH ahead: the tiles of a task
+         * are contiguous, so this runs ahead into the next tile as a linear stream. */
+        if (KVD_PACKED_PREFETCH) {
+            const uint8_t *from = tile + KVD_PACKED_PREFETCH + (size_t)b * tile_bytes / (size_t)nb;
+            const uint8_t *to = tile + KVD_PACKED_PREFETCH + (size_t)(b + 1) * tile_bytes / (size_t)nb;
+            for (const uint8_t *pf = (const uint8_t *)((uintptr_t)from & ~(uintptr_t)63); pf < to; pf += 64)
+                _mm_prefetch((const char *)pf, _MM_HINT_T0);
+        }
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)s));
         /* Where the block's elements 0 and 16 sit in a wide activation row. */
         const size_t lo = kvd_wide_index(nb, b, 0), hi = kvd_wide_index(nb, b, 16);

@@ -165,7 +165,7 @@ final class OpsKernelTests: XCTestCase {
             let rc1 = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
                                     1, [contexts[last]], table, [0])
             XCTAssertEqual(rc1, 0)
-            XCTAssertLessThan(maxAbsDifference(one, Array(expected[(last * row)...])), 2e-5, "\(path) block size \(bs), one token")
+            XCTAssertEqual(one, Array(out[(last * row)...]), "\(path) block size \(bs): a token alone gives what it gives in a batch")
         }
     }
 

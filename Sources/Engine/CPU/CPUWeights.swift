@@ -42,7 +42,8 @@ final class CPUWeights: @unchecked Sendable {
     let outputNorm: UnsafePointer<Float>
     let output: CPULinear
     private var owned: [UnsafeMutablePointer<Float>] = []
-    private var ownedPacked: [UnsafeMutableRawPointer] = []
+    /// The packed matrices (`packBlockMatrices`), one allocation.
+    private var packed: UnsafeMutableRawPointer?
 
     /// Bytes of weights one decode step reads: every layer matrix, the output matrix, one
     /// embedding row (norms and biases are noise).
@@ -56,7 +57,6 @@ final class CPUWeights: @unchecked Sendable {
         let c = model.config
         let h = c.hiddenSize, qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
         var owned: [UnsafeMutablePointer<Float>] = []
-        var ownedPacked: [UnsafeMutableRawPointer] = []
 
         func floats(_ name: String, _ count: Int) throws(ModelLoadError) -> UnsafePointer<Float> {
             let t = try model.require(name, dimensions: [count])
@@ -76,17 +76,7 @@ final class CPUWeights: @unchecked Sendable {
             guard nin <= Int(KVD_MAX_NIN) else {
                 throw ModelLoadError(path: model.source, "tensor \(name): rows of \(nin) values exceed the kernels' \(KVD_MAX_NIN)")
             }
-            let type = Int32(t.type.rawValue)
-            let packedBytes = packBlockMatrices ? kvd_packed_bytes(type, Int32(nin), Int32(nout)) : 0
-            guard packedBytes > 0 else {
-                return CPULinear(type: type, data: t.data.baseAddress!, nin: nin, nout: nout, bias: bias)
-            }
-            let p = UnsafeMutableRawPointer.allocate(byteCount: packedBytes, alignment: 64)
-            ownedPacked.append(p)
-            guard kvd_pack_weights(type, t.data.baseAddress, Int32(nin), Int32(nout), p) == 0 else {
-                throw ModelLoadError(path: model.source, "tensor \(name): the kernels could not repack it")
-            }
-            return CPULinear(type: type, data: UnsafeRawPointer(p), nin: nin, nout: nout, bias: bias, packed: true)
+            return CPULinear(type: Int32(t.type.rawValue), data: t.data.baseAddress!, nin: nin, nout: nout, bias: bias)
         }
 
         do {
@@ -106,21 +96,59 @@ final class CPUWeights: @unchecked Sendable {
                     up: try matrix(p + "ffn_up.weight", nin: h, nout: c.intermediateSize),
                     down: try matrix(p + "ffn_down.weight", nin: c.intermediateSize, nout: h)))
             }
-            self.layers = layers
             self.embedding = try model.require("token_embd.weight", dimensions: [h, c.vocabSize])
             self.outputNorm = try floats("output_norm.weight", h)
-            self.output = try matrix(c.tiedEmbeddings ? "token_embd.weight" : "output.weight", nin: h, nout: c.vocabSize)
+            var output = try matrix(c.tiedEmbeddings ? "token_embd.weight" : "output.weight", nin: h, nout: c.vocabSize)
+            if packBlockMatrices {
+                packed = try Self.pack(&layers, &output, source: model.source)
+            }
+            self.layers = layers
+            self.output = output
         } catch {
             for p in owned { p.deallocate() }
-            for p in ownedPacked { p.deallocate() }
             throw error
         }
         self.owned = owned
-        self.ownedPacked = ownedPacked
+    }
+
+    /// Packs every block-type matrix into one buffer, in the order a forward pass reads them
+    /// (per layer q, k, v, o, gate, up, down; then the output matrix), so the kernel's prefetch
+    /// running past the end of one matrix fetches the start of the next.
+    private static func pack(_ layers: inout [CPULayer], _ output: inout CPULinear,
+                             source: String) throws(ModelLoadError) -> UnsafeMutableRawPointer? {
+        func bytes(_ m: CPULinear) -> Int { (Int(kvd_packed_bytes(m.type, Int32(m.nin), Int32(m.nout))) + 63) & ~63 }
+        let order = layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] } + [output]
+        let total = order.reduce(0) { $0 + bytes($1) }
+        guard total > 0 else { return nil }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        var offset = 0
+        func packed(_ m: CPULinear) throws(ModelLoadError) -> CPULinear {
+            let size = bytes(m)
+            guard size > 0 else { return m }
+            let p = buffer + offset
+            offset += size
+            guard kvd_pack_weights(m.type, m.data, Int32(m.nin), Int32(m.nout), p) == 0 else {
+                throw ModelLoadError(path: source, "a \(m.nout) x \(m.nin) matrix could not be repacked for the kernels")
+            }
+            return CPULinear(type: m.type, data: UnsafeRawPointer(p), nin: m.nin, nout: m.nout, bias: m.bias, packed: true)
+        }
+        do {
+            for i in layers.indices {
+                let l = layers[i]
+                layers[i] = CPULayer(attnNorm: l.attnNorm, q: try packed(l.q), k: try packed(l.k), v: try packed(l.v), o: try packed(l.o),
+                                     qNorm: l.qNorm, kNorm: l.kNorm, ffnNorm: l.ffnNorm,
+                                     gate: try packed(l.gate), up: try packed(l.up), down: try packed(l.down))
+            }
+            output = try packed(output)
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        return buffer
     }
 
     deinit {
         for p in owned { p.deallocate() }
-        for p in ownedPacked { p.deallocate() }
+        packed?.deallocate()
     }
 }
