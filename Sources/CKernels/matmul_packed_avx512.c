@@ -20,10 +20,15 @@
  * the weights and scales stay within the 32 vector registers. */
 #define KVD_PACKED_TOKENS 8
 
-/* Bytes ahead of the kernel that it prefetches: streaming from DRAM one tile at a time, the
- * loads of a few blocks in flight are too few to reach the memory bandwidth alone. */
-#ifndef KVD_PACKED_PREFETCH
-#define KVD_PACKED_PREFETCH 2048
+/* How far ahead the kernel prefetches: streaming from DRAM one tile at a time, the loads of a
+ * few blocks in flight are too few to reach the memory bandwidth alone. The next tile (at least
+ * KVD_PACKED_PREFETCH_MIN bytes ahead) is fetched while the first token group works on this one,
+ * so with a batch the later groups' arithmetic covers its arrival. */
+#ifndef KVD_PACKED_PREFETCH_MIN
+#define KVD_PACKED_PREFETCH_MIN 4096
+#endif
+#ifndef KVD_PACKED_PREFETCH_TILES
+#define KVD_PACKED_PREFETCH_TILES 1
 #endif
 
 /* The int32 at p, broadcast: an activation pair (x_e, x_e+1). */
@@ -34,7 +39,7 @@ TGT INL __m512i pair(const int16_t *p) {
 }
 
 /* Rows of one tile (16 lanes) for T tokens from t. */
-TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *tile, int r, int t, const int T) {
+TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *tile, int r, int t, int prefetch, const int T) {
     const int nin = a->nin, nb = nin / 32;
     const size_t sb = kvd_packed_scale_bytes(type), qb = kvd_packed_quant_bytes(type);
     const uint8_t *scales = tile, *quants = tile + kvd_round64((size_t)nb * sb);
@@ -51,14 +56,16 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
     }
     const __m512i nibble = _mm512_set1_epi16(0x0f);
     const size_t tile_bytes = kvd_packed_tile_bytes(type, nin);
+    size_t ahead = KVD_PACKED_PREFETCH_TILES * tile_bytes;
+    if (ahead < KVD_PACKED_PREFETCH_MIN) ahead = KVD_PACKED_PREFETCH_MIN;
     for (int b = 0; b < nb; b++) {
         const uint8_t *s = scales + (size_t)b * sb;
         const uint8_t *q = quants + (size_t)b * qb;
-        /* The tile's bytes, spread over its blocks, KVD_PACKED_PREFETCH ahead: the tiles of a task
-         * are contiguous, so this runs ahead into the next tile as a linear stream. */
-        if (KVD_PACKED_PREFETCH) {
-            const uint8_t *from = tile + KVD_PACKED_PREFETCH + (size_t)b * tile_bytes / (size_t)nb;
-            const uint8_t *to = tile + KVD_PACKED_PREFETCH + (size_t)(b + 1) * tile_bytes / (size_t)nb;
+        /* A tile's worth of bytes `ahead`, spread over the blocks: a thread's tiles are contiguous
+         * (and its tasks consecutive, kvd_pool.h), so this is one linear stream. */
+        if (prefetch) {
+            const uint8_t *from = tile + ahead + (size_t)b * tile_bytes / (size_t)nb;
+            const uint8_t *to = tile + ahead + (size_t)(b + 1) * tile_bytes / (size_t)nb;
             for (const uint8_t *pf = (const uint8_t *)((uintptr_t)from & ~(uintptr_t)63); pf < to; pf += 64)
                 _mm_prefetch((const char *)pf, _MM_HINT_T0);
         }
@@ -125,15 +132,17 @@ TGT INL void packed_rows(const kvd_mm_args *a, const int type, int r0, int r1, i
     for (int r = r0; r < r1; r += KVD_PACK_ROWS) {
         const uint8_t *tile = a->w + (size_t)(r / KVD_PACK_ROWS) * tile_bytes;
         int t = t0;
-        for (; t + KVD_PACKED_TOKENS <= t1; t += KVD_PACKED_TOKENS) packed_tile(a, type, tile, r, t, KVD_PACKED_TOKENS);
+        for (; t + KVD_PACKED_TOKENS <= t1; t += KVD_PACKED_TOKENS)
+            packed_tile(a, type, tile, r, t, t == t0, KVD_PACKED_TOKENS);
+        const int first = t == t0;  /* only the first token group prefetches */
         switch (t1 - t) {
-        case 7: packed_tile(a, type, tile, r, t, 7); break;
-        case 6: packed_tile(a, type, tile, r, t, 6); break;
-        case 5: packed_tile(a, type, tile, r, t, 5); break;
-        case 4: packed_tile(a, type, tile, r, t, 4); break;
-        case 3: packed_tile(a, type, tile, r, t, 3); break;
-        case 2: packed_tile(a, type, tile, r, t, 2); break;
-        case 1: packed_tile(a, type, tile, r, t, 1); break;
+        case 7: packed_tile(a, type, tile, r, t, first, 7); break;
+        case 6: packed_tile(a, type, tile, r, t, first, 6); break;
+        case 5: packed_tile(a, type, tile, r, t, first, 5); break;
+        case 4: packed_tile(a, type, tile, r, t, first, 4); break;
+        case 3: packed_tile(a, type, tile, r, t, first, 3); break;
+        case 2: packed_tile(a, type, tile, r, t, first, 2); break;
+        case 1: packed_tile(a, type, tile, r, t, first, 1); break;
         default: break;
         }
     }

@@ -38,6 +38,9 @@ public struct DecodeBenchmark {
         /// CPU seconds this process used per wall second while decoding (threads spinning for
         /// work count as busy): below the thread count means other processes took the cores.
         public var decodeCPUUtilization: [Int: Double] = [:]
+        /// CPU seconds per decode step (all threads, spinning included). With one thread it is
+        /// the work itself, a figure other processes on the machine barely move.
+        public var decodeCPUSecondsPerStep: [Int: Double] = [:]
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
 
@@ -54,7 +57,9 @@ public struct DecodeBenchmark {
             for b in decodeTokensPerSecond.keys.sorted() {
                 let v = decodeTokensPerSecond[b]!, fast = decodeTokensPerSecondFastest[b]!
                 var line = "  batch \(b): \(f(v)) / \(f(fast))"
-                if let u = decodeCPUUtilization[b] { line += "  [\(f(u, 2)) CPUs]" }
+                if let u = decodeCPUUtilization[b], let c = decodeCPUSecondsPerStep[b] {
+                    line += "  [\(f(u, 2)) CPUs, \(f(c * 1000, 2)) CPU ms/step]"
+                }
                 if b == 1 { line += "  (\(f(100 * v / ceilingTokensPerSecond))% / \(f(100 * fast / ceilingTokensPerSecond))% of the ceiling)" }
                 else if let base, let fastBase { line += "  (\(f(v / base, 2))x / \(f(fast / fastBase, 2))x batch 1)" }
                 out.append(line)
@@ -113,7 +118,9 @@ public struct DecodeBenchmark {
                 try step([Int](repeating: 1, count: b))
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
-            report.decodeCPUUtilization[b] = (processCPUSeconds() - cpu0) / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
+            let cpu = processCPUSeconds() - cpu0
+            report.decodeCPUUtilization[b] = cpu / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
+            report.decodeCPUSecondsPerStep[b] = cpu / Double(o.decodeSteps)
             times.sort()
             report.decodeTokensPerSecond[b] = Double(b) / times[times.count / 2]
             report.decodeTokensPerSecondFastest[b] = Double(b) / times[0]
