@@ -39,8 +39,26 @@ typedef struct {
     float *out;
     int ldq, ldo;
     const int32_t *ctx_len, *tables, *table_offset;
-    int group_splits;
+    int group_splits, ntasks;
 } attn_job;
+
+/* Prefetches KV head h of cache block `block`, K and V. */
+static inline void attn_prefetch_block(const attn_job *j, int32_t block, int h) {
+    const kvd_attn_shape *s = j->shape;
+    const size_t head = (size_t)s->block_size * (size_t)s->head_dim;
+    const size_t base = ((size_t)block * (size_t)s->num_kv_heads + (size_t)h) * head;
+    for (size_t off = 0; off < head; off += 16) {
+        __builtin_prefetch(j->kcache + base + off);
+        __builtin_prefetch(j->vcache + base + off);
+    }
+}
+
+/* Prefetches the first block a task reads. */
+static inline void attn_prefetch_task(const attn_job *j, int task) {
+    const int nkv = j->shape->num_kv_heads;
+    const int t = task / j->group_splits / nkv, h = task / j->group_splits % nkv;
+    if (j->ctx_len[t] > 0) attn_prefetch_block(j, j->tables[j->table_offset[t]], h);
+}
 
 /* The plain reference. */
 static inline void scores_ref(float *sc, const float *q, int nq, int hd, const float *kt, int cnt, int bs,
@@ -309,7 +327,7 @@ int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float 
                   const float *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset) {
     if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
-    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1 };
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0 };
     /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
      * (decode of one sequence is 3 pairs for the default model, 9 once split). */
     const int group = s->num_heads / s->num_kv_heads;
@@ -319,6 +337,7 @@ int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float 
     if (isa == KVD_ISA_AVX512) fn = attn_task_avx512;
     else if (isa == KVD_ISA_AVX2) fn = attn_task_avx2;
 #endif
-    kvd_pool_run(pool, ntok * s->num_kv_heads * j.group_splits, fn, &j);
+    j.ntasks = ntok * s->num_kv_heads * j.group_splits;
+    kvd_pool_run(pool, j.ntasks, fn, &j);
     return 0;
 }

@@ -38,6 +38,12 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
         const float *kb = j->kcache + base, *vb = j->vcache + base;
+        /* The next block's K and V, or at the last block the first of the next task (this
+         * thread's likely next, kvd_pool.h): blocks lie anywhere in the cache, so each 4 KiB run
+         * would otherwise start with a miss the hardware prefetchers cannot foresee, and at 32
+         * sequences the cache read per step is larger than the weights. */
+        if (b0 + bs < n) attn_prefetch_block(j, table[jb + 1], h);
+        else if (task + 1 < j->ntasks) attn_prefetch_task(j, task + 1);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
         for (int g = 0; g < per_task; g++) {

@@ -19,6 +19,7 @@
 /* Tokens per register tile: two accumulators each (the block's int32 sums, the float total) plus
  * the weights and scales stay within the 32 vector registers. */
 #define KVD_PACKED_TOKENS 8
+_Static_assert(KVD_PACKED_TOKENS == 8, "packed_rows' remainder switch covers 1 to 7 tokens");
 
 /* How far ahead the kernel prefetches: streaming from DRAM one tile at a time, the loads of a
  * few blocks in flight are too few to reach the memory bandwidth alone. The next tile (at least
