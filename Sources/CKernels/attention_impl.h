@@ -1,5 +1,5 @@
 /* One (token, KV head) task of paged attention, instantiated per path by attention.c with
- * ATTN_TGT (target attribute), ATTN_NAME (function name),
+ * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_KV_T (the cache's element type),
  * ATTN_SCORES(sc, q, nq, hd, kt, cnt, bs, scale, bmax) (for query heads g < nq at q + g * hd and
  * keys i < cnt stored transposed as kt[d * bs + i]: sc[g * bs + i] = (q_g . k_i) * scale and
  * bmax[g] = max over i), 
@@ -37,7 +37,7 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
     for (int b0 = 0, jb = 0; b0 < n; b0 += bs, jb++) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
-        const float *kb = j->kcache + base, *vb = j->vcache + base;
+        const ATTN_KV_T *kb = (const ATTN_KV_T *)j->kcache + base, *vb = (const ATTN_KV_T *)j->vcache + base;
         /* The next block's K and V, or at the last block the first of the next task (this
          * thread's likely next, kvd_pool.h): blocks lie anywhere in the cache, so each 4 KiB run
          * would otherwise start with a miss the hardware prefetchers cannot foresee, and at 32

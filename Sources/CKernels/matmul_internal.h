@@ -66,6 +66,33 @@ static inline float kvd_f16_to_f32(uint16_t h) {
     return f;
 }
 
+/* Float to IEEE half, rounding to nearest even (overflow to infinity, NaN kept a quiet NaN),
+ * without F16C so every path stores the same bits (Fabian Giesen's float_to_half_fast3_rtne). */
+static inline uint16_t kvd_f32_to_f16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    const uint32_t sign = u & 0x80000000u;
+    u ^= sign;
+    uint16_t o;
+    if (u >= 0x47800000u) {            /* >= 65536 (rounds to infinity) or Inf/NaN */
+        o = u > 0x7f800000u ? 0x7e00 : 0x7c00;
+    } else if (u < 0x38800000u) {      /* below 2^-14: a half subnormal or zero */
+        const uint32_t magic_bits = (uint32_t)((127 - 15) + (23 - 10) + 1) << 23;
+        float magic, v;
+        memcpy(&magic, &magic_bits, 4);
+        memcpy(&v, &u, 4);
+        v += magic;                    /* the float adder rounds the mantissa to nearest even */
+        uint32_t r;
+        memcpy(&r, &v, 4);
+        o = (uint16_t)(r - magic_bits);
+    } else {
+        const uint32_t odd = (u >> 13) & 1;
+        u += ((uint32_t)(15 - 127) << 23) + 0xfff + odd;
+        o = (uint16_t)(u >> 13);
+    }
+    return (uint16_t)(o | (sign >> 16));
+}
+
 static inline float kvd_bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
     float f;

@@ -9,6 +9,7 @@ public struct DecodeBenchmark {
     public struct Options: Sendable {
         public var arithmetic: CPUArithmetic = .int16Activations
         public var kernelPath: CPUKernelPath = .best
+        public var kvCacheFormat: CPUKVCacheFormat = .float32
         public var threads: Int? = nil
         /// Tokens each decoding sequence has cached before the timed steps.
         public var contextLength = 64
@@ -27,6 +28,7 @@ public struct DecodeBenchmark {
         public var threads = 0
         public var kernelPath = CPUKernelPath.reference
         public var arithmetic = CPUArithmetic.exact
+        public var kvCacheFormat = CPUKVCacheFormat.float32
         /// Bytes read plus bytes written per second by a large memcpy.
         public var copyBytesPerSecond = 0.0
         public var weightBytesPerToken = 0
@@ -49,7 +51,7 @@ public struct DecodeBenchmark {
         public var lines: [String] {
             var out: [String] = []
             func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
-            out.append("kernels: \(kernelPath), \(arithmetic), \(threads) threads")
+            out.append("kernels: \(kernelPath), \(arithmetic), \(kvCacheFormat), \(threads) threads")
             out.append("copy bandwidth (memcpy of \(f(Double(Options().copyBytes) / 1048576, 0)) MiB, read+write): \(f(copyBytesPerSecond / 1e9, 2)) GB/s")
             out.append("weights read per token: \(f(Double(weightBytesPerToken) / 1e6, 2)) MB -> ceiling \(f(ceilingTokensPerSecond)) tokens/s")
             let base = decodeTokensPerSecond[1], fastBase = decodeTokensPerSecondFastest[1]
@@ -75,11 +77,13 @@ public struct DecodeBenchmark {
         let perSeqBlocks = (o.contextLength + o.decodeSteps + 2 + bs) / bs + 1
         let blocks = max(maxBatch * perSeqBlocks, (o.prefillLength + bs - 1) / bs)
         let runner = try CPUModelRunner(weights: model, blockSize: bs, blockCount: blocks,
-                                        arithmetic: o.arithmetic, kernelPath: o.kernelPath, threads: o.threads)
+                                        arithmetic: o.arithmetic, kernelPath: o.kernelPath,
+                                        kvCacheFormat: o.kvCacheFormat, threads: o.threads)
         var report = Report()
         report.threads = runner.threadCount
         report.kernelPath = runner.kernelPath
         report.arithmetic = runner.arithmetic
+        report.kvCacheFormat = runner.kvCacheFormat
         report.weightBytesPerToken = runner.weightBytesPerToken
         report.prefillLength = o.prefillLength
 

@@ -19,13 +19,14 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public let blockCount: Int
     public let arithmetic: CPUArithmetic
     public let kernelPath: CPUKernelPath
+    public let kvCacheFormat: CPUKVCacheFormat
     /// Weight bytes one decode step reads for one token (the decode ceiling's numerator).
     public let weightBytesPerToken: Int
 
     let weights: CPUWeights
     let pool: CPUThreadPool
-    /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` floats.
-    private let kvCache: UnsafeMutablePointer<Float>
+    /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` bytes.
+    private let kvCache: UnsafeMutableRawPointer
     private let layerStride: Int
     private let lock = NSLock()  // `forward` is serialised by the engine; this makes it certain
     private var scratch = CPUScratch()
@@ -34,7 +35,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
     public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
                 arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
-                threads: Int? = nil) throws {
+                kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
         let c = model.config
         guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
             throw CPURunnerError("block size \(blockSize) is outside 1...\(KVD_ATTN_MAX_BLOCK_SIZE)")
@@ -49,8 +50,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
               c.headCount / c.kvHeadCount <= Int(KVD_ATTN_MAX_GROUP), c.headDim % 2 == 0 else {
             throw ModelLoadError(path: model.source, "attention shape (\(c.headCount) heads over \(c.kvHeadCount) KV heads of \(c.headDim)) is outside what the CPU kernels take")
         }
-        let (floats, overflow) = (2 * c.layerCount * c.kvHeadCount * blockSize * c.headDim).multipliedReportingOverflow(by: blockCount)
-        guard !overflow, floats <= Int.max / MemoryLayout<Float>.size else {
+        let (bytes, overflow) = (kvCacheFormat.bytesPerToken(c) * blockSize).multipliedReportingOverflow(by: blockCount)
+        guard !overflow else {
             throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
         }
         // The packed kernel exists for AVX-512 with int16 activations, the default on such CPUs.
@@ -60,25 +61,26 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         self.blockCount = blockCount
         self.arithmetic = arithmetic
         self.kernelPath = kernelPath
+        self.kvCacheFormat = kvCacheFormat
         self.weightBytesPerToken = weights.bytesPerToken
         self.pool = CPUThreadPool(threads: threads)
-        self.layerStride = c.kvHeadCount * blockSize * c.headDim
-        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+        self.layerStride = c.kvHeadCount * blockSize * c.headDim * kvCacheFormat.bytesPerElement
+        self.kvCache = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         // Untouched blocks are never read (attention reads only positions below each context
         // length), so no clearing is needed; pages are committed as blocks are first written.
     }
 
     /// Sizes the cache from a byte budget: as many whole blocks as fit.
     public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
-                            arithmetic: CPUArithmetic = .int16Activations,
-                            kernelPath: CPUKernelPath = .best, threads: Int? = nil) throws {
-        let perBlock = model.config.kvBytesPerToken * max(blockSize, 1)
+                            arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
+                            kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
+        let perBlock = kvCacheFormat.bytesPerToken(model.config) * max(blockSize, 1)
         let blocks = kvCacheBytes / perBlock
         guard blocks >= 1 else {
             throw CPURunnerError("a KV cache of \(kvCacheBytes) bytes holds no block of \(blockSize) tokens (one takes \(perBlock) bytes)")
         }
         try self.init(weights: model, blockSize: blockSize, blockCount: blocks, arithmetic: arithmetic,
-                      kernelPath: kernelPath, threads: threads)
+                      kernelPath: kernelPath, kvCacheFormat: kvCacheFormat, threads: threads)
     }
 
     deinit { kvCache.deallocate() }
@@ -135,7 +137,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         }
         var shape = kvd_attn_shape(num_heads: Int32(c.headCount), num_kv_heads: Int32(c.kvHeadCount),
                                    head_dim: Int32(hd), block_size: Int32(blockSize),
-                                   num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot())
+                                   num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot(),
+                                   kv_type: kvCacheFormat.kernelType)
 
         // Every layer rotates q and k by the same angles: compute them once per pass.
         let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
