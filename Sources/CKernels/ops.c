@@ -69,6 +69,28 @@ void kvd_rmsnorm(kvd_pool *pool, const float *x, const float *w, float *out, int
     run_rows(pool, rows, (size_t)n, rmsnorm_part, &j);
 }
 
+/* An op over rows followed by quantising the rows it wrote, in the same task: one pool job (and
+ * join) instead of two, and the rows are quantised while still in cache. */
+typedef struct {
+    void (*op)(void *ctx, int r0, int r1);
+    void *op_ctx;
+    quantize_job q;
+} then_quantize_job;
+
+static void then_quantize_part(void *ctx, int r0, int r1) {
+    then_quantize_job *j = ctx;
+    j->op(j->op_ctx, r0, r1);
+    quantize_part(&j->q, r0, r1);
+}
+
+void kvd_rmsnorm_quantize(kvd_pool *pool, int isa, const float *x, const float *w, float *out, int rows, int n,
+                          float eps, int wide, void *xq) {
+    rmsnorm_job r = { x, w, out, n, eps };
+    if (!xq) { run_rows(pool, rows, (size_t)n, rmsnorm_part, &r); return; }
+    then_quantize_job j = { rmsnorm_part, &r, { out, n, wide, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE, xq } };
+    run_rows(pool, rows, (size_t)n * 2, then_quantize_part, &j);
+}
+
 void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, float theta, float *cs, float *sn) {
     const int half = head_dim / 2;
     for (int t = 0; t < ntok; t++) {
@@ -149,6 +171,15 @@ static void swiglu_part(void *ctx, int r0, int r1) {
 void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n) {
     swiglu_job j = { gate, up, out, n, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE };
     run_rows(pool, rows, (size_t)n * 4, swiglu_part, &j);
+}
+
+void kvd_swiglu_quantize(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n,
+                         int wide, void *xq) {
+    const int path = kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE;
+    swiglu_job g = { gate, up, out, n, path };
+    if (!xq) { run_rows(pool, rows, (size_t)n * 4, swiglu_part, &g); return; }
+    then_quantize_job j = { swiglu_part, &g, { out, n, wide, path, xq } };
+    run_rows(pool, rows, (size_t)n * 5, then_quantize_part, &j);
 }
 
 void kvd_softmax(float *x, int n) {

@@ -98,6 +98,37 @@ final class OpsKernelTests: XCTestCase {
         }
     }
 
+    /// RMSNorm and SwiGLU fused with quantising their output (one pool job) write the same floats
+    /// and bytes as the separate calls, on the pool and on the caller.
+    func testFusedQuantizingMatchesTheSeparateCalls() {
+        var rng = SeededRandom(seed: 17)
+        let pool = CPUThreadPool(threads: 2)
+        let n = 96, rows = 300
+        let x = rng.floats(n * rows, scale: 5), u = rng.floats(n * rows, scale: 2), w = rng.floats(n)
+        for wide in [Int32(0), 1] {
+            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * rows
+            for path in CPUKernelPath.allCases where path.isSupported {
+                for p in [pool.raw, nil] {
+                    var normed = [Float](repeating: 0, count: n * rows), expectedQ = [UInt8](repeating: 0, count: bytes)
+                    kvd_rmsnorm(nil, x, w, &normed, Int32(rows), Int32(n), 1e-6)
+                    expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(normed, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    var out = [Float](repeating: 0, count: n * rows), q = [UInt8](repeating: 0, count: bytes)
+                    q.withUnsafeMutableBytes { kvd_rmsnorm_quantize(p, path.rawValue, x, w, &out, Int32(rows), Int32(n), 1e-6, wide, $0.baseAddress) }
+                    XCTAssertEqual(out, normed, "rmsnorm \(path)")
+                    XCTAssertEqual(q, expectedQ, "rmsnorm then quantize \(path) wide \(wide)")
+
+                    var act = [Float](repeating: 0, count: n * rows)
+                    kvd_swiglu(nil, path.rawValue, x, u, &act, Int32(rows), Int32(n))
+                    expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(act, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    var out2 = [Float](repeating: 0, count: n * rows)
+                    q.withUnsafeMutableBytes { kvd_swiglu_quantize(p, path.rawValue, x, u, &out2, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    XCTAssertEqual(out2, act, "swiglu \(path)")
+                    XCTAssertEqual(q, expectedQ, "swiglu then quantize \(path) wide \(wide)")
+                }
+            }
+        }
+    }
+
     func testEmbeddingRowsForEveryType() {
         var rng = SeededRandom(seed: 13)
         let dim = 64, vocab = 5

@@ -15,6 +15,10 @@ extern "C" {
 /* out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w, for rows of n; out may be x. The mean is summed
  * in double so long rows do not lose digits. */
 void kvd_rmsnorm(kvd_pool *pool, const float *x, const float *w, float *out, int rows, int n, float eps);
+/* kvd_rmsnorm, then (xq not NULL) out's rows quantised into xq as kvd_quantize_rows_parallel
+ * does (wide, the SIMD code of isa), in one pool job: the same bytes as the two calls. */
+void kvd_rmsnorm_quantize(kvd_pool *pool, int isa, const float *x, const float *w, float *out, int rows, int n,
+                          float eps, int wide, void *xq);
 
 enum {
     KVD_ROPE_HALF_SPLIT = 0,     /* HF: element j pairs with j + d/2 */
@@ -33,6 +37,9 @@ void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float 
 /* out = silu(gate) * up = gate / (1 + exp(-gate)) * up for rows of n; out may be gate or up.
  * isa (KVD_ISA_*): the SIMD paths use a polynomial exp (~1 ulp). */
 void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n);
+/* kvd_swiglu, then (xq not NULL) out's rows quantised into xq, in one pool job. */
+void kvd_swiglu_quantize(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n,
+                         int wide, void *xq);
 
 /* In place: x = exp(x - max) / sum. */
 void kvd_softmax(float *x, int n);

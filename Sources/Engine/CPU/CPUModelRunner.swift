@@ -152,8 +152,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let kCache = kvCache + (2 * l) * blockCount * layerStride
             let vCache = kCache + blockCount * layerStride
 
-            kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
@@ -177,11 +176,9 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.att, Int32(n), Int32(qDim), wide, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
-            kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
-            kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
-            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.gate, Int32(n), Int32(ffn), wide, s.xq) }
+            kvd_swiglu_quantize(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn), wide, xq)
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -191,8 +188,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         for (i, t) in logitRows.enumerated() {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
-        kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.xb, Int32(m), Int32(h), wide, s.xq) }
+        kvd_rmsnorm_quantize(pool.raw, isa, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps, wide, xq)
         // The logits go straight into the array returned, kept between steps: once the caller has
         // dropped the previous step's logits it is uniquely referenced and written in place (at
         // 32 sequences a fresh 6 MB array per step cost a copy and page faults, ~5% of a step).
