@@ -54,6 +54,11 @@ typedef struct {
     int group_splits, ntasks;
 } attn_job;
 
+/* Blocks ahead that a task prefetches (attention_impl.h). */
+#ifndef KVD_ATTN_PREFETCH_BLOCKS
+#define KVD_ATTN_PREFETCH_BLOCKS 2
+#endif
+
 /* Prefetches KV head h of cache block `block`, K and V. */
 static inline void attn_prefetch_block(const attn_job *j, int32_t block, int h) {
     const kvd_attn_shape *s = j->shape;

@@ -38,12 +38,16 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
         const ATTN_KV_T *kb = (const ATTN_KV_T *)j->kcache + base, *vb = (const ATTN_KV_T *)j->vcache + base;
-        /* The next block's K and V, or at the last block the first of the next task (this
-         * thread's likely next, kvd_pool.h): blocks lie anywhere in the cache, so each 4 KiB run
-         * would otherwise start with a miss the hardware prefetchers cannot foresee, and at 32
-         * sequences the cache read per step is larger than the weights. */
-        if (b0 + bs < n) attn_prefetch_block(j, table[jb + 1], h);
-        else if (task + 1 < j->ntasks) attn_prefetch_task(j, task + 1);
+        /* K and V of the block KVD_ATTN_PREFETCH_BLOCKS ahead (at the first block, of every
+         * block up to there), and at the last block the first of the next task (this thread's
+         * likely next, kvd_pool.h). Blocks lie anywhere in the cache, so each run would start
+         * with a miss the hardware prefetchers cannot foresee; and decode attention is bound by
+         * the bytes in flight (a block's arithmetic takes a fraction of its transfer), so one
+         * block ahead is not enough. At 32 sequences the cache read per step exceeds the weights. */
+        if (jb == 0)
+            for (int a = 1; a < KVD_ATTN_PREFETCH_BLOCKS && a * bs < n; a++) attn_prefetch_block(j, table[a], h);
+        if (b0 + KVD_ATTN_PREFETCH_BLOCKS * bs < n) attn_prefetch_block(j, table[jb + KVD_ATTN_PREFETCH_BLOCKS], h);
+        if (b0 + bs >= n && task + 1 < j->ntasks) attn_prefetch_task(j, task + 1);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
         for (int g = 0; g < per_task; g++) {
