@@ -91,15 +91,15 @@ void kvd_rmsnorm_quantize(kvd_pool *pool, int isa, const float *x, const float *
     run_rows(pool, rows, (size_t)n * 2, then_quantize_part, &j);
 }
 
-void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, float theta, float *cs, float *sn) {
+void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, const float *inv_freq, float attn_factor,
+                    float *cs, float *sn) {
     const int half = head_dim / 2;
     for (int t = 0; t < ntok; t++) {
         const float pos = (float)positions[t];
         for (int j = 0; j < half; j++) {
-            const float inv = 1.0f / powf(theta, (float)(2 * j) / (float)head_dim);
-            const float angle = pos * inv;
-            cs[(size_t)t * (size_t)half + (size_t)j] = (float)cos((double)angle);
-            sn[(size_t)t * (size_t)half + (size_t)j] = (float)sin((double)angle);
+            const float angle = pos * inv_freq[j];
+            cs[(size_t)t * (size_t)half + (size_t)j] = (float)cos((double)angle) * attn_factor;
+            sn[(size_t)t * (size_t)half + (size_t)j] = (float)sin((double)angle) * attn_factor;
         }
     }
 }

@@ -28,7 +28,8 @@ final class OpsKernelTests: XCTestCase {
         for layout in [Int32(KVD_ROPE_HALF_SPLIT), Int32(KVD_ROPE_ADJACENT_PAIRS)] {
             var y = x
             var cs = [Float](repeating: 0, count: ntok * hd / 2), sn = cs
-            kvd_rope_table(positions, Int32(ntok), Int32(hd), 10000, &cs, &sn)
+            let inv = RopeScaling.none.inverseFrequencies(headDim: hd, theta: 10000)
+            kvd_rope_table(positions, Int32(ntok), Int32(hd), inv, 1, &cs, &sn)
             kvd_rope(&y, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), cs, sn, layout)
             for t in 0..<ntok {
                 for h in 0..<heads {

@@ -25,10 +25,12 @@ enum {
     KVD_ROPE_ADJACENT_PAIRS = 1, /* Meta / llama GGUF: element 2j pairs with 2j+1 */
 };
 
-/* The rotation of each token: cos and sin of pos * theta^(-2j/head_dim) for j < head_dim / 2
- * (the frequency in float32, as HF computes it), to cs and sn at t * head_dim / 2. Computed once
- * per forward pass and shared by every layer's q and k. */
-void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, float theta, float *cs, float *sn);
+/* The rotation of each token: cos and sin of pos * inv_freq[j] for j < head_dim / 2, times
+ * attn_factor (YaRN's scaling; 1 otherwise), to cs and sn at t * head_dim / 2. inv_freq is the
+ * model's (theta^(-2j/head_dim) in float32 as HF computes it, then any long-context scaling:
+ * Engine's RopeScaling). Computed once per forward pass and shared by every layer's q and k. */
+void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, const float *inv_freq, float attn_factor,
+                    float *cs, float *sn);
 
 /* Rotates, in place, nheads heads of head_dim values per token (token t at x + t * ld). */
 void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float *cs, const float *sn,

@@ -31,6 +31,9 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     private let lock = NSLock()  // `forward` is serialised by the engine; this makes it certain
     private var scratch = CPUScratch()
     private var logitsStorage: [Float] = []
+    /// RoPE's per-pair inverse frequencies and cos/sin factor, with the model's scaling.
+    private let ropeInverseFrequencies: [Float]
+    private let ropeAttentionFactor: Float
 
     /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
     public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
@@ -64,6 +67,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         self.kvCacheFormat = kvCacheFormat
         self.weightBytesPerToken = weights.bytesPerToken
         self.pool = CPUThreadPool(threads: threads)
+        self.ropeInverseFrequencies = c.ropeScaling.inverseFrequencies(headDim: c.headDim, theta: c.ropeTheta)
+        self.ropeAttentionFactor = c.ropeScaling.attentionFactor
         self.layerStride = c.kvHeadCount * blockSize * c.headDim * kvCacheFormat.bytesPerElement
         self.kvCache = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         // Untouched blocks are never read (attention reads only positions below each context
@@ -143,7 +148,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         // Every layer rotates q and k by the same angles: compute them once per pass.
         let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
         batch.positions.withUnsafeBufferPointer { pos in
-            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), Float(c.ropeTheta), s.ropeCos, s.ropeSin)
+            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), ropeInverseFrequencies, ropeAttentionFactor, s.ropeCos, s.ropeSin)
         }
         batch.tokens.withUnsafeBufferPointer { ids in
             kvd_embed(Int32(weights.embedding.type.rawValue), weights.embedding.data.baseAddress, Int32(h), ids.baseAddress, Int32(n), s.x)
