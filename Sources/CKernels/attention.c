@@ -151,12 +151,6 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
 #define KV_LOAD16(p) _mm512_loadu_ps(p)
 #define KV_MASKLOAD16(m, p) _mm512_maskz_loadu_ps(m, p)
 #include "attention_kv.h"
-#undef KV_T
-#undef KV_NAME
-#undef KV_F32
-#undef KV_LOAD8
-#undef KV_LOAD16
-#undef KV_MASKLOAD16
 
 #define KV_T uint16_t
 #define KV_NAME(x) x##_f16
@@ -165,12 +159,6 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
 #define KV_LOAD16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
 #define KV_MASKLOAD16(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p))
 #include "attention_kv.h"
-#undef KV_T
-#undef KV_NAME
-#undef KV_F32
-#undef KV_LOAD8
-#undef KV_LOAD16
-#undef KV_MASKLOAD16
 
 int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
                   const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,

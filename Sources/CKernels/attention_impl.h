@@ -6,6 +6,7 @@
  * ATTN_ACCUMULATE(acc, w, nq, v, cnt, hd, bs) (for heads g < nq: acc[g * hd + d] +=
  * sum over i < cnt of w[g * bs + i] * v[i * hd + d]), ATTN_SCALE(y, a, n)
  * (y *= a) and ATTN_EXP_SUB(x, m, n) (x[i] = exp(x[i] - m), returning the sum).
+ * It undefines those macros at its end, so the next instantiation defines them afresh.
  * Online softmax over blocks (FlashAttention's rescaling, once per block rather than per key):
  * no score buffer proportional to the context, one pass over K and V. */
 ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
@@ -69,3 +70,11 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         for (int i = 0; i < hd; i++) out[(size_t)g * (size_t)hd + (size_t)i] = acc[(size_t)g * (size_t)hd + (size_t)i] * inv;
     }
 }
+
+#undef ATTN_TGT
+#undef ATTN_KV_T
+#undef ATTN_NAME
+#undef ATTN_SCORES
+#undef ATTN_ACCUMULATE
+#undef ATTN_SCALE
+#undef ATTN_EXP_SUB

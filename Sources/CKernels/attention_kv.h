@@ -6,7 +6,8 @@
  *   KV_LOAD8(p)    8 elements as __m256 (AVX2 + F16C),
  *   KV_LOAD16(p), KV_MASKLOAD16(m, p)   16 elements as __m512 (masked lanes 0).
  * It defines the per-path score and accumulate helpers and instantiates attention_impl.h for
- * each path as KV_NAME(attn_task_ref), KV_NAME(attn_task_avx2), KV_NAME(attn_task_avx512).
+ * each path as KV_NAME(attn_task_ref), KV_NAME(attn_task_avx2), KV_NAME(attn_task_avx512), and
+ * undefines the KV_* macros at its end.
  * Half elements convert exactly to float, so both types share every float operation. */
 
 /* The plain reference. */
@@ -37,13 +38,6 @@ static inline void KV_NAME(accumulate_ref)(float *acc, const float *w, int nq, c
 #define ATTN_SCALE scale_ref
 #define ATTN_EXP_SUB exp_sub_ref
 #include "attention_impl.h"
-#undef ATTN_TGT
-#undef ATTN_KV_T
-#undef ATTN_NAME
-#undef ATTN_SCORES
-#undef ATTN_ACCUMULATE
-#undef ATTN_SCALE
-#undef ATTN_EXP_SUB
 
 #if defined(__x86_64__)
 /* Scores (kt: [hd][bs], keys transposed): 8 keys per vector, q[d] broadcast, two chains over d;
@@ -107,13 +101,6 @@ TGT2 static inline void KV_NAME(accumulate_avx2)(float *acc, const float *w, int
 #define ATTN_SCALE scale_avx2
 #define ATTN_EXP_SUB exp_sub_avx2
 #include "attention_impl.h"
-#undef ATTN_TGT
-#undef ATTN_KV_T
-#undef ATTN_NAME
-#undef ATTN_SCORES
-#undef ATTN_ACCUMULATE
-#undef ATTN_SCALE
-#undef ATTN_EXP_SUB
 
 /* Scores of G heads (1 to 4) against 16 keys from column c (kt: [hd][bs], keys transposed): one
  * vector per head holds 16 keys' scores, q[d] broadcast, each key row loaded once for the G
@@ -215,11 +202,11 @@ TGT5 static inline void KV_NAME(accumulate_avx512)(float *acc, const float *w, i
 #define ATTN_SCALE scale_avx512
 #define ATTN_EXP_SUB exp_sub_avx512
 #include "attention_impl.h"
-#undef ATTN_TGT
-#undef ATTN_KV_T
-#undef ATTN_NAME
-#undef ATTN_SCORES
-#undef ATTN_ACCUMULATE
-#undef ATTN_SCALE
-#undef ATTN_EXP_SUB
 #endif
+
+#undef KV_T
+#undef KV_NAME
+#undef KV_F32
+#undef KV_LOAD8
+#undef KV_LOAD16
+#undef KV_MASKLOAD16
