@@ -2,7 +2,7 @@ import Engine
 import Foundation
 
 // kvdeck-bench-engine [MODEL.gguf] [--arithmetic exact|int8|int16] [--path reference|avx2|avx512]
-//                     [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
+//                     [--kv-cache f32|f16] [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
 // Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file).
 var args = Array(CommandLine.arguments.dropFirst())
 var options = DecodeBenchmark.Options()
@@ -34,6 +34,10 @@ while !args.isEmpty {
         case "avx512": options.kernelPath = .avx512
         case let v: fail("unknown kernel path \(v) (reference, avx2, avx512)")
         }
+    case "--kv-cache":
+        let v = value()
+        guard let format = CPUKVCacheFormat(rawValue: v) else { fail("unknown KV cache format \(v) (f32, f16)") }
+        options.kvCacheFormat = format
     case "--threads":
         guard let n = Int(value()), n > 0 else { fail("--threads needs a positive number") }
         options.threads = n

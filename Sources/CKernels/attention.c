@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "kvd_matmul.h"
+#include "matmul_internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "vector_exp.h"
@@ -13,44 +14,71 @@ int kvd_attn_shape_valid(const kvd_attn_shape *s) {
     return s->num_heads > 0 && s->num_kv_heads > 0 && s->num_heads % s->num_kv_heads == 0 &&
            s->num_heads / s->num_kv_heads <= KVD_ATTN_MAX_GROUP && s->head_dim > 0 &&
            s->head_dim <= KVD_ATTN_MAX_HEAD_DIM && s->block_size > 0 &&
-           s->block_size <= KVD_ATTN_MAX_BLOCK_SIZE && s->num_blocks > 0;
+           s->block_size <= KVD_ATTN_MAX_BLOCK_SIZE && s->num_blocks > 0 &&
+           (s->kv_type == KVD_KV_F32 || s->kv_type == KVD_KV_F16);
 }
 
-void kvd_kv_store(const kvd_attn_shape *s, float *kcache, float *vcache, const float *k,
+void kvd_kv_store(const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
                   const float *v, int ld, const int32_t *slots, int ntok) {
     const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
     const long limit = (long)s->num_blocks * (long)s->block_size;
+    const int half = s->kv_type == KVD_KV_F16;
     for (int t = 0; t < ntok; t++) {
         const long slot = slots[t];
         if (slot < 0 || slot >= limit) continue;
         const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
         for (int h = 0; h < s->num_kv_heads; h++) {
-            const size_t dst = ((blk * (size_t)s->num_kv_heads + (size_t)h) * bs + off) * hd;
-            memcpy(kcache + dst, k + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
-            memcpy(vcache + dst, v + (size_t)t * (size_t)ld + (size_t)h * hd, hd * sizeof(float));
+            const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
+            const float *kt = k + (size_t)t * (size_t)ld + (size_t)h * hd;
+            const float *vt = v + (size_t)t * (size_t)ld + (size_t)h * hd;
+            if (half) {
+                uint16_t *kc = (uint16_t *)kcache + head, *vc = (uint16_t *)vcache + head + off * hd;
+                for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kvd_f32_to_f16(kt[d]);  /* transposed */
+                for (size_t d = 0; d < hd; d++) vc[d] = kvd_f32_to_f16(vt[d]);
+            } else {
+                float *kc = (float *)kcache + head;
+                for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kt[d];  /* transposed */
+                memcpy((float *)vcache + head + off * hd, vt, hd * sizeof(float));
+            }
         }
     }
 }
 
 typedef struct {
     const kvd_attn_shape *shape;
-    const float *kcache, *vcache, *q;
+    const void *kcache, *vcache; /* of KVD_KV_F32 floats or KVD_KV_F16 halves */
+    const float *q;
     float *out;
     int ldq, ldo;
     const int32_t *ctx_len, *tables, *table_offset;
-    int group_splits;
+    int group_splits, ntasks;
 } attn_job;
 
-/* The plain reference. */
-static inline float dot_ref(const float *a, const float *b, int n) {
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
+/* Blocks ahead that a task prefetches (attention_impl.h). */
+#ifndef KVD_ATTN_PREFETCH_BLOCKS
+#define KVD_ATTN_PREFETCH_BLOCKS 2
+#endif
+
+/* Prefetches KV head h of cache block `block`, K and V. */
+static inline void attn_prefetch_block(const attn_job *j, int32_t block, int h) {
+    const kvd_attn_shape *s = j->shape;
+    const size_t size = s->kv_type == KVD_KV_F16 ? 2 : 4;
+    const size_t head = (size_t)s->block_size * (size_t)s->head_dim * size;
+    const size_t base = ((size_t)block * (size_t)s->num_kv_heads + (size_t)h) * head;
+    for (size_t off = 0; off < head; off += 64) {
+        __builtin_prefetch((const char *)j->kcache + base + off);
+        __builtin_prefetch((const char *)j->vcache + base + off);
+    }
 }
-static inline void accumulate_ref(float *y, const float *w, const float *v, int cnt, int n) {
-    for (int k = 0; k < cnt; k++)
-        for (int i = 0; i < n; i++) y[i] += w[k] * v[(size_t)k * (size_t)n + (size_t)i];
+
+/* Prefetches the first block a task reads. */
+static inline void attn_prefetch_task(const attn_job *j, int task) {
+    const int nkv = j->shape->num_kv_heads;
+    const int t = task / j->group_splits / nkv, h = task / j->group_splits % nkv;
+    if (j->ctx_len[t] > 0) attn_prefetch_block(j, j->tables[j->table_offset[t]], h);
 }
+
+/* What does not touch the cache, shared by both element types. */
 static inline void scale_ref(float *y, float a, int n) {
     for (int i = 0; i < n; i++) y[i] *= a;
 }
@@ -62,60 +90,9 @@ static inline float exp_sub_ref(float *x, float m, int n) {
     }
     return sum;
 }
-#define ATTN_TGT
-#define ATTN_NAME attn_task_ref
-#define ATTN_DOT dot_ref
-#define ATTN_ACCUMULATE accumulate_ref
-#define ATTN_SCALE scale_ref
-#define ATTN_EXP_SUB exp_sub_ref
-#include "attention_impl.h"
-#undef ATTN_TGT
-#undef ATTN_NAME
-#undef ATTN_DOT
-#undef ATTN_ACCUMULATE
-#undef ATTN_SCALE
-#undef ATTN_EXP_SUB
 
 #if defined(__x86_64__)
 #define TGT2 __attribute__((target("avx2,fma,f16c")))
-TGT2 static inline float dot_avx2(const float *a, const float *b, int n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-    }
-    s0 = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float s = _mm_cvtss_f32(h);
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-/* The accumulator stays in registers for a whole block of keys (32 values at a time), stored
- * once per block: per-key stores would chain every FMA through store-to-load forwarding. */
-TGT2 static inline void accumulate_avx2(float *y, const float *w, const float *v, int cnt, int n) {
-    int c = 0;
-    for (; c + 32 <= n; c += 32) {
-        __m256 a0 = _mm256_loadu_ps(y + c), a1 = _mm256_loadu_ps(y + c + 8);
-        __m256 a2 = _mm256_loadu_ps(y + c + 16), a3 = _mm256_loadu_ps(y + c + 24);
-        for (int k = 0; k < cnt; k++) {
-            const float *vk = v + (size_t)k * (size_t)n + c;
-            const __m256 wk = _mm256_set1_ps(w[k]);
-            a0 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk), a0);
-            a1 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 8), a1);
-            a2 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 16), a2);
-            a3 = _mm256_fmadd_ps(wk, _mm256_loadu_ps(vk + 24), a3);
-        }
-        _mm256_storeu_ps(y + c, a0);
-        _mm256_storeu_ps(y + c + 8, a1);
-        _mm256_storeu_ps(y + c + 16, a2);
-        _mm256_storeu_ps(y + c + 24, a3);
-    }
-    for (; c < n; c++)
-        for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
-}
 TGT2 static inline void scale_avx2(float *y, float a, int n) {
     const __m256 av = _mm256_set1_ps(a);
     int i = 0;
@@ -141,60 +118,7 @@ TGT2 static inline float exp_sub_avx2(float *x, float m, int n) {
     }
     return total;
 }
-#define ATTN_TGT TGT2
-#define ATTN_NAME attn_task_avx2
-#define ATTN_DOT dot_avx2
-#define ATTN_ACCUMULATE accumulate_avx2
-#define ATTN_SCALE scale_avx2
-#define ATTN_EXP_SUB exp_sub_avx2
-#include "attention_impl.h"
-#undef ATTN_TGT
-#undef ATTN_NAME
-#undef ATTN_DOT
-#undef ATTN_ACCUMULATE
-#undef ATTN_SCALE
-#undef ATTN_EXP_SUB
-
 #define TGT5 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")))
-TGT5 static inline float dot_avx512(const float *a, const float *b, int n) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    int i = 0;
-    for (; i + 32 <= n; i += 32) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
-    }
-    for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-    float s = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-TGT5 static inline void accumulate_avx512(float *y, const float *w, const float *v, int cnt, int n) {
-    int c = 0;
-    for (; c + 64 <= n; c += 64) {
-        __m512 a0 = _mm512_loadu_ps(y + c), a1 = _mm512_loadu_ps(y + c + 16);
-        __m512 a2 = _mm512_loadu_ps(y + c + 32), a3 = _mm512_loadu_ps(y + c + 48);
-        for (int k = 0; k < cnt; k++) {
-            const float *vk = v + (size_t)k * (size_t)n + c;
-            const __m512 wk = _mm512_set1_ps(w[k]);
-            a0 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk), a0);
-            a1 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 16), a1);
-            a2 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 32), a2);
-            a3 = _mm512_fmadd_ps(wk, _mm512_loadu_ps(vk + 48), a3);
-        }
-        _mm512_storeu_ps(y + c, a0);
-        _mm512_storeu_ps(y + c + 16, a1);
-        _mm512_storeu_ps(y + c + 32, a2);
-        _mm512_storeu_ps(y + c + 48, a3);
-    }
-    for (; c + 16 <= n; c += 16) {
-        __m512 a0 = _mm512_loadu_ps(y + c);
-        for (int k = 0; k < cnt; k++)
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(w[k]), _mm512_loadu_ps(v + (size_t)k * (size_t)n + c), a0);
-        _mm512_storeu_ps(y + c, a0);
-    }
-    for (; c < n; c++)
-        for (int k = 0; k < cnt; k++) y[c] += w[k] * v[(size_t)k * (size_t)n + c];
-}
 TGT5 static inline void scale_avx512(float *y, float a, int n) {
     const __m512 av = _mm512_set1_ps(a);
     int i = 0;
@@ -218,29 +142,40 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
     }
     return _mm512_reduce_add_ps(sum);
 }
-#define ATTN_TGT TGT5
-#define ATTN_NAME attn_task_avx512
-#define ATTN_DOT dot_avx512
-#define ATTN_ACCUMULATE accumulate_avx512
-#define ATTN_SCALE scale_avx512
-#define ATTN_EXP_SUB exp_sub_avx512
-#include "attention_impl.h"
 #endif
 
-int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float *kcache,
-                  const float *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+#define KV_T float
+#define KV_NAME(x) x##_f32
+#define KV_F32(v) (v)
+#define KV_LOAD8(p) _mm256_loadu_ps(p)
+#define KV_LOAD16(p) _mm512_loadu_ps(p)
+#define KV_MASKLOAD16(m, p) _mm512_maskz_loadu_ps(m, p)
+#include "attention_kv.h"
+
+#define KV_T uint16_t
+#define KV_NAME(x) x##_f16
+#define KV_F32(v) kvd_f16_to_f32(v)
+#define KV_LOAD8(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define KV_LOAD16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+#define KV_MASKLOAD16(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p))
+#include "attention_kv.h"
+
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
+                  const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset) {
     if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
-    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1 };
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0 };
     /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
      * (decode of one sequence is 3 pairs for the default model, 9 once split). */
     const int group = s->num_heads / s->num_kv_heads;
     if (ntok * s->num_kv_heads < 4 * kvd_pool_threads(pool)) j.group_splits = group;
-    kvd_task_fn fn = attn_task_ref;
+    const int half = s->kv_type == KVD_KV_F16;
+    kvd_task_fn fn = half ? attn_task_ref_f16 : attn_task_ref_f32;
 #if defined(__x86_64__)
-    if (isa == KVD_ISA_AVX512) fn = attn_task_avx512;
-    else if (isa == KVD_ISA_AVX2) fn = attn_task_avx2;
+    if (isa == KVD_ISA_AVX512) fn = half ? attn_task_avx512_f16 : attn_task_avx512_f32;
+    else if (isa == KVD_ISA_AVX2) fn = half ? attn_task_avx2_f16 : attn_task_avx2_f32;
 #endif
-    kvd_pool_run(pool, ntok * s->num_kv_heads * j.group_splits, fn, &j);
+    j.ntasks = ntok * s->num_kv_heads * j.group_splits;
+    kvd_pool_run(pool, j.ntasks, fn, &j);
     return 0;
 }

@@ -1,7 +1,12 @@
 /* One (token, KV head) task of paged attention, instantiated per path by attention.c with
- * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_DOT(a, b, n) and
- * ATTN_ACCUMULATE(y, w, v, cnt, n) (y += sum of w[i] * row i of v, rows of n), ATTN_SCALE(y, a, n)
+ * ATTN_TGT (target attribute), ATTN_NAME (function name), ATTN_KV_T (the cache's element type),
+ * ATTN_SCORES(sc, q, nq, hd, kt, cnt, bs, scale, bmax) (for query heads g < nq at q + g * hd and
+ * keys i < cnt stored transposed as kt[d * bs + i]: sc[g * bs + i] = (q_g . k_i) * scale and
+ * bmax[g] = max over i), 
+ * ATTN_ACCUMULATE(acc, w, nq, v, cnt, hd, bs) (for heads g < nq: acc[g * hd + d] +=
+ * sum over i < cnt of w[g * bs + i] * v[i * hd + d]), ATTN_SCALE(y, a, n)
  * (y *= a) and ATTN_EXP_SUB(x, m, n) (x[i] = exp(x[i] - m), returning the sum).
+ * It undefines those macros at its end, so the next instantiation defines them afresh.
  * Online softmax over blocks (FlashAttention's rescaling, once per block rather than per key):
  * no score buffer proportional to the context, one pass over K and V. */
 ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
@@ -23,7 +28,7 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
 
     float acc[KVD_ATTN_MAX_GROUP * KVD_ATTN_MAX_HEAD_DIM];
     float m[KVD_ATTN_MAX_GROUP], l[KVD_ATTN_MAX_GROUP];
-    float sc[KVD_ATTN_MAX_BLOCK_SIZE];
+    float sc[KVD_ATTN_MAX_GROUP * KVD_ATTN_MAX_BLOCK_SIZE], bmax[KVD_ATTN_MAX_GROUP];
     for (int g = 0; g < per_task; g++) {
         m[g] = -INFINITY;
         l[g] = 0.0f;
@@ -33,27 +38,43 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
     for (int b0 = 0, jb = 0; b0 < n; b0 += bs, jb++) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
-        const float *kb = j->kcache + base, *vb = j->vcache + base;
+        const ATTN_KV_T *kb = (const ATTN_KV_T *)j->kcache + base, *vb = (const ATTN_KV_T *)j->vcache + base;
+        /* K and V of the block KVD_ATTN_PREFETCH_BLOCKS ahead (at the first block, of every
+         * block up to there), and at the last block the first of the next task (this thread's
+         * likely next, kvd_pool.h). Blocks lie anywhere in the cache, so each run would start
+         * with a miss the hardware prefetchers cannot foresee; and decode attention is bound by
+         * the bytes in flight (a block's arithmetic takes a fraction of its transfer), so one
+         * block ahead is not enough. At 32 sequences the cache read per step exceeds the weights. */
+        if (jb == 0)
+            for (int a = 1; a < KVD_ATTN_PREFETCH_BLOCKS && a * bs < n; a++) attn_prefetch_block(j, table[a], h);
+        if (b0 + KVD_ATTN_PREFETCH_BLOCKS * bs < n) attn_prefetch_block(j, table[jb + KVD_ATTN_PREFETCH_BLOCKS], h);
+        if (b0 + bs >= n && task + 1 < j->ntasks) attn_prefetch_task(j, task + 1);
+        /* Every head of the task against the block's keys at once: each key row is loaded once. */
+        ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
         for (int g = 0; g < per_task; g++) {
-            const float *qg = q + (size_t)g * (size_t)hd;
             float *ag = acc + (size_t)g * (size_t)hd;
-            float bm = -INFINITY;
-            for (int i = 0; i < cnt; i++) {
-                sc[i] = ATTN_DOT(qg, kb + (size_t)i * (size_t)hd, hd) * s->scale;
-                bm = sc[i] > bm ? sc[i] : bm;
-            }
+            float *scg = sc + (size_t)g * (size_t)bs;
+            const float bm = bmax[g];
             if (bm > m[g]) {
                 const float c = expf(m[g] - bm); /* 0 on the first block */
                 l[g] *= c;
                 ATTN_SCALE(ag, c, hd);
                 m[g] = bm;
             }
-            l[g] += ATTN_EXP_SUB(sc, m[g], cnt); /* sc[i] = exp(sc[i] - m), returns the sum */
-            ATTN_ACCUMULATE(ag, sc, vb, cnt, hd); /* ag += sum_i sc[i] * v_i */
+            l[g] += ATTN_EXP_SUB(scg, m[g], cnt); /* scg[i] = exp(scg[i] - m), returns the sum */
         }
+        ATTN_ACCUMULATE(acc, sc, per_task, vb, cnt, hd, bs); /* acc_g += sum_i sc_g[i] * v_i */
     }
     for (int g = 0; g < per_task; g++) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
         for (int i = 0; i < hd; i++) out[(size_t)g * (size_t)hd + (size_t)i] = acc[(size_t)g * (size_t)hd + (size_t)i] * inv;
     }
 }
+
+#undef ATTN_TGT
+#undef ATTN_KV_T
+#undef ATTN_NAME
+#undef ATTN_SCORES
+#undef ATTN_ACCUMULATE
+#undef ATTN_SCALE
+#undef ATTN_EXP_SUB

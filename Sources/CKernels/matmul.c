@@ -75,15 +75,19 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
     j->token_tasks = (ntok + KVD_TOKENS_PER_TASK - 1) / KVD_TOKENS_PER_TASK;
     for (int o = 0; o < nouts; o++) {
         const kvd_linear *l = &outs[o];
-        if (l->nin != nin || l->nout <= 0 || !kvd_type_supported(l->type)) return -1;
-        const int block = kvd_type_is_block(l->type);
+        const int packed = (l->type & KVD_PACKED) != 0, type = l->type & ~KVD_PACKED;
+        if (l->nin != nin || l->nout <= 0 || !kvd_type_supported(type)) return -1;
+        const int block = kvd_type_is_block(type);
         if (block && nin % 32) return -1;
         if (!l->y || !l->w || l->ldy < l->nout) return -1;
+        /* Packed weights have one kernel: AVX-512 with wide activations. */
+        if (packed && !(block && isa == KVD_ISA_AVX512 && xq && wide)) return -1;
         kvd_mm_args *a = &j->args[o];
-        a->type = l->type;
+        a->type = type;
         a->w = l->w;
-        a->row_bytes = kvd_row_bytes(l->type, nin);
+        a->row_bytes = kvd_row_bytes(type, nin);
         a->nin = nin;
+        a->nout = l->nout;
         a->x = x;
         a->xq = xq;
         a->qstride = kvd_qrow_bytes(nin, wide);
@@ -92,13 +96,14 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
         a->ldy = l->ldy;
         a->bias = l->bias;
         a->accumulate = l->accumulate;
-        j->kernel[o] = pick(isa, block, xq != NULL);
+        j->kernel[o] = packed ? kvd_mm_packed_avx512 : pick(isa, block, xq != NULL);
         /* Enough row chunks that both (all) threads stay busy when one is slowed by another
-         * process, few enough that a chunk amortises its task fetch; multiples of 4 rows. */
+         * process, few enough that a chunk amortises its task fetch; multiples of 4 rows, or of
+         * a packed tile's 16. */
         int rows = l->nout / (threads * 8);
         if (rows < 8) rows = 8;
         if (rows > 256) rows = 256;
-        rows = (rows + 3) & ~3;
+        rows = packed ? (rows + KVD_PACK_ROWS - 1) / KVD_PACK_ROWS * KVD_PACK_ROWS : (rows + 3) & ~3;
         j->nout[o] = l->nout;
         j->rows_per_task[o] = rows;
         j->row_tasks[o] = (l->nout + rows - 1) / rows;

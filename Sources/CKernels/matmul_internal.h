@@ -7,10 +7,11 @@
 #include "kvd_matmul.h"
 
 typedef struct {
-    int type;
+    int type;              /* KVD_TYPE_*, without KVD_PACKED */
     const uint8_t *w;
     size_t row_bytes;
     int nin;
+    int nout;
     const float *x;        /* ntok x nin floats */
     const uint8_t *xq;     /* ntok x kvd_qrow_bytes(nin), or NULL */
     size_t qstride;
@@ -30,6 +31,11 @@ void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
+/* kvd_quantize_rows with AVX-512: the same bytes. */
+void kvd_quantize_rows_avx512(const float *x, int ntok, int n, int wide, void *dst);
+/* Packed weights (kvd_pack_weights), wide activations; r0 and r1 are multiples of KVD_PACK_ROWS
+ * or r1 = nout. */
+void kvd_mm_packed_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 
 static inline void kvd_mm_store(const kvd_mm_args *a, int t, int r, float v) {
     float *p = a->y + (size_t)t * (size_t)a->ldy + (size_t)r;
@@ -60,6 +66,33 @@ static inline float kvd_f16_to_f32(uint16_t h) {
     return f;
 }
 
+/* Float to IEEE half, rounding to nearest even (overflow to infinity, NaN kept a quiet NaN),
+ * without F16C so every path stores the same bits (Fabian Giesen's float_to_half_fast3_rtne). */
+static inline uint16_t kvd_f32_to_f16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    const uint32_t sign = u & 0x80000000u;
+    u ^= sign;
+    uint16_t o;
+    if (u >= 0x47800000u) {            /* >= 65536 (rounds to infinity) or Inf/NaN */
+        o = u > 0x7f800000u ? 0x7e00 : 0x7c00;
+    } else if (u < 0x38800000u) {      /* below 2^-14: a half subnormal or zero */
+        const uint32_t magic_bits = (uint32_t)((127 - 15) + (23 - 10) + 1) << 23;
+        float magic, v;
+        memcpy(&magic, &magic_bits, 4);
+        memcpy(&v, &u, 4);
+        v += magic;                    /* the float adder rounds the mantissa to nearest even */
+        uint32_t r;
+        memcpy(&r, &v, 4);
+        o = (uint16_t)(r - magic_bits);
+    } else {
+        const uint32_t odd = (u >> 13) & 1;
+        u += ((uint32_t)(15 - 127) << 23) + 0xfff + odd;
+        o = (uint16_t)(u >> 13);
+    }
+    return (uint16_t)(o | (sign >> 16));
+}
+
 static inline float kvd_bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
     float f;
@@ -85,6 +118,15 @@ static inline size_t kvd_qrow_sums_offset(int n, int wide) {
 static inline size_t kvd_wide_index(int nb, int b, int j) {
     if (b >= nb - (nb & 1)) return (size_t)b * 32 + (size_t)j; /* the odd last block, in order */
     return (size_t)(b / 2) * 64 + (size_t)(j / 16) * 32 + (size_t)(b & 1) * 16 + (size_t)(j % 16);
+}
+
+/* The packed layout's sizes (kvd_matmul.h): per block, the scale bytes of a tile (16 f16 d, and
+ * 16 f16 m for Q4_1) and its quant bytes (16 rows x 16 or 32 bytes); a tile's bytes. */
+static inline size_t kvd_packed_scale_bytes(int type) { return type == KVD_TYPE_Q4_1 ? 64 : 32; }
+static inline size_t kvd_packed_quant_bytes(int type) { return type == KVD_TYPE_Q8_0 ? 512 : 256; }
+static inline size_t kvd_packed_tile_bytes(int type, int nin) {
+    const size_t nb = (size_t)nin / 32;
+    return kvd_round64(nb * kvd_packed_scale_bytes(type)) + nb * kvd_packed_quant_bytes(type);
 }
 
 /* Block layouts (ggml): Q8_0 {f16 d; i8 q[32]}, Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d; f16 m;

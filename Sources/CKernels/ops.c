@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 #include "kvd_matmul.h"
+#include "matmul_internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "vector_exp.h"
@@ -33,16 +34,18 @@ static void run_rows(kvd_pool *pool, int rows, size_t work_per_row, void (*fn)(v
     kvd_pool_run(pool, (rows + per_task - 1) / per_task, rows_task, &j);
 }
 
-typedef struct { const float *x; int n, wide; void *dst; } quantize_job;
+typedef struct { const float *x; int n, wide, isa; void *dst; } quantize_job;
 
 static void quantize_part(void *ctx, int r0, int r1) {
     quantize_job *j = ctx;
-    kvd_quantize_rows(j->x + (size_t)r0 * (size_t)j->n, r1 - r0, j->n, j->wide,
-                      (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide));
+    const float *x = j->x + (size_t)r0 * (size_t)j->n;
+    void *dst = (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide);
+    if (j->isa == KVD_ISA_AVX512) kvd_quantize_rows_avx512(x, r1 - r0, j->n, j->wide, dst);
+    else kvd_quantize_rows(x, r1 - r0, j->n, j->wide, dst);
 }
 
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst) {
-    quantize_job j = { x, n, wide, dst };
+void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst) {
+    quantize_job j = { x, n, wide, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE, dst };
     run_rows(pool, ntok, (size_t)n, quantize_part, &j);
 }
 
@@ -66,15 +69,37 @@ void kvd_rmsnorm(kvd_pool *pool, const float *x, const float *w, float *out, int
     run_rows(pool, rows, (size_t)n, rmsnorm_part, &j);
 }
 
-void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, float theta, float *cs, float *sn) {
+/* An op over rows followed by quantising the rows it wrote, in the same task: one pool job (and
+ * join) instead of two, and the rows are quantised while still in cache. */
+typedef struct {
+    void (*op)(void *ctx, int r0, int r1);
+    void *op_ctx;
+    quantize_job q;
+} then_quantize_job;
+
+static void then_quantize_part(void *ctx, int r0, int r1) {
+    then_quantize_job *j = ctx;
+    j->op(j->op_ctx, r0, r1);
+    quantize_part(&j->q, r0, r1);
+}
+
+void kvd_rmsnorm_quantize(kvd_pool *pool, int isa, const float *x, const float *w, float *out, int rows, int n,
+                          float eps, int wide, void *xq) {
+    rmsnorm_job r = { x, w, out, n, eps };
+    if (!xq) { run_rows(pool, rows, (size_t)n, rmsnorm_part, &r); return; }
+    then_quantize_job j = { rmsnorm_part, &r, { out, n, wide, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE, xq } };
+    run_rows(pool, rows, (size_t)n * 2, then_quantize_part, &j);
+}
+
+void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, const float *inv_freq, float attn_factor,
+                    float *cs, float *sn) {
     const int half = head_dim / 2;
     for (int t = 0; t < ntok; t++) {
         const float pos = (float)positions[t];
         for (int j = 0; j < half; j++) {
-            const float inv = 1.0f / powf(theta, (float)(2 * j) / (float)head_dim);
-            const float angle = pos * inv;
-            cs[(size_t)t * (size_t)half + (size_t)j] = (float)cos((double)angle);
-            sn[(size_t)t * (size_t)half + (size_t)j] = (float)sin((double)angle);
+            const float angle = pos * inv_freq[j];
+            cs[(size_t)t * (size_t)half + (size_t)j] = (float)cos((double)angle) * attn_factor;
+            sn[(size_t)t * (size_t)half + (size_t)j] = (float)sin((double)angle) * attn_factor;
         }
     }
 }
@@ -146,6 +171,15 @@ static void swiglu_part(void *ctx, int r0, int r1) {
 void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n) {
     swiglu_job j = { gate, up, out, n, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE };
     run_rows(pool, rows, (size_t)n * 4, swiglu_part, &j);
+}
+
+void kvd_swiglu_quantize(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n,
+                         int wide, void *xq) {
+    const int path = kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE;
+    swiglu_job g = { gate, up, out, n, path };
+    if (!xq) { run_rows(pool, rows, (size_t)n * 4, swiglu_part, &g); return; }
+    then_quantize_job j = { swiglu_part, &g, { out, n, wide, path, xq } };
+    run_rows(pool, rows, (size_t)n * 5, then_quantize_part, &j);
 }
 
 void kvd_softmax(float *x, int n) {

@@ -35,14 +35,26 @@ typedef struct {
     int ntasks;
 } job_slot;
 
+/* Thread i's share of a job: tasks [i * ntasks / n, (i + 1) * ntasks / n). `next` holds
+ * (generation << 32) | next task index, and a task is claimed by a compare-and-swap that also
+ * checks the generation, so a worker holding a stale generation can never claim a task of a
+ * newer job. Why ranges rather than one shared counter: a thread's tasks are then consecutive,
+ * and consecutive matmul tasks read consecutive weight rows, so each thread streams one run of
+ * memory that the prefetchers follow (a shared counter deals tasks alternately and every task
+ * starts a new stream); a thread the OS does not run leaves its range to the others. Each range
+ * has its own cache line, so threads claiming their own tasks do not contend. */
+typedef struct {
+    _Alignas(64) _Atomic unsigned long long next;
+    char pad[64 - sizeof(unsigned long long)];
+} claim_range;
+
 struct kvd_pool {
     int nthreads;
     pthread_t *threads;
     job_slot slots[2];
-    /* (generation << 32) | next task index. A task is claimed by a compare-and-swap that also
-     * checks the generation, so a worker holding a stale generation can never claim a task of a
-     * newer job. */
-    _Atomic unsigned long long claim;
+    /* The task ids are split into one contiguous range per thread (claim_range); each thread
+     * claims from its own range first, then from the others'. */
+    claim_range *ranges;
     /* Tasks of the current job finished; the caller waits for ntasks, not for every worker to
      * check in: a worker the OS has not scheduled (other processes share the cores) simply
      * misses the job instead of stalling it. */
@@ -66,23 +78,29 @@ static long now_ns(void) {
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/* Runs tasks of job `gen` until none is left or a newer job has started. */
+/* Runs tasks of job `gen` until none is left or a newer job has started: this thread's own
+ * range first, then the others' in turn. */
 static void drain(kvd_pool *p, unsigned gen, int thread) {
     const job_slot *j = &p->slots[gen & 1];
     const kvd_task_fn fn = j->fn;
     void *const ctx = j->ctx;
-    const int ntasks = j->ntasks;
-    unsigned long long c = atomic_load_explicit(&p->claim, memory_order_acquire);
-    for (;;) {
-        if ((unsigned)(c >> 32) != gen) return;
-        const int i = (int)(c & 0xffffffffu);
-        if (i >= ntasks) return;
-        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel,
-                                                   memory_order_acquire))
-            continue;
-        fn(ctx, i, thread);
-        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
-        c = atomic_load_explicit(&p->claim, memory_order_acquire);
+    const int ntasks = j->ntasks, n = p->nthreads;
+    for (int k = 0; k < n; k++) {
+        const int r = (thread + k) % n;
+        const int end = (int)((long)(r + 1) * ntasks / n);
+        _Atomic unsigned long long *next = &p->ranges[r].next;
+        unsigned long long c = atomic_load_explicit(next, memory_order_acquire);
+        for (;;) {
+            if ((unsigned)(c >> 32) != gen) return;
+            const int i = (int)(c & 0xffffffffu);
+            if (i >= end) break;
+            if (!atomic_compare_exchange_weak_explicit(next, &c, c + 1, memory_order_acq_rel,
+                                                       memory_order_acquire))
+                continue;
+            fn(ctx, i, thread);
+            atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+            c = atomic_load_explicit(next, memory_order_acquire);
+        }
     }
 }
 
@@ -130,7 +148,9 @@ kvd_pool *kvd_pool_create(int threads) {
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->threads = calloc((size_t)threads, sizeof(pthread_t));
-    if (!p->threads) { free(p); return NULL; }
+    p->ranges = aligned_alloc(64, (size_t)threads * sizeof(claim_range));
+    if (!p->threads || !p->ranges) { free(p->threads); free(p->ranges); free(p); return NULL; }
+    for (int i = 0; i < threads; i++) atomic_init(&p->ranges[i].next, 0);
     for (int i = 1; i < threads; i++) {
         worker_arg *a = malloc(sizeof *a);
         if (!a) { p->nthreads = i; break; }
@@ -161,7 +181,9 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
     j->ctx = ctx;
     j->ntasks = ntasks;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->claim, (unsigned long long)gen << 32, memory_order_release);
+    for (int r = 0; r < p->nthreads; r++)
+        atomic_store_explicit(&p->ranges[r].next, (unsigned long long)gen << 32 | (unsigned)((long)r * ntasks / p->nthreads),
+                              memory_order_release);
     /* The bump publishes the job; a sleeper re-checks generation under the mutex, so a wake
      * between its check and its wait cannot be lost. */
     atomic_store(&p->generation, gen);  /* seq_cst: ordered before the sleepers load below */
@@ -199,6 +221,7 @@ void kvd_pool_destroy(kvd_pool *p) {
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p->threads);
+    free(p->ranges);
     free(p);
 }
 

@@ -93,8 +93,8 @@ final class HuggingFaceCheckpointTests: XCTestCase {
     func testConfigErrorsNameConfigJSON() throws {
         let cases: [([String: Any], String)] = [
             (["architectures": ["MistralForCausalLM"]], "architecture MistralForCausalLM is not supported"),
-            (["rope_scaling": ["rope_type": "llama3", "factor": 8.0]], "RoPE scaling type llama3 is not supported"),
-            (["rope_parameters": ["rope_theta": 1e6, "rope_type": "yarn"]], "RoPE scaling type yarn is not supported"),
+            (["rope_scaling": ["rope_type": "longrope", "factor": 8.0]], "RoPE scaling type longrope is not supported"),
+            (["rope_parameters": ["rope_theta": 1e6, "rope_type": "yarn"]], "rope_scaling yarn needs a positive factor"),
             (["hidden_act": "gelu"], "hidden_act gelu is not supported"),
             (["num_key_value_heads": 3], "is not a multiple of num_key_value_heads 3"),
             (["hidden_size": "8"], "hidden_size must be a positive integer"),

@@ -84,9 +84,21 @@ enum TestWeights {
     }
 }
 
-/// Calls kvd_matmul on Swift arrays.
+/// GGUF-layout weights repacked for the AVX-512 int16 kernel (kvd_pack_weights).
+func pack(type: GGMLType, weights: [UInt8], nin: Int, nout: Int) -> [UInt8] {
+    var out = [UInt8](repeating: 0xee, count: kvd_packed_bytes(Int32(type.rawValue), Int32(nin), Int32(nout)))
+    let rc = weights.withUnsafeBytes { w in
+        out.withUnsafeMutableBytes { kvd_pack_weights(Int32(type.rawValue), w.baseAddress, Int32(nin), Int32(nout), $0.baseAddress) }
+    }
+    precondition(rc == 0, "kvd_pack_weights refused its arguments")
+    return out
+}
+
+/// Calls kvd_matmul on Swift arrays; with `packed`, on the weights repacked by kvd_pack_weights.
 func runMatmul(path: CPUKernelPath, type: GGMLType, weights: [UInt8], nin: Int, nout: Int, x: [Float], ntok: Int,
-               arithmetic: CPUArithmetic, bias: [Float]? = nil, initial: [Float]? = nil, pool: CPUThreadPool? = nil) -> [Float] {
+               arithmetic: CPUArithmetic, bias: [Float]? = nil, initial: [Float]? = nil, packed: Bool = false,
+               pool: CPUThreadPool? = nil) -> [Float] {
+    let weights = packed ? pack(type: type, weights: weights, nin: nin, nout: nout) : weights
     var y = initial ?? [Float](repeating: .nan, count: ntok * nout)
     let wide: Int32 = arithmetic.wide ? 1 : 0
     var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), wide)) * ntok + 64)
@@ -97,7 +109,7 @@ func runMatmul(path: CPUKernelPath, type: GGMLType, weights: [UInt8], nin: Int, 
                     let useQ = arithmetic.quantizes && type.blockElements == 32
                     if useQ { kvd_quantize_rows(xp.baseAddress, Int32(ntok), Int32(nin), wide, q.baseAddress) }
                     return (bias ?? []).withUnsafeBufferPointer { bp in
-                        var l = kvd_linear(type: Int32(type.rawValue), w: w.baseAddress, nin: Int32(nin), nout: Int32(nout),
+                        var l = kvd_linear(type: Int32(type.rawValue) | (packed ? KVD_PACKED : 0), w: w.baseAddress, nin: Int32(nin), nout: Int32(nout),
                                            y: yp.baseAddress, ldy: Int32(nout), bias: bias == nil ? nil : bp.baseAddress,
                                            accumulate: initial == nil ? 0 : 1)
                         return kvd_matmul(pool?.raw, path.rawValue, &l, 1, xp.baseAddress, useQ ? UnsafeRawPointer(q.baseAddress) : nil,

@@ -28,7 +28,8 @@ final class OpsKernelTests: XCTestCase {
         for layout in [Int32(KVD_ROPE_HALF_SPLIT), Int32(KVD_ROPE_ADJACENT_PAIRS)] {
             var y = x
             var cs = [Float](repeating: 0, count: ntok * hd / 2), sn = cs
-            kvd_rope_table(positions, Int32(ntok), Int32(hd), 10000, &cs, &sn)
+            let inv = RopeScaling.none.inverseFrequencies(headDim: hd, theta: 10000)
+            kvd_rope_table(positions, Int32(ntok), Int32(hd), inv, 1, &cs, &sn)
             kvd_rope(&y, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), cs, sn, layout)
             for t in 0..<ntok {
                 for h in 0..<heads {
@@ -76,18 +77,56 @@ final class OpsKernelTests: XCTestCase {
         var rng = SeededRandom(seed: 15)
         let pool = CPUThreadPool(threads: 2)
         let n = 96, ntok = 300
-        let x = rng.floats(n * ntok, scale: 5)
+        var x = rng.floats(n * ntok, scale: 5)
+        for i in 0..<32 { x[i] = 0 }  // a block of zeros: scale 0
         for wide in [Int32(0), 1] {
             let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * ntok
-            var a = [UInt8](repeating: 0, count: bytes), b = a
+            var a = [UInt8](repeating: 0, count: bytes)
             a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
-            b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(pool.raw, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
-            XCTAssertEqual(a, b)
+            // Every path's SIMD code, on the pool and on the caller, writes the plain code's bytes.
+            for path in CPUKernelPath.allCases where path.isSupported {
+                for p in [pool.raw, nil] {
+                    var b = [UInt8](repeating: 0, count: bytes)
+                    b.withUnsafeMutableBytes { kvd_quantize_rows_parallel(p, path.rawValue, x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
+                    XCTAssertEqual(a, b, "\(path) wide \(wide)")
+                }
+            }
             var y = [Float](repeating: 0, count: n * ntok), z = y
             let w = rng.floats(n)
             kvd_rmsnorm(nil, x, w, &y, Int32(ntok), Int32(n), 1e-6)
             kvd_rmsnorm(pool.raw, x, w, &z, Int32(ntok), Int32(n), 1e-6)
             XCTAssertEqual(y, z)
+        }
+    }
+
+    /// RMSNorm and SwiGLU fused with quantising their output (one pool job) write the same floats
+    /// and bytes as the separate calls, on the pool and on the caller.
+    func testFusedQuantizingMatchesTheSeparateCalls() {
+        var rng = SeededRandom(seed: 17)
+        let pool = CPUThreadPool(threads: 2)
+        let n = 96, rows = 300
+        let x = rng.floats(n * rows, scale: 5), u = rng.floats(n * rows, scale: 2), w = rng.floats(n)
+        for wide in [Int32(0), 1] {
+            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * rows
+            for path in CPUKernelPath.allCases where path.isSupported {
+                for p in [pool.raw, nil] {
+                    var normed = [Float](repeating: 0, count: n * rows), expectedQ = [UInt8](repeating: 0, count: bytes)
+                    kvd_rmsnorm(nil, x, w, &normed, Int32(rows), Int32(n), 1e-6)
+                    expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(normed, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    var out = [Float](repeating: 0, count: n * rows), q = [UInt8](repeating: 0, count: bytes)
+                    q.withUnsafeMutableBytes { kvd_rmsnorm_quantize(p, path.rawValue, x, w, &out, Int32(rows), Int32(n), 1e-6, wide, $0.baseAddress) }
+                    XCTAssertEqual(out, normed, "rmsnorm \(path)")
+                    XCTAssertEqual(q, expectedQ, "rmsnorm then quantize \(path) wide \(wide)")
+
+                    var act = [Float](repeating: 0, count: n * rows)
+                    kvd_swiglu(nil, path.rawValue, x, u, &act, Int32(rows), Int32(n))
+                    expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(act, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    var out2 = [Float](repeating: 0, count: n * rows)
+                    q.withUnsafeMutableBytes { kvd_swiglu_quantize(p, path.rawValue, x, u, &out2, Int32(rows), Int32(n), wide, $0.baseAddress) }
+                    XCTAssertEqual(out2, act, "swiglu \(path)")
+                    XCTAssertEqual(q, expectedQ, "swiglu then quantize \(path) wide \(wide)")
+                }
+            }
         }
     }
 
@@ -105,21 +144,38 @@ final class OpsKernelTests: XCTestCase {
         }
     }
 
-    /// GQA 9 query heads over 3 KV heads (the default model), 16-token blocks in a scrambled
-    /// order, contexts that end inside, at and just past a block boundary.
+    /// GQA 9 query heads over 3 KV heads (the default model), blocks in a scrambled order,
+    /// contexts that end inside, at and just past a block boundary; 16-token blocks (one vector
+    /// of keys), 5 (a partial vector) and 24 (one and a half); float32 and half caches.
     func testPagedAttentionEveryPathMatchesTheDefinition() {
+        for format in CPUKVCacheFormat.allCases {
+            for bs in [16, 5, 24] { checkPagedAttention(blockSize: bs, format: format) }
+        }
+    }
+
+    private func checkPagedAttention(blockSize bs: Int, format: CPUKVCacheFormat) {
         var rng = SeededRandom(seed: 14)
-        let heads = 9, kvHeads = 3, hd = 64, bs = 16, blocks = 12
+        let heads = 9, kvHeads = 3, hd = 64, blocks = 12
         var shape = kvd_attn_shape(num_heads: Int32(heads), num_kv_heads: Int32(kvHeads), head_dim: Int32(hd),
-                                   block_size: Int32(bs), num_blocks: Int32(blocks), scale: 1 / Float(hd).squareRoot())
-        var kCache = [Float](repeating: .nan, count: blocks * kvHeads * bs * hd)  // NaN: reading an unwritten slot shows
+                                   block_size: Int32(bs), num_blocks: Int32(blocks), scale: 1 / Float(hd).squareRoot(),
+                                   kv_type: format.kernelType)
+        // NaN in every element: reading an unwritten slot shows.
+        let nan: [UInt8] = format == .float32 ? [0x00, 0x00, 0xc0, 0x7f] : [0x00, 0x7e]
+        var kCache = [UInt8]((0..<(blocks * kvHeads * bs * hd)).map { _ in nan }.joined())
         var vCache = kCache
         // One sequence of 40 tokens stored through the cache's own store kernel.
-        let table: [Int32] = [7, 2, 9]
         let len = 40
+        let table = (0..<((len + bs - 1) / bs)).map { Int32((7 + 5 * $0) % blocks) }  // distinct, scrambled
         let k = rng.floats(len * kvHeads * hd), v = rng.floats(len * kvHeads * hd)
         let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
-        kvd_kv_store(&shape, &kCache, &vCache, k, v, Int32(kvHeads * hd), slots, Int32(len))
+        kCache.withUnsafeMutableBytes { kc in
+            vCache.withUnsafeMutableBytes { vc in
+                kvd_kv_store(&shape, kc.baseAddress, vc.baseAddress, k, v, Int32(kvHeads * hd), slots, Int32(len))
+            }
+        }
+        // What the cache holds: half rounds each value to nearest even.
+        let stored = { (x: [Float]) in format == .float32 ? x : x.map { Float(Float16($0)) } }
+        let ks = stored(k), vs = stored(v)
 
         let contexts: [Int32] = [1, 15, 16, 17, 33, 40]
         let q = rng.floats(contexts.count * heads * hd, scale: 3)
@@ -130,13 +186,13 @@ final class OpsKernelTests: XCTestCase {
                 let kv = h / (heads / kvHeads)
                 let qh = Array(q[((t * heads + h) * hd)..<((t * heads + h + 1) * hd)])
                 let scores = (0..<Int(n)).map { p -> Double in
-                    (0..<hd).reduce(0.0) { $0 + Double(qh[$1]) * Double(k[(p * kvHeads + kv) * hd + $1]) } / Double(hd).squareRoot()
+                    (0..<hd).reduce(0.0) { $0 + Double(qh[$1]) * Double(ks[(p * kvHeads + kv) * hd + $1]) } / Double(hd).squareRoot()
                 }
                 let m = scores.max()!
                 let w = scores.map { exp($0 - m) }
                 let total = w.reduce(0, +)
                 for i in 0..<hd {
-                    expected[(t * heads + h) * hd + i] = Float((0..<Int(n)).reduce(0.0) { $0 + w[$1] * Double(v[($1 * kvHeads + kv) * hd + i]) } / total)
+                    expected[(t * heads + h) * hd + i] = Float((0..<Int(n)).reduce(0.0) { $0 + w[$1] * Double(vs[($1 * kvHeads + kv) * hd + i]) } / total)
                 }
             }
         }
@@ -146,15 +202,46 @@ final class OpsKernelTests: XCTestCase {
             let rc = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(heads * hd), &out, Int32(heads * hd),
                                    Int32(contexts.count), contexts, table, offsets)
             XCTAssertEqual(rc, 0)
-            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path)")
+            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs) \(format)")
+            // One token alone: the pool splits its head groups into single heads.
+            let last = contexts.count - 1, row = heads * hd
+            var one = [Float](repeating: 0, count: row)
+            let rc1 = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
+                                    1, [contexts[last]], table, [0])
+            XCTAssertEqual(rc1, 0)
+            XCTAssertEqual(one, Array(out[(last * row)...]), "\(path) block size \(bs) \(format): a token alone gives what it gives in a batch")
+        }
+    }
+
+    /// The half cache rounds to nearest even exactly as IEEE conversion does (Swift's Float16):
+    /// ties, subnormals, the largest half, overflow to infinity, signed zero, NaN.
+    func testHalfCacheStoresValuesRoundedToNearestEven() {
+        var rng = SeededRandom(seed: 16)
+        var values: [Float] = [0, -0.0, 1, 1 + 0x1p-11, 1 + 3 * 0x1p-11, -2.5, 0x1p-24, 0x1p-25, 0x1.8p-24, 3e-8, 6.1e-5,
+                               65504, 65519.99, 65520, 1e6, -.infinity, .infinity, .nan, 0x1.ffep-15]
+        values += rng.floats(64, scale: 1000) + rng.floats(64, scale: 1e-5)
+        let n = values.count
+        var shape = kvd_attn_shape(num_heads: 1, num_kv_heads: 1, head_dim: Int32(n), block_size: 1, num_blocks: 1,
+                                   scale: 1, kv_type: CPUKVCacheFormat.float16.kernelType)
+        var kc = [UInt16](repeating: 0, count: n), vc = kc
+        kvd_kv_store(&shape, &kc, &vc, values, values, Int32(n), [0], 1)
+        for (i, x) in values.enumerated() {
+            if x.isNaN {
+                XCTAssertTrue(Float16(bitPattern: kc[i]).isNaN && Float16(bitPattern: vc[i]).isNaN, "NaN stays NaN")
+            } else {
+                XCTAssertEqual(kc[i], Float16(x).bitPattern, "K \(x)")
+                XCTAssertEqual(vc[i], Float16(x).bitPattern, "V \(x)")
+            }
         }
     }
 
     func testAttentionRefusesShapesOutsideItsLimits() {
-        var shape = kvd_attn_shape(num_heads: 9, num_kv_heads: 2, head_dim: 64, block_size: 16, num_blocks: 1, scale: 1)
+        var shape = kvd_attn_shape(num_heads: 9, num_kv_heads: 2, head_dim: 64, block_size: 16, num_blocks: 1, scale: 1, kv_type: 0)
         XCTAssertEqual(kvd_attn_shape_valid(&shape), 0, "9 heads do not divide over 2 KV heads")
-        shape = kvd_attn_shape(num_heads: 4, num_kv_heads: 2, head_dim: 512, block_size: 16, num_blocks: 1, scale: 1)
+        shape = kvd_attn_shape(num_heads: 4, num_kv_heads: 2, head_dim: 512, block_size: 16, num_blocks: 1, scale: 1, kv_type: 0)
         XCTAssertEqual(kvd_attn_shape_valid(&shape), 0)
+        shape = kvd_attn_shape(num_heads: 4, num_kv_heads: 2, head_dim: 64, block_size: 16, num_blocks: 1, scale: 1, kv_type: 7)
+        XCTAssertEqual(kvd_attn_shape_valid(&shape), 0, "an unknown cache element type")
     }
 
     /// Many small jobs in a row, as a forward pass issues them: every task runs exactly once.

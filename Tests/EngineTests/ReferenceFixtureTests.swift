@@ -93,19 +93,35 @@ final class ReferenceFixtureTests: XCTestCase {
         let model = try GGUFModel(path: TestModel.defaultGGUFPath)
         for path in Self.paths {
             let runner = try CPUModelRunner(weights: model, blockSize: 16, blockCount: 64, arithmetic: .int16Activations, kernelPath: path)
-            var worst: Float = 0
-            for c in try Self.fixture().cases {
-                let r = try Self.run(runner, c, steps: 8)
-                XCTAssertEqual(r.generated, Array(c.generated_ids.prefix(8)), "\(c.name) \(path)")
-                for i in 0..<min(8, r.stepLogits.count) {
-                    let step = c.steps[i]
-                    let got = r.stepLogits[i][step.top5_ids[0]]
-                    worst = max(worst, abs(got - step.top5_logits[0]))
-                    XCTAssertEqual(got, step.top5_logits[0], accuracy: 0.05, "\(c.name) step \(i) \(path)")
-                }
-            }
+            let worst = try assertFirstStepsWithinTolerance(runner, "\(path)")
             print("int16 activations (\(path)): largest top-1 logit deviation from transformers over the first 8 steps \(worst)")
         }
+    }
+
+    /// First 8 greedy ids equal to the fixture's, top-1 logits within 0.05; returns the largest
+    /// deviation.
+    private func assertFirstStepsWithinTolerance(_ runner: CPUModelRunner, _ label: String) throws -> Float {
+        var worst: Float = 0
+        for c in try Self.fixture().cases {
+            let r = try Self.run(runner, c, steps: 8)
+            XCTAssertEqual(r.generated, Array(c.generated_ids.prefix(8)), "\(c.name) \(label)")
+            for i in 0..<min(8, r.stepLogits.count) {
+                let step = c.steps[i]
+                let got = r.stepLogits[i][step.top5_ids[0]]
+                worst = max(worst, abs(got - step.top5_logits[0]))
+                XCTAssertEqual(got, step.top5_logits[0], accuracy: 0.05, "\(c.name) step \(i) \(label)")
+            }
+        }
+        return worst
+    }
+
+    /// The half KV cache with the default arithmetic: the same bounds as the float32 cache (first
+    /// 8 greedy ids identical, top-1 logits within 0.05 of transformers').
+    func testHalfKVCacheStaysWithinTheFixtureTolerance() throws {
+        let model = try GGUFModel(path: TestModel.defaultGGUFPath)
+        let runner = try CPUModelRunner(weights: model, blockSize: 16, blockCount: 64, kvCacheFormat: .float16)
+        let worst = try assertFirstStepsWithinTolerance(runner, "half KV cache")
+        print("half KV cache, int16 activations (\(runner.kernelPath)): largest top-1 logit deviation from transformers over the first 8 steps \(worst)")
     }
 
     /// Plain 8-bit activations (llama.cpp's scheme) cannot meet the fixture's bounds on this

@@ -2,17 +2,22 @@
 #define KVD_ATTENTION_H
 /* Paged attention over a block-table KV cache, one kernel for prefill chunks and decode steps.
  *
- * KV cache layout, per layer, for K and for V separately:
- *     float32 [num_blocks][num_kv_heads][block_size][head_dim]
- * i.e. a block holds, for each KV head, block_size consecutive rows of head_dim values.
+ * KV cache layout, per layer:
+ *     K: float32 [num_blocks][num_kv_heads][head_dim][block_size]   (a block's keys transposed)
+ *     V: float32 [num_blocks][num_kv_heads][block_size][head_dim]
  * Why: attention for one (token, KV head) walks the sequence's blocks and, inside each, reads one
  * contiguous run of block_size * head_dim floats (4 KiB for 16 x 64) for K and then for V — the
  * streaming access CPUs prefetch best — and the query heads of a GQA group (9 over 3 for the
- * default model) are computed together so each K/V row is read once for the group. Writing a
- * token costs num_kv_heads scattered copies of head_dim floats, which is nothing by comparison.
- * (vLLM's CUDA layout splits K by 16-byte vectors for coalesced GPU loads; a CPU gains nothing
- * from that.) float32 keeps the cache exact for the fixture; halving it to f16/bf16 is a later
- * option if memory, not bandwidth, becomes the limit.
+ * default model) are computed together so each K/V row is read once for the group. K is stored
+ * dimension-major inside a block so one vector holds the same dimension of 16 keys: a block's 16
+ * scores are head_dim multiply-adds with q[d] broadcast, with no horizontal sum per key. V stays
+ * key-major, as the weighted sum of its rows wants. Writing a token costs num_kv_heads scattered
+ * copies, nothing by comparison. (vLLM's CUDA layout splits K by 16-byte vectors for coalesced
+ * GPU loads; a CPU gains nothing from that.)
+ *
+ * Elements are float32 (KVD_KV_F32, exact) or IEEE half (KVD_KV_F16: K and V rounded to nearest
+ * even when stored, widened exactly when read). Half halves the cache's memory and the bytes a
+ * decode step reads from it, which at many sequences exceed the weights' bytes.
  *
  * Token t attends to the first ctx_len[t] positions of its sequence (its own position + 1, so
  * causality within a prefill chunk comes free once the chunk's K/V are stored), reading block j
@@ -28,6 +33,11 @@ extern "C" {
 #define KVD_ATTN_MAX_GROUP 16
 #define KVD_ATTN_MAX_BLOCK_SIZE 256
 
+enum {
+    KVD_KV_F32 = 0,
+    KVD_KV_F16 = 1,
+};
+
 typedef struct {
     int num_heads;
     int num_kv_heads;
@@ -35,21 +45,22 @@ typedef struct {
     int block_size;
     int num_blocks;
     float scale; /* usually 1 / sqrt(head_dim) */
+    int kv_type; /* KVD_KV_F32 or KVD_KV_F16: the cache's element type */
 } kvd_attn_shape;
 
-/* 1 if the shape is within the limits above (and heads divide evenly). */
+/* 1 if the shape is within the limits above (and heads divide evenly, and kv_type is known). */
 int kvd_attn_shape_valid(const kvd_attn_shape *s);
 
 /* Stores token t's K and V (num_kv_heads * head_dim floats at k + t * ld, v + t * ld) at cache
  * slot slots[t] = block * block_size + offset. Slots out of range are skipped (the caller
  * validates; this never writes outside the cache). */
-void kvd_kv_store(const kvd_attn_shape *s, float *kcache, float *vcache, const float *k,
+void kvd_kv_store(const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
                   const float *v, int ld, const int32_t *slots, int ntok);
 
 /* out[t] (num_heads * head_dim floats at out + t * ldo) = softmax(q k^T * scale) v for each head,
  * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). Returns 0, or -1 for an invalid shape. */
-int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const float *kcache,
-                  const float *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
+                  const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset);
 
 #ifdef __cplusplus

@@ -71,14 +71,41 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst);
  * kvd_qrow_bytes(n, wide) is the stride between tokens. */
 size_t kvd_qrow_bytes(int n, int wide);
 void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst);
-/* The same, rows split across the pool. */
-void kvd_quantize_rows_parallel(kvd_pool *pool, const float *x, int ntok, int n, int wide, void *dst);
+/* The same bytes, rows split across the pool, with the SIMD code of `isa` (KVD_ISA_*; an
+ * unsupported one runs the plain code). */
+void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst);
+
+/* --- Weights repacked at load time for the AVX-512 int16 kernel ---
+ * GGUF stores a matrix row after row, each row block after block, so a kernel that reads 16 rows
+ * at once follows 16 memory streams and must widen each row's nibbles and reduce each row's sums
+ * across vector lanes. kvd_pack_weights rewrites a Q8_0/Q4_0/Q4_1 matrix once, when the model is
+ * loaded, into tiles of KVD_PACK_ROWS rows that the kernel streams linearly, with one row per
+ * 32-bit vector lane:
+ *   tile i (rows 16i..16i+15, rows past nout zero) = [scales][quants], tiles back to back;
+ *   scales: per block b, the 16 rows' f16 d (32 bytes), then for Q4_1 their f16 m (32 bytes);
+ *           the area is padded to a multiple of 64 bytes so the quants start on a cache line;
+ *   quants: per block b, groups of 64 bytes in which 16-bit word w belongs to row w / 2 and holds
+ *           the elements e, e+1 pair's half w % 2:
+ *     Q4_0/Q4_1: 4 groups; group g, word w, nibble k (bits 4k..4k+3) = element 8g + 2k + w % 2;
+ *     Q8_0:      8 groups; group g, word w, byte k = element 4g + 2k + w % 2 (int8).
+ * Shifting and masking a group's words gives, per row lane, the int16 pair (e, e+1) that one
+ * vpdpwssd multiplies with the broadcast activation pair (x_e, x_e+1) (wide rows keep such pairs
+ * adjacent). A linear whose type has KVD_PACKED set takes such weights; only the AVX-512 path with
+ * wide activations multiplies them (kvd_matmul refuses other combinations). */
+#define KVD_PACKED 0x1000
+#define KVD_PACK_ROWS 16
+/* Bytes kvd_pack_weights writes for an nout x nin matrix of `type`; 0 if it cannot be packed
+ * (not a block type, nin not whole blocks, or nin > KVD_MAX_NIN). */
+size_t kvd_packed_bytes(int type, int nin, int nout);
+/* Packs `w` (nout rows of nin values, GGUF layout) into dst (kvd_packed_bytes long, any
+ * alignment, 64 bytes best). Returns 0, or -1 when the matrix cannot be packed. */
+int kvd_pack_weights(int type, const void *w, int nin, int nout, void *dst);
 
 /* One weight matrix of a product: nout rows of nin values of `type` (ggml's [nin, nout]). Its
  * results go to y[t * ldy + r]; with `bias`, bias[r] is added; with `accumulate`, the result
  * is added to what y holds (a residual connection). */
 typedef struct {
-    int type;
+    int type; /* KVD_TYPE_*, with KVD_PACKED when w is kvd_pack_weights output */
     const void *w;
     int nin;
     int nout;

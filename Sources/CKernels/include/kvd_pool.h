@@ -4,10 +4,12 @@
  * runs ~150 small parallel jobs and creating threads per job costs more than the jobs (toolchain
  * notes: create-per-call pthreads were slower than one thread at 1024x1024).
  *
- * A job is `ntasks` independent tasks; the calling thread works too, and every thread takes the
- * next task index from a shared counter, so a thread the OS preempts (other processes share the
- * cores) slows the job by at most its current task. Idle workers spin briefly (the next job of a
- * forward pass follows within microseconds), then sleep on a condition variable. */
+ * A job is `ntasks` independent tasks; the calling thread works too. Each thread works through
+ * its own contiguous range of task ids first (so consecutive tasks, which callers lay out over
+ * consecutive memory, stream on one core), then claims what is left of the others', so a thread
+ * the OS preempts (other processes share the cores) slows the job by at most its current task.
+ * Idle workers spin briefly (the next job of a forward pass follows within microseconds), then
+ * sleep on a condition variable. */
 #ifdef __cplusplus
 extern "C" {
 #endif

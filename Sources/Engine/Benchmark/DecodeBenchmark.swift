@@ -9,6 +9,7 @@ public struct DecodeBenchmark {
     public struct Options: Sendable {
         public var arithmetic: CPUArithmetic = .int16Activations
         public var kernelPath: CPUKernelPath = .best
+        public var kvCacheFormat: CPUKVCacheFormat = .float32
         public var threads: Int? = nil
         /// Tokens each decoding sequence has cached before the timed steps.
         public var contextLength = 64
@@ -27,6 +28,7 @@ public struct DecodeBenchmark {
         public var threads = 0
         public var kernelPath = CPUKernelPath.reference
         public var arithmetic = CPUArithmetic.exact
+        public var kvCacheFormat = CPUKVCacheFormat.float32
         /// Bytes read plus bytes written per second by a large memcpy.
         public var copyBytesPerSecond = 0.0
         public var weightBytesPerToken = 0
@@ -38,6 +40,9 @@ public struct DecodeBenchmark {
         /// CPU seconds this process used per wall second while decoding (threads spinning for
         /// work count as busy): below the thread count means other processes took the cores.
         public var decodeCPUUtilization: [Int: Double] = [:]
+        /// CPU seconds per decode step (all threads, spinning included). With one thread it is
+        /// the work itself, a figure other processes on the machine barely move.
+        public var decodeCPUSecondsPerStep: [Int: Double] = [:]
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
 
@@ -46,7 +51,7 @@ public struct DecodeBenchmark {
         public var lines: [String] {
             var out: [String] = []
             func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
-            out.append("kernels: \(kernelPath), \(arithmetic), \(threads) threads")
+            out.append("kernels: \(kernelPath), \(arithmetic), \(kvCacheFormat), \(threads) threads")
             out.append("copy bandwidth (memcpy of \(f(Double(Options().copyBytes) / 1048576, 0)) MiB, read+write): \(f(copyBytesPerSecond / 1e9, 2)) GB/s")
             out.append("weights read per token: \(f(Double(weightBytesPerToken) / 1e6, 2)) MB -> ceiling \(f(ceilingTokensPerSecond)) tokens/s")
             let base = decodeTokensPerSecond[1], fastBase = decodeTokensPerSecondFastest[1]
@@ -54,7 +59,9 @@ public struct DecodeBenchmark {
             for b in decodeTokensPerSecond.keys.sorted() {
                 let v = decodeTokensPerSecond[b]!, fast = decodeTokensPerSecondFastest[b]!
                 var line = "  batch \(b): \(f(v)) / \(f(fast))"
-                if let u = decodeCPUUtilization[b] { line += "  [\(f(u, 2)) CPUs]" }
+                if let u = decodeCPUUtilization[b], let c = decodeCPUSecondsPerStep[b] {
+                    line += "  [\(f(u, 2)) CPUs, \(f(c * 1000, 2)) CPU ms/step]"
+                }
                 if b == 1 { line += "  (\(f(100 * v / ceilingTokensPerSecond))% / \(f(100 * fast / ceilingTokensPerSecond))% of the ceiling)" }
                 else if let base, let fastBase { line += "  (\(f(v / base, 2))x / \(f(fast / fastBase, 2))x batch 1)" }
                 out.append(line)
@@ -70,11 +77,13 @@ public struct DecodeBenchmark {
         let perSeqBlocks = (o.contextLength + o.decodeSteps + 2 + bs) / bs + 1
         let blocks = max(maxBatch * perSeqBlocks, (o.prefillLength + bs - 1) / bs)
         let runner = try CPUModelRunner(weights: model, blockSize: bs, blockCount: blocks,
-                                        arithmetic: o.arithmetic, kernelPath: o.kernelPath, threads: o.threads)
+                                        arithmetic: o.arithmetic, kernelPath: o.kernelPath,
+                                        kvCacheFormat: o.kvCacheFormat, threads: o.threads)
         var report = Report()
         report.threads = runner.threadCount
         report.kernelPath = runner.kernelPath
         report.arithmetic = runner.arithmetic
+        report.kvCacheFormat = runner.kvCacheFormat
         report.weightBytesPerToken = runner.weightBytesPerToken
         report.prefillLength = o.prefillLength
 
@@ -113,7 +122,9 @@ public struct DecodeBenchmark {
                 try step([Int](repeating: 1, count: b))
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
-            report.decodeCPUUtilization[b] = (processCPUSeconds() - cpu0) / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
+            let cpu = processCPUSeconds() - cpu0
+            report.decodeCPUUtilization[b] = cpu / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
+            report.decodeCPUSecondsPerStep[b] = cpu / Double(o.decodeSteps)
             times.sort()
             report.decodeTokensPerSecond[b] = Double(b) / times[times.count / 2]
             report.decodeTokensPerSecondFastest[b] = Double(b) / times[0]

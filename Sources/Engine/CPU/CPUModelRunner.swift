@@ -19,21 +19,26 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public let blockCount: Int
     public let arithmetic: CPUArithmetic
     public let kernelPath: CPUKernelPath
+    public let kvCacheFormat: CPUKVCacheFormat
     /// Weight bytes one decode step reads for one token (the decode ceiling's numerator).
     public let weightBytesPerToken: Int
 
     let weights: CPUWeights
     let pool: CPUThreadPool
-    /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` floats.
-    private let kvCache: UnsafeMutablePointer<Float>
+    /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` bytes.
+    private let kvCache: UnsafeMutableRawPointer
     private let layerStride: Int
     private let lock = NSLock()  // `forward` is serialised by the engine; this makes it certain
     private var scratch = CPUScratch()
+    private var logitsStorage: [Float] = []
+    /// RoPE's per-pair inverse frequencies and cos/sin factor, with the model's scaling.
+    private let ropeInverseFrequencies: [Float]
+    private let ropeAttentionFactor: Float
 
     /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
     public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
                 arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
-                threads: Int? = nil) throws {
+                kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
         let c = model.config
         guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
             throw CPURunnerError("block size \(blockSize) is outside 1...\(KVD_ATTN_MAX_BLOCK_SIZE)")
@@ -48,35 +53,39 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
               c.headCount / c.kvHeadCount <= Int(KVD_ATTN_MAX_GROUP), c.headDim % 2 == 0 else {
             throw ModelLoadError(path: model.source, "attention shape (\(c.headCount) heads over \(c.kvHeadCount) KV heads of \(c.headDim)) is outside what the CPU kernels take")
         }
-        let (floats, overflow) = (2 * c.layerCount * c.kvHeadCount * blockSize * c.headDim).multipliedReportingOverflow(by: blockCount)
-        guard !overflow, floats <= Int.max / MemoryLayout<Float>.size else {
+        let (bytes, overflow) = (kvCacheFormat.bytesPerToken(c) * blockSize).multipliedReportingOverflow(by: blockCount)
+        guard !overflow else {
             throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
         }
-        self.weights = try CPUWeights(model)
+        // The packed kernel exists for AVX-512 with int16 activations, the default on such CPUs.
+        self.weights = try CPUWeights(model, packBlockMatrices: kernelPath == .avx512 && arithmetic == .int16Activations)
         self.config = c
         self.blockSize = blockSize
         self.blockCount = blockCount
         self.arithmetic = arithmetic
         self.kernelPath = kernelPath
+        self.kvCacheFormat = kvCacheFormat
         self.weightBytesPerToken = weights.bytesPerToken
         self.pool = CPUThreadPool(threads: threads)
-        self.layerStride = c.kvHeadCount * blockSize * c.headDim
-        self.kvCache = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+        self.ropeInverseFrequencies = c.ropeScaling.inverseFrequencies(headDim: c.headDim, theta: c.ropeTheta)
+        self.ropeAttentionFactor = c.ropeScaling.attentionFactor
+        self.layerStride = c.kvHeadCount * blockSize * c.headDim * kvCacheFormat.bytesPerElement
+        self.kvCache = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         // Untouched blocks are never read (attention reads only positions below each context
         // length), so no clearing is needed; pages are committed as blocks are first written.
     }
 
     /// Sizes the cache from a byte budget: as many whole blocks as fit.
     public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
-                            arithmetic: CPUArithmetic = .int16Activations,
-                            kernelPath: CPUKernelPath = .best, threads: Int? = nil) throws {
-        let perBlock = model.config.kvBytesPerToken * max(blockSize, 1)
+                            arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
+                            kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
+        let perBlock = kvCacheFormat.bytesPerToken(model.config) * max(blockSize, 1)
         let blocks = kvCacheBytes / perBlock
         guard blocks >= 1 else {
             throw CPURunnerError("a KV cache of \(kvCacheBytes) bytes holds no block of \(blockSize) tokens (one takes \(perBlock) bytes)")
         }
         try self.init(weights: model, blockSize: blockSize, blockCount: blocks, arithmetic: arithmetic,
-                      kernelPath: kernelPath, threads: threads)
+                      kernelPath: kernelPath, kvCacheFormat: kvCacheFormat, threads: threads)
     }
 
     deinit { kvCache.deallocate() }
@@ -133,12 +142,13 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         }
         var shape = kvd_attn_shape(num_heads: Int32(c.headCount), num_kv_heads: Int32(c.kvHeadCount),
                                    head_dim: Int32(hd), block_size: Int32(blockSize),
-                                   num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot())
+                                   num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot(),
+                                   kv_type: kvCacheFormat.kernelType)
 
         // Every layer rotates q and k by the same angles: compute them once per pass.
         let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
         batch.positions.withUnsafeBufferPointer { pos in
-            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), Float(c.ropeTheta), s.ropeCos, s.ropeSin)
+            kvd_rope_table(pos.baseAddress, Int32(n), Int32(hd), ropeInverseFrequencies, ropeAttentionFactor, s.ropeCos, s.ropeSin)
         }
         batch.tokens.withUnsafeBufferPointer { ids in
             kvd_embed(Int32(weights.embedding.type.rawValue), weights.embedding.data.baseAddress, Int32(h), ids.baseAddress, Int32(n), s.x)
@@ -147,8 +157,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let kCache = kvCache + (2 * l) * blockCount * layerStride
             let vCache = kCache + blockCount * layerStride
 
-            kvd_rmsnorm(pool.raw, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
             if let qn = layer.qNorm, let kn = layer.kNorm {
@@ -169,14 +178,12 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.att, Int32(n), Int32(qDim), wide, s.xq) }
+            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.att, Int32(n), Int32(qDim), wide, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
-            kvd_rmsnorm(pool.raw, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps)
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(n), Int32(h), wide, s.xq) }
+            kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
-            kvd_swiglu(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn))
-            if quantize { kvd_quantize_rows_parallel(pool.raw, s.gate, Int32(n), Int32(ffn), wide, s.xq) }
+            kvd_swiglu_quantize(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn), wide, xq)
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
         }
 
@@ -186,10 +193,19 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         for (i, t) in logitRows.enumerated() {
             (s.xb + i * h).update(from: s.x + Int(t) * h, count: h)
         }
-        kvd_rmsnorm(pool.raw, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps)
-        if quantize { kvd_quantize_rows_parallel(pool.raw, s.xb, Int32(m), Int32(h), wide, s.xq) }
-        try matmul([weights.output.linear(into: s.logits, ldy: c.vocabSize)], s.xb, xq, m)
-        return Array(UnsafeBufferPointer(start: s.logits, count: m * c.vocabSize))
+        kvd_rmsnorm_quantize(pool.raw, isa, s.xb, weights.outputNorm, s.xb, Int32(m), Int32(h), eps, wide, xq)
+        // The logits go straight into the array returned, kept between steps: once the caller has
+        // dropped the previous step's logits it is uniquely referenced and written in place (at
+        // 32 sequences a fresh 6 MB array per step cost a copy and page faults, ~5% of a step).
+        let count = m * c.vocabSize
+        if logitsStorage.count != count {
+            logitsStorage.removeAll(keepingCapacity: true)
+            logitsStorage.append(contentsOf: repeatElement(0, count: count))
+        }
+        try logitsStorage.withUnsafeMutableBufferPointer { out in
+            try matmul([weights.output.linear(into: out.baseAddress!, ldy: c.vocabSize)], s.xb, xq, m)
+        }
+        return logitsStorage
     }
 
     private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {

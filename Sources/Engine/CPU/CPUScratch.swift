@@ -1,10 +1,10 @@
 import CKernels
 
 /// The activations of one forward pass, grown to the largest batch seen and reused, so a decode
-/// step allocates nothing but its logits array.
+/// step allocates nothing (the runner keeps its logits array between steps too).
 struct CPUScratch {
     struct Buffers {
-        var x, xb, q, k, v, att, gate, up, logits, ropeCos, ropeSin: UnsafeMutablePointer<Float>
+        var x, xb, q, k, v, att, gate, up, ropeCos, ropeSin: UnsafeMutablePointer<Float>
         var xq: UnsafeMutableRawPointer
     }
 
@@ -22,7 +22,7 @@ struct CPUScratch {
             let ffn = c.intermediateSize
             // Offsets rounded to 16 floats (64 bytes) so every buffer starts on a cache line.
             func r(_ v: Int) -> Int { (v + 15) & ~15 }
-            let sizes = [n * h, max(n, m) * max(h, qDim), n * qDim, n * kvDim, n * kvDim, n * qDim, n * ffn, n * ffn, m * c.vocabSize,
+            let sizes = [n * h, max(n, m) * max(h, qDim), n * qDim, n * kvDim, n * kvDim, n * qDim, n * ffn, n * ffn,
                          n * c.headDim / 2, n * c.headDim / 2]
             let total = sizes.reduce(0) { $0 + r($1) }
             floats = UnsafeMutableRawPointer.allocate(byteCount: max(total, 16) * 4, alignment: 64).bindMemory(to: Float.self, capacity: max(total, 16))
@@ -32,7 +32,7 @@ struct CPUScratch {
             let qRow = Int(kvd_qrow_bytes(Int32(max(h, qDim, ffn)), 1))  // the wide (int16) layout is the larger
             bytes = UnsafeMutableRawPointer.allocate(byteCount: max(n, m) * qRow + 64, alignment: 64)
             buffers = Buffers(x: parts[0], xb: parts[1], q: parts[2], k: parts[3], v: parts[4], att: parts[5],
-                              gate: parts[6], up: parts[7], logits: parts[8], ropeCos: parts[9], ropeSin: parts[10], xq: bytes)
+                              gate: parts[6], up: parts[7], ropeCos: parts[8], ropeSin: parts[9], xq: bytes)
         }
 
         deinit {

@@ -1,19 +1,21 @@
 import CKernels
 
 /// A weight matrix as the kernels take it: nout rows of nin values of a GGUF type, in place in
-/// the memory map.
+/// the memory map, or repacked into the AVX-512 kernel's tile order (`packed`, kvd_matmul.h).
 struct CPULinear: @unchecked Sendable {
     let type: Int32
     let data: UnsafeRawPointer
     let nin: Int
     let nout: Int
     let bias: UnsafePointer<Float>?
+    var packed = false
 
+    /// The GGUF bytes of the matrix (what a decode step streams; packing keeps the size).
     var byteCount: Int { Int(kvd_row_bytes(type, Int32(nin))) * nout }
 
     func linear(into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool = false) -> kvd_linear {
-        kvd_linear(type: type, w: data, nin: Int32(nin), nout: Int32(nout), y: y, ldy: Int32(ldy),
-                   bias: bias, accumulate: accumulate ? 1 : 0)
+        kvd_linear(type: packed ? type | KVD_PACKED : type, w: data, nin: Int32(nin), nout: Int32(nout), y: y,
+                   ldy: Int32(ldy), bias: bias, accumulate: accumulate ? 1 : 0)
     }
 }
 
@@ -29,6 +31,10 @@ struct CPULayer: @unchecked Sendable {
 
 /// Every tensor a forward pass uses, resolved and shape-checked once. Small vectors (norms,
 /// biases) are converted to float32 copies here so the kernels take one type for them.
+///
+/// With `packBlockMatrices`, every Q8_0/Q4_0/Q4_1 matrix is copied once into the tile order of the
+/// AVX-512 int16 kernel (kvd_pack_weights), which streams it linearly, 16 rows per vector; the
+/// embedding table stays in the memory map for row lookups (a tied output matrix is packed apart).
 final class CPUWeights: @unchecked Sendable {
     let model: any ModelWeights
     let layers: [CPULayer]
@@ -36,6 +42,8 @@ final class CPUWeights: @unchecked Sendable {
     let outputNorm: UnsafePointer<Float>
     let output: CPULinear
     private var owned: [UnsafeMutablePointer<Float>] = []
+    /// The packed matrices (`packBlockMatrices`), one allocation.
+    private var packed: UnsafeMutableRawPointer?
 
     /// Bytes of weights one decode step reads: every layer matrix, the output matrix, one
     /// embedding row (norms and biases are noise).
@@ -44,7 +52,7 @@ final class CPUWeights: @unchecked Sendable {
             + output.byteCount + embedding.data.count / max(1, embedding.dimensions.last ?? 1)
     }
 
-    init(_ model: any ModelWeights) throws(ModelLoadError) {
+    init(_ model: any ModelWeights, packBlockMatrices: Bool = false) throws(ModelLoadError) {
         self.model = model
         let c = model.config
         let h = c.hiddenSize, qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
@@ -88,10 +96,14 @@ final class CPUWeights: @unchecked Sendable {
                     up: try matrix(p + "ffn_up.weight", nin: h, nout: c.intermediateSize),
                     down: try matrix(p + "ffn_down.weight", nin: c.intermediateSize, nout: h)))
             }
-            self.layers = layers
             self.embedding = try model.require("token_embd.weight", dimensions: [h, c.vocabSize])
             self.outputNorm = try floats("output_norm.weight", h)
-            self.output = try matrix(c.tiedEmbeddings ? "token_embd.weight" : "output.weight", nin: h, nout: c.vocabSize)
+            var output = try matrix(c.tiedEmbeddings ? "token_embd.weight" : "output.weight", nin: h, nout: c.vocabSize)
+            if packBlockMatrices {
+                packed = try Self.pack(&layers, &output, source: model.source)
+            }
+            self.layers = layers
+            self.output = output
         } catch {
             for p in owned { p.deallocate() }
             throw error
@@ -99,5 +111,44 @@ final class CPUWeights: @unchecked Sendable {
         self.owned = owned
     }
 
-    deinit { for p in owned { p.deallocate() } }
+    /// Packs every block-type matrix into one buffer, in the order a forward pass reads them
+    /// (per layer q, k, v, o, gate, up, down; then the output matrix), so the kernel's prefetch
+    /// running past the end of one matrix fetches the start of the next.
+    private static func pack(_ layers: inout [CPULayer], _ output: inout CPULinear,
+                             source: String) throws(ModelLoadError) -> UnsafeMutableRawPointer? {
+        func bytes(_ m: CPULinear) -> Int { (Int(kvd_packed_bytes(m.type, Int32(m.nin), Int32(m.nout))) + 63) & ~63 }
+        let order = layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] } + [output]
+        let total = order.reduce(0) { $0 + bytes($1) }
+        guard total > 0 else { return nil }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        var offset = 0
+        func packed(_ m: CPULinear) throws(ModelLoadError) -> CPULinear {
+            let size = bytes(m)
+            guard size > 0 else { return m }
+            let p = buffer + offset
+            offset += size
+            guard kvd_pack_weights(m.type, m.data, Int32(m.nin), Int32(m.nout), p) == 0 else {
+                throw ModelLoadError(path: source, "a \(m.nout) x \(m.nin) matrix could not be repacked for the kernels")
+            }
+            return CPULinear(type: m.type, data: UnsafeRawPointer(p), nin: m.nin, nout: m.nout, bias: m.bias, packed: true)
+        }
+        do {
+            for i in layers.indices {
+                let l = layers[i]
+                layers[i] = CPULayer(attnNorm: l.attnNorm, q: try packed(l.q), k: try packed(l.k), v: try packed(l.v), o: try packed(l.o),
+                                     qNorm: l.qNorm, kNorm: l.kNorm, ffnNorm: l.ffnNorm,
+                                     gate: try packed(l.gate), up: try packed(l.up), down: try packed(l.down))
+            }
+            output = try packed(output)
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        return buffer
+    }
+
+    deinit {
+        for p in owned { p.deallocate() }
+        packed?.deallocate()
+    }
 }

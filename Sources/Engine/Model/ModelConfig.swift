@@ -22,6 +22,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var headDim: Int
     public var ropeTheta: Double
     public var ropeLayout: RopeLayout
+    /// Long-context RoPE scaling, `.none` for plain RoPE.
+    public var ropeScaling: RopeScaling
     public var rmsNormEps: Double
     /// The context length the model was trained for (`max_position_embeddings`).
     public var maxPositions: Int
@@ -34,7 +36,7 @@ public struct ModelConfig: Sendable, Equatable {
     public init(architecture: Architecture, vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
                 layerCount: Int, headCount: Int, kvHeadCount: Int, headDim: Int, ropeTheta: Double,
                 ropeLayout: RopeLayout, rmsNormEps: Double, maxPositions: Int, tiedEmbeddings: Bool,
-                attentionBias: Bool, qkNorm: Bool) {
+                attentionBias: Bool, qkNorm: Bool, ropeScaling: RopeScaling = .none) {
         self.architecture = architecture
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
@@ -45,6 +47,7 @@ public struct ModelConfig: Sendable, Equatable {
         self.headDim = headDim
         self.ropeTheta = ropeTheta
         self.ropeLayout = ropeLayout
+        self.ropeScaling = ropeScaling
         self.rmsNormEps = rmsNormEps
         self.maxPositions = maxPositions
         self.tiedEmbeddings = tiedEmbeddings

@@ -48,9 +48,7 @@ public final class GGUFModel: ModelWeights {
         if let v = try optionalInt("attention.value_length"), v != headDim {
             throw ModelLoadError(path: g.path, "key length \(headDim) and value length \(v) differ, which kvdeck does not support")
         }
-        if let scaling = g.metadata["\(name).rope.scaling.type"]?.stringValue, scaling != "none" {
-            throw ModelLoadError(path: g.path, "RoPE scaling \"\(scaling)\" is not supported yet")
-        }
+        let ropeScaling = try Self.ropeScaling(g, name: name, headDim: headDim)
         guard let embed = g.tensor(named: "token_embd.weight"), embed.dimensions.count == 2 else {
             throw ModelLoadError(path: g.path, "tensor token_embd.weight is missing or not 2-dimensional")
         }
@@ -73,6 +71,7 @@ public final class GGUFModel: ModelWeights {
             maxPositions: try optionalInt("context_length") ?? 2048,
             tiedEmbeddings: g.tensor(named: "output.weight") == nil,
             attentionBias: g.tensor(named: "blk.0.attn_q.bias") != nil,
-            qkNorm: g.tensor(named: "blk.0.attn_q_norm.weight") != nil)
+            qkNorm: g.tensor(named: "blk.0.attn_q_norm.weight") != nil,
+            ropeScaling: ropeScaling)
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// A Hugging Face `config.json` read into `ModelConfig`, plus the token ids it names.
 /// Supported: LlamaForCausalLM, Qwen2ForCausalLM (q/k/v bias), Qwen3ForCausalLM (q/k RMSNorm,
 /// explicit `head_dim`). RoPE comes from `rope_theta` (+ `rope_scaling`) or from the newer
-/// `rope_parameters`; only plain RoPE is computed, so any scaling type is refused by name.
+/// `rope_parameters`, with linear, llama3 or yarn scaling (RopeScaling); other scaling types are
+/// refused by name.
 struct HuggingFaceConfig {
     var model: ModelConfig
     var bosTokenID: Int?
@@ -75,10 +76,39 @@ struct HuggingFaceConfig {
             scaling = p
         }
         if let s = j["rope_scaling"] as? [String: Any] { scaling = s }
+        var ropeScaling = RopeScaling.none
         if let s = scaling {
             let type = s["rope_type"] as? String ?? s["type"] as? String ?? "default"
-            guard type == "default" else {
-                throw fail("RoPE scaling type \(type) is not supported (only plain RoPE is); the model needs it for its long context")
+            func number(_ key: String) throws(ModelLoadError) -> Double? { try double(s[key], "rope_scaling.\(key)") }
+            func factor() throws(ModelLoadError) -> Double {
+                guard let f = try number("factor"), f > 0 else { throw fail("rope_scaling \(type) needs a positive factor") }
+                return f
+            }
+            func originalContext() throws(ModelLoadError) -> Int {
+                let v = try number("original_max_position_embeddings") ?? (j["max_position_embeddings"] as? Int).map(Double.init)
+                guard let v, v >= 1 else { throw fail("rope_scaling \(type) needs original_max_position_embeddings") }
+                return Int(v)
+            }
+            switch type {
+            case "default":
+                break
+            case "linear":
+                ropeScaling = .linear(factor: try factor())
+            case "llama3":
+                let low = try number("low_freq_factor") ?? 1, high = try number("high_freq_factor") ?? 4
+                guard high > low else { throw fail("rope_scaling llama3: high_freq_factor \(high) must exceed low_freq_factor \(low)") }
+                ropeScaling = .llama3(factor: try factor(), lowFrequencyFactor: low, highFrequencyFactor: high,
+                                      originalContext: try originalContext())
+            case "yarn":
+                let mscale = try number("mscale"), mscaleAllDim = try number("mscale_all_dim")
+                if mscale != nil || mscaleAllDim != nil {
+                    throw fail("rope_scaling yarn with mscale/mscale_all_dim (DeepSeek's variant) is not supported")
+                }
+                ropeScaling = .yarn(factor: try factor(), originalContext: try originalContext(),
+                                    betaFast: try number("beta_fast") ?? 32, betaSlow: try number("beta_slow") ?? 1,
+                                    attentionFactor: try number("attention_factor"))
+            default:
+                throw fail("RoPE scaling type \(type) is not supported (linear, llama3 and yarn are); the model needs it for its long context")
             }
         }
 
@@ -99,7 +129,8 @@ struct HuggingFaceConfig {
             tiedEmbeddings: j["tie_word_embeddings"] as? Bool ?? false,
             // Qwen2's attention always has q/k/v biases; Llama and Qwen3 only with attention_bias.
             attentionBias: arch == .qwen2 || j["attention_bias"] as? Bool == true,
-            qkNorm: arch == .qwen3)
+            qkNorm: arch == .qwen3,
+            ropeScaling: ropeScaling)
         bosTokenID = j["bos_token_id"] as? Int
         eosTokenIDs = Self.ids(j["eos_token_id"])
     }
