@@ -35,6 +35,11 @@ public final class CUDAModel: @unchecked Sendable {
 
     public init(weights: any ModelWeights, device: CUDADevice, precision: CUDAPrecision) throws {
         let c = weights.config
+        // The kernels apply plain RoPE (rope_theta only): a scaled model would run with the wrong
+        // positions, so it is refused here until the library takes the scaled frequencies.
+        guard c.ropeScaling == .none else {
+            throw ModelLoadError(path: weights.source, "the CUDA backend does not apply RoPE scaling (\(c.ropeScaling)) yet; run it on the CPU (KVDECK_BACKEND=cpu)")
+        }
         var names = ["token_embd.weight", "output_norm.weight"]
         if !c.tiedEmbeddings { names.append("output.weight") }
         for i in 0..<c.layerCount {
