@@ -5,7 +5,8 @@ same machine. Each client sends /v1/completions with stream=true and ignore_eos,
 stream, and records its time to first token and its tokens. Prints one JSON line:
 {"clients", "requests", "completion_tokens", "wall_s", "tokens_per_s", "ttft_p50_ms", "ttft_p90_ms"}.
 
-Usage: load.py --port 8000 --clients 32 --requests-per-client 2 --max-tokens 64 [--model NAME]
+Usage: load.py --port 8000 --clients 32 --requests-per-client 2 --max-tokens 64 [--model NAME] [--extra JSON]
+--extra merges fields into every request body (run.sh gives llama.cpp's server neutral sampling with it).
 """
 import argparse, asyncio, json, statistics, time
 
@@ -22,7 +23,9 @@ async def one(port, body):
         chunk = await reader.read(65536)
         if not chunk:
             break
-        buf += chunk
+        # sse-starlette (llama-cpp-python) ends lines with CRLF; a CR byte is never inside the
+        # JSON (strings escape it), so dropping every CR leaves one framing to split on.
+        buf += chunk.replace(b"\r", b"")
         while b"\n\n" in buf:
             event, buf = buf.split(b"\n\n", 1)
             i = event.find(b"data: ")
@@ -56,11 +59,14 @@ async def main():
     p.add_argument("--requests-per-client", type=int, default=2)
     p.add_argument("--max-tokens", type=int, default=64)
     p.add_argument("--model", default=None)
+    p.add_argument("--extra", default=None, help="a JSON object merged into every request body")
     p.add_argument("--prompt", default="Write a short story about a lighthouse keeper who finds a message in a bottle.")
     a = p.parse_args()
     body = {"prompt": a.prompt, "max_tokens": a.max_tokens, "stream": True, "ignore_eos": True, "temperature": 0.8}
     if a.model:
         body["model"] = a.model
+    if a.extra:
+        body.update(json.loads(a.extra))
     results = []
     t0 = time.perf_counter()
     await asyncio.gather(*(client(a.port, body, a.requests_per_client, results) for _ in range(a.clients)))
