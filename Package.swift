@@ -124,7 +124,7 @@ let package = Package(
         // straight into InferenceEngine (this target): the server's overhead, one run.sh (README there).
         .executableTarget(name: "kvdeck-bench-serve", dependencies: [
             "Engine", "EngineServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Benchmarks/Serve", exclude: ["README.md", "load.py", "run.sh", "summary.py"]),
+        ], path: "Benchmarks/Serve", exclude: ["README.md", "load.py", "run.sh", "summary.py", "profile.sh", "perf_split.py"]),
         // Benchmarks/ConsoleFrame: a 10,000-row pod table's frame time, and the first full frame on a cluster (README there).
         .executableTarget(name: "kvdeck-bench-frame", dependencies: ["Console", "Terminal", "Kube"], path: "Benchmarks/ConsoleFrame",
                           exclude: ["README.md", "run.sh"]),

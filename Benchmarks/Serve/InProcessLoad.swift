@@ -26,6 +26,9 @@ struct InProcessLoad {
         var tokens_per_s: Double
         var ttft_p50_ms: Double?
         var ttft_p90_ms: Double?
+        /// CPU seconds (user + system) this process used during the run: the engine's own cost,
+        /// to set beside the server process's.
+        var cpu_s: Double
     }
 
     private struct RequestResult: Sendable {
@@ -40,6 +43,7 @@ struct InProcessLoad {
         params.maxTokens = maxTokens
         let (sampling, prompt, perClient) = (params, self.prompt, requestsPerClient)
         let started = ContinuousClock.now
+        let cpuBefore = Self.processCPUSeconds()
         let results = try await withThrowingTaskGroup(of: [RequestResult].self) { group in
             for client in 0..<clients {
                 group.addTask {
@@ -56,12 +60,14 @@ struct InProcessLoad {
             return all
         }
         let wall = (ContinuousClock.now - started).seconds
+        let cpu = Self.processCPUSeconds() - cpuBefore
         let ttfts = results.compactMap { $0.ttft.map { $0.seconds * 1000 } }.sorted()
         let tokens = results.reduce(0) { $0 + $1.tokens }
         return Result(clients: clients, requests: results.count, completion_tokens: tokens, wall_s: Self.round(wall, 2),
                       tokens_per_s: Self.round(Double(tokens) / wall, 1),
                       ttft_p50_ms: ttfts.isEmpty ? nil : Self.round(Self.median(ttfts), 1),
-                      ttft_p90_ms: ttfts.isEmpty ? nil : Self.round(ttfts[Int(0.9 * Double(ttfts.count - 1))], 1))
+                      ttft_p90_ms: ttfts.isEmpty ? nil : Self.round(ttfts[Int(0.9 * Double(ttfts.count - 1))], 1),
+                      cpu_s: Self.round(cpu, 3))
     }
 
     private static func one(engine: InferenceEngine, tokenizer: Tokenizer, prompt: String,
@@ -75,6 +81,12 @@ struct InProcessLoad {
             result.tokens += 1
         }
         return result
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Python's `statistics.median` (load.py's p50).

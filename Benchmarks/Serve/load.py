@@ -3,7 +3,8 @@
 Stdlib only (asyncio over raw HTTP/1.1), so the client costs little CPU beside the server on the
 same machine. Each client sends /v1/completions with stream=true and ignore_eos, reads the SSE
 stream, and records its time to first token and its tokens. Prints one JSON line:
-{"clients", "requests", "completion_tokens", "wall_s", "tokens_per_s", "ttft_p50_ms", "ttft_p90_ms"}.
+{"clients", "requests", "completion_tokens", "wall_s", "tokens_per_s", "ttft_p50_ms", "ttft_p90_ms",
+"client_cpu_s"} (the CPU seconds this client used: on a shared machine it competes with the server).
 
 Usage: load.py --port 8000 --clients 32 --requests-per-client 2 --max-tokens 64 [--model NAME] [--extra JSON]
 --extra merges fields into every request body (run.sh gives llama.cpp's server neutral sampling with it).
@@ -68,9 +69,9 @@ async def main():
     if a.extra:
         body.update(json.loads(a.extra))
     results = []
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client(a.port, body, a.requests_per_client, results) for _ in range(a.clients)))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     ttfts = sorted(r[0] * 1000 for r in results if r[0] is not None)
     total = sum(r[1] for r in results)
     print(json.dumps({
@@ -78,6 +79,7 @@ async def main():
         "tokens_per_s": round(total / wall, 1),
         "ttft_p50_ms": round(statistics.median(ttfts), 1) if ttfts else None,
         "ttft_p90_ms": round(ttfts[int(0.9 * (len(ttfts) - 1))], 1) if ttfts else None,
+        "client_cpu_s": round(cpu, 3),
     }))
 
 

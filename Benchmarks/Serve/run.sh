@@ -57,6 +57,59 @@ wait_ready() {
     kvd_die "the server on port $port was not ready within 120 s"
 }
 load_py() { python3 Benchmarks/Serve/load.py "$@"; }
+# CPU seconds (user + system) a process has used so far.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# One result line: the peer, the load, the run's JSON, the server's CPU seconds (if given) and
+# the machine's load average over the last minute (other engineers' builds share these cores).
+record() {
+    python3 -c 'import json, sys
+run = json.loads(sys.argv[3])
+if sys.argv[4]: run["cpu_s"] = round(float(sys.argv[4]), 3)
+run["load_1m"] = float(open("/proc/loadavg").read().split()[0])
+print(json.dumps({"peer": sys.argv[1], "load": sys.argv[2], "run": run}))' "$@" | tee -a "$results"
+}
+# Runs load.py against the server on $1 (a warm-up request first) and records it as peer $2.
+serve_load() {
+    local port=$1 peer=$2; shift 2
+    load_py --port "$port" --clients 1 --requests-per-client 1 --max-tokens 8 "$@" >/dev/null
+    local before line
+    before=$(cpu_of "$server")
+    line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" "$@")
+    record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')"
+}
+
+in_process() {
+    local line
+    line=$("$bin/kvdeck-bench-serve" "$model" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" \
+           --kv-cache-memory "$kv" --threads "$threads")
+    record "in-process" "$load" "$line" ""
+}
+kvdeck_serve() {
+    local port; port=$(free_port)
+    "$bin/kvdeck" serve "$model" --port "$port" --kv-cache-memory "$kv" --threads "$threads" 2>"$work/server.log" &
+    server=$!
+    wait_ready "$port" /health
+    serve_load "$port" "kvdeck serve"
+    stop_server
+}
+llama_cpp_server() {
+    local port; port=$(free_port)
+    # Comparable settings: the same threads for decode and prefill, a context as long as
+    # kvdeck's (2048), batches as large. llama-cpp-python's server runs one request at a
+    # time (no parallel slots), so its clients queue; without --interrupt_requests False
+    # each new request would cut off the one running. It has no /health; /v1/models says ready.
+    "$KVD_LLAMA_CPP_VENV/bin/python3" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
+        --n_threads "$threads" --n_threads_batch "$threads" --n_ctx 2048 --n_batch 2048 \
+        --interrupt_requests False --logits_all False --verbose False >"$work/server.log" 2>&1 &
+    server=$!
+    wait_ready "$port" /v1/models
+    # Its defaults sample differently (top_k 40, top_p 0.95, min_p 0.05, repeat penalty 1.1):
+    # these make it sample as kvdeck does by default. It has no ignore_eos (the model often ends
+    # this prompt at once): min_tokens = max_tokens holds the end off.
+    serve_load "$port" "llama.cpp server" \
+        --extra "{\"top_k\":0,\"top_p\":1.0,\"min_p\":0.0,\"repeat_penalty\":1.0,\"min_tokens\":$max}"
+    stop_server
+}
 
 kvd_say "model $model; $threads engine threads; KV cache $kv; $(nproc) cores"
 results="$work/results.jsonl"
@@ -65,39 +118,12 @@ for load in "${loads[@]}"; do
     read -r clients per max <<<"$load"
     for r in $(seq 1 "$repeats"); do
         echo "$(uptime)" | sed 's/^ *//' >&2
-        line=$("$bin/kvdeck-bench-serve" "$model" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" \
-               --kv-cache-memory "$kv" --threads "$threads")
-        echo "{\"peer\":\"in-process\",\"load\":\"$load\",\"run\":$(python3 -c 'import sys, json; print(json.dumps(json.loads(sys.argv[1])))' "$line")}" | tee -a "$results"
-
-        port=$(free_port)
-        "$bin/kvdeck" serve "$model" --port "$port" --kv-cache-memory "$kv" --threads "$threads" 2>"$work/server.log" &
-        server=$!
-        wait_ready "$port" /health
-        load_py --port "$port" --clients 1 --requests-per-client 1 --max-tokens 8 >/dev/null   # warm-up, as in-process does
-        line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max")
-        echo "{\"peer\":\"kvdeck serve\",\"load\":\"$load\",\"run\":$line}" | tee -a "$results"
-        stop_server
-
-        if [ "$llama" = 1 ]; then
-            port=$(free_port)
-            # Comparable settings: the same threads for decode and prefill, a context as long as
-            # kvdeck's (2048), batches as large. llama-cpp-python's server runs one request at a
-            # time (no parallel slots), so its clients queue; without --interrupt_requests False
-            # each new request would cut off the one running. It has no /health; /v1/models says ready.
-            "$KVD_LLAMA_CPP_VENV/bin/python3" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
-                --n_threads "$threads" --n_threads_batch "$threads" --n_ctx 2048 --n_batch 2048 \
-                --interrupt_requests False --logits_all False --verbose False >"$work/server.log" 2>&1 &
-            server=$!
-            wait_ready "$port" /v1/models
-            load_py --port "$port" --clients 1 --requests-per-client 1 --max-tokens 8 >/dev/null
-            # Its defaults sample differently (top_k 40, top_p 0.95, min_p 0.05, repeat penalty
-            # 1.1); these make it sample as kvdeck does by default. It has no ignore_eos, so a
-            # request may end early: the tokens it produced are what counts.
-            line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" \
-                   --extra '{"top_k":0,"top_p":1.0,"min_p":0.0,"repeat_penalty":1.0}')
-            echo "{\"peer\":\"llama.cpp server\",\"load\":\"$load\",\"run\":$line}" | tee -a "$results"
-            stop_server
-        fi
+        # Alternate the order, so a machine that grows busier or quieter over a repeat does not
+        # favour one peer.
+        peers=(in_process kvdeck_serve)
+        [ "$llama" = 1 ] && peers+=(llama_cpp_server)
+        if [ $((r % 2)) = 0 ]; then peers=($(printf '%s\n' "${peers[@]}" | tac)); fi
+        for p in "${peers[@]}"; do "$p"; done
     done
 done
 echo "$(uptime)" | sed 's/^ *//' >&2

@@ -15,7 +15,9 @@ extension Endpoints {
     ///   watched instead (Hummingbird's `consumeWithCancellationOnInboundClose`, which reads on
     ///   past the body that `collectBody` kept): end of input cancels the collecting task, and
     ///   cancelling the engine stream aborts the request. Hummingbird then closes the
-    ///   connection after the response, so the response says `Connection: close`.
+    ///   connection after the response, so the response says `Connection: close`. (The watch
+    ///   reads the connection until the next request head; a client that pipelines a request
+    ///   behind a non-streaming one would lose it. No common client pipelines.)
     func generate(_ request: Request, api: GenerationAPI, record: RequestLogRecord) async -> Response {
         var request = request
         let serving: ServingModel
