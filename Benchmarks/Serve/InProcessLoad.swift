@@ -29,6 +29,8 @@ struct InProcessLoad {
         /// CPU seconds (user + system) this process used during the run: the engine's own cost,
         /// to set beside the server process's.
         var cpu_s: Double
+        /// Forward steps the engine ran (`vllm:iteration_tokens_total_count` on a server).
+        var engine_steps: UInt64
     }
 
     private struct RequestResult: Sendable {
@@ -44,6 +46,7 @@ struct InProcessLoad {
         let (sampling, prompt, perClient) = (params, self.prompt, requestsPerClient)
         let started = ContinuousClock.now
         let cpuBefore = Self.processCPUSeconds()
+        let stepsBefore = await engine.stats.iterationTokens.count
         let results = try await withThrowingTaskGroup(of: [RequestResult].self) { group in
             for client in 0..<clients {
                 group.addTask {
@@ -61,13 +64,14 @@ struct InProcessLoad {
         }
         let wall = (ContinuousClock.now - started).seconds
         let cpu = Self.processCPUSeconds() - cpuBefore
+        let steps = await engine.stats.iterationTokens.count - stepsBefore
         let ttfts = results.compactMap { $0.ttft.map { $0.seconds * 1000 } }.sorted()
         let tokens = results.reduce(0) { $0 + $1.tokens }
         return Result(clients: clients, requests: results.count, completion_tokens: tokens, wall_s: Self.round(wall, 2),
                       tokens_per_s: Self.round(Double(tokens) / wall, 1),
                       ttft_p50_ms: ttfts.isEmpty ? nil : Self.round(Self.median(ttfts), 1),
                       ttft_p90_ms: ttfts.isEmpty ? nil : Self.round(ttfts[Int(0.9 * Double(ttfts.count - 1))], 1),
-                      cpu_s: Self.round(cpu, 3))
+                      cpu_s: Self.round(cpu, 3), engine_steps: steps)
     }
 
     private static func one(engine: InferenceEngine, tokenizer: Tokenizer, prompt: String,

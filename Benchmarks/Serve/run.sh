@@ -59,12 +59,16 @@ wait_ready() {
 load_py() { python3 Benchmarks/Serve/load.py "$@"; }
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
-# One result line: the peer, the load, the run's JSON, the server's CPU seconds (if given) and
-# the machine's load average over the last minute (other engineers' builds share these cores).
+# Forward steps a kvdeck server has run (nothing for a server without vLLM's metrics).
+steps_of() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^vllm:iteration_tokens_total_count/ { print $2 }'; }
+# One result line: the peer, the load, the run's JSON, the server's CPU seconds and engine steps
+# (if given), and the machine's load average over the last minute (other engineers' builds share
+# these cores).
 record() {
     python3 -c 'import json, sys
 run = json.loads(sys.argv[3])
 if sys.argv[4]: run["cpu_s"] = round(float(sys.argv[4]), 3)
+if len(sys.argv) > 5 and sys.argv[5]: run["engine_steps"] = int(float(sys.argv[5]))
 run["load_1m"] = float(open("/proc/loadavg").read().split()[0])
 print(json.dumps({"peer": sys.argv[1], "load": sys.argv[2], "run": run}))' "$@" | tee -a "$results"
 }
@@ -72,10 +76,12 @@ print(json.dumps({"peer": sys.argv[1], "load": sys.argv[2], "run": run}))' "$@" 
 serve_load() {
     local port=$1 peer=$2; shift 2
     load_py --port "$port" --clients 1 --requests-per-client 1 --max-tokens 8 "$@" >/dev/null
-    local before line
+    local before steps line
     before=$(cpu_of "$server")
+    steps=$(steps_of "$port")
     line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" "$@")
-    record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')"
+    [ -n "$steps" ] && steps=$(awk -v a="$(steps_of "$port")" -v b="$steps" 'BEGIN { print a - b }')
+    record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')" "$steps"
 }
 
 in_process() {

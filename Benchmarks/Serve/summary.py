@@ -32,8 +32,8 @@ def cpu_per_token(peer, load, key):
 
 print()
 print("| load (clients × requests × tokens) | peer | runs | completion tokens/s | TTFT p50 | TTFT p90 "
-      "| CPU ms/token (server) | CPU ms/token (load.py) | load avg |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "| CPU ms/token (server) | CPU ms/token (load.py) | engine steps | load avg |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for load in loads:
     c, n, m = load.split()
     for peer in peers:
@@ -43,7 +43,7 @@ for load in loads:
         print(f"| {c} × {n} × {m} | {peer} | {len(runs)} | {fmt(median(peer, load, 'tokens_per_s'))} "
               f"| {fmt(median(peer, load, 'ttft_p50_ms'), ' ms')} | {fmt(median(peer, load, 'ttft_p90_ms'), ' ms')} "
               f"| {fmt2(cpu_per_token(peer, load, 'cpu_s'))} | {fmt2(cpu_per_token(peer, load, 'client_cpu_s'))} "
-              f"| {fmt(median(peer, load, 'load_1m'))} |")
+              f"| {fmt(median(peer, load, 'engine_steps'))} | {fmt(median(peer, load, 'load_1m'))} |")
 print()
 for load in loads:
     engine = [r["run"]["tokens_per_s"] for r in rows if r["peer"] == "in-process" and r["load"] == load]
