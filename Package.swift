@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CKernels", "CKVDeckCUDA"]),
         // The OpenAI-compatible HTTP server over the engine: routes, SSE, vLLM's /metrics, drain.
         .target(name: "EngineServer", dependencies: [
-            "Engine",
+            "Engine", "YAML",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -99,7 +99,7 @@ let package = Package(
         // The server in process over the fake runner and the real tokenizer; the metrics text is
         // read back with the console's own parser.
         .testTarget(name: "EngineServerTests", dependencies: [
-            "EngineServer", "Engine", "EngineTestSupport", "Telemetry", "KvdeckTestSupport",
+            "EngineServer", "Engine", "EngineTestSupport", "Telemetry", "YAML", "KvdeckTestSupport",
         ]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         // Every template rendered (defaults and variations) and checked against ../shared/schemas.
@@ -131,6 +131,11 @@ let package = Package(
         // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
         .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
                           exclude: ["README.md"]),
+        // Benchmarks/Serve: load.py's streaming clients against `kvdeck serve`, and the same workload
+        // straight into InferenceEngine (this target): the server's overhead, one run.sh (README there).
+        .executableTarget(name: "kvdeck-bench-serve", dependencies: [
+            "Engine", "EngineServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/Serve", exclude: ["README.md", "load.py", "run.sh", "summary.py", "profile.sh", "perf_split.py"]),
         // Benchmarks/ConsoleFrame: a 10,000-row pod table's frame time, and the first full frame on a cluster (README there).
         .executableTarget(name: "kvdeck-bench-frame", dependencies: ["Console", "Terminal", "Kube"], path: "Benchmarks/ConsoleFrame",
                           exclude: ["README.md", "run.sh"]),

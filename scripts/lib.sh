@@ -92,20 +92,36 @@ kvd_cuda_compile_check() {
     esac
 }
 
-# The official `openai` Python client (PyPI), which the test suite drives against `kvdeck serve`
-# (Tests/Support/openai_client_check.py). It goes into a virtual environment under the build folder,
-# never into the system Python: created and filled once, reused after (`swift package clean` keeps
-# it; deleting .build removes it). The tests find it there, or at $KVDECK_OPENAI_PYTHON.
-KVD_OPENAI_VENV=".build/python-openai"
-
-kvd_install_openai_client() {
-    if [ -x "$KVD_OPENAI_VENV/bin/python3" ] && "$KVD_OPENAI_VENV/bin/python3" -c 'import openai' 2>/dev/null; then
-        kvd_say "openai Python client present: $KVD_OPENAI_VENV ($("$KVD_OPENAI_VENV/bin/python3" -c 'import openai; print(openai.__version__)'))"
+# A package from PyPI in its own virtual environment under the build folder, never in the system
+# Python: created and filled once, reused after (`swift package clean` keeps it; deleting .build
+# removes it). Usage: kvd_install_python_venv VENV MODULE PIP_SPEC WHAT   (MODULE is what must
+# import, and its __version__ is shown; extra pip settings come in through the environment).
+kvd_install_python_venv() {
+    local venv=$1 module=$2 spec=$3 what=$4
+    if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -c "import $module" 2>/dev/null; then
+        kvd_say "$what present: $venv ($("$venv/bin/python3" -c "import ${module%%.*}; print(${module%%.*}.__version__)"))"
         return
     fi
-    command -v python3 >/dev/null 2>&1 || kvd_die "python3 is needed for the openai client tests"
-    kvd_say "installing the openai Python client from PyPI into $KVD_OPENAI_VENV (for the server tests)"
-    python3 -m venv "$KVD_OPENAI_VENV" || kvd_die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
-    "$KVD_OPENAI_VENV/bin/python3" -m pip install --quiet --disable-pip-version-check openai \
-        || kvd_die "pip install openai failed (is PyPI reachable?)"
+    command -v python3 >/dev/null 2>&1 || kvd_die "python3 is needed for $what"
+    kvd_say "installing $what ($spec from PyPI) into $venv"
+    python3 -m venv "$venv" || kvd_die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check --no-cache-dir "$spec" \
+        || kvd_die "pip install $spec failed (is PyPI reachable? for a package built from source, are a C/C++ compiler and headers installed?)"
+}
+
+# The official `openai` Python client, which the test suite drives against `kvdeck serve`
+# (Tests/Support/openai_client_check.py). The tests find it here, or at $KVDECK_OPENAI_PYTHON.
+KVD_OPENAI_VENV=".build/python-openai"
+kvd_install_openai_client() {
+    kvd_install_python_venv "$KVD_OPENAI_VENV" openai openai "the openai Python client (for the server tests)"
+}
+
+# llama.cpp's server as a benchmark peer only (Benchmarks/Serve/run.sh --with-llama-cpp), never a
+# dependency: PyPI's llama-cpp-python compiles llama.cpp from source for this machine's CPU
+# (GGML_NATIVE), which takes several minutes on 2 cores.
+KVD_LLAMA_CPP_VENV=".build/python-llama-cpp"
+kvd_install_llama_cpp_server() {
+    CMAKE_ARGS="-DGGML_NATIVE=ON -DGGML_BLAS=OFF -DLLAMA_CURL=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+        kvd_install_python_venv "$KVD_LLAMA_CPP_VENV" llama_cpp.server 'llama-cpp-python[server]' \
+        "llama.cpp's server (llama-cpp-python, compiles llama.cpp: several minutes)"
 }

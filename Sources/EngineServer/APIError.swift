@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// An error answered to the client in OpenAI's nested shape, as vLLM writes it since PR #22099
 /// (reference §2.3): `{"error":{"message":...,"type":...,"param":...,"code":400}}`.
@@ -32,6 +33,10 @@ struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
         APIError(status: 503, type: "ServiceUnavailableError", message: message)
     }
 
+    /// nginx's 499 "client closed request": what the request log says of a request whose client
+    /// left before its answer (the client never sees it).
+    static let clientClosedRequest = APIError(status: 499, type: "ClientClosedRequest", message: "the client closed the connection before the response")
+
     static func internalError(_ message: String) -> APIError {
         APIError(status: 500, type: "InternalServerError", message: message)
     }
@@ -50,8 +55,8 @@ struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
         .object(["error": .object([
             "message": .string(message),
             "type": .string(type),
-            "param": JSONValue(param),
-            "code": .integer(status),
+            "param": param.map { .string($0) } ?? .null,
+            "code": .int(Int64(status)),
         ])])
     }
 

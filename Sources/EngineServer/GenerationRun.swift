@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import YAML
 
 /// One generation's events turned into its HTTP answer: SSE frames as tokens come, or one JSON
 /// body at the end. Knows nothing of sockets: `emit` writes a frame (and throws when the client

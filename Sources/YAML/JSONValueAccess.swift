@@ -88,6 +88,18 @@ extension JSONValue {
         if case .null = self { return true }
         return false
     }
+
+    /// The JSON type's name with its article, for messages ("'n' must be an integer, got a string").
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral {

@@ -2,6 +2,7 @@ import KvdeckTestSupport
 import Engine
 import Foundation
 import XCTest
+import YAML
 @testable import EngineServer
 
 /// Request bodies to plans, and every refusal as the 4xx a client gets (reference §2.3, §2.4).
@@ -123,6 +124,6 @@ final class RequestDecodingTests: XCTestCase {
 
     func testErrorBodyIsOpenAIsNestedShape() throws {
         let e = APIError.badRequest("bad thing", param: "max_tokens")
-        XCTAssertEqual(e.json.text, #"{"error":{"message":"bad thing","type":"BadRequestError","param":"max_tokens","code":400}}"#)
+        XCTAssertEqual(e.json.jsonString(), #"{"error":{"message":"bad thing","type":"BadRequestError","param":"max_tokens","code":400}}"#)
     }
 }

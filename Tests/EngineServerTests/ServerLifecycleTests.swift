@@ -52,6 +52,36 @@ final class ServerLifecycleTests: XCTestCase {
         }
     }
 
+    func testHangingUpBeforeANonStreamingAnswerAbortsAndFreesTheBlocks() async throws {
+        // Nothing is written to a non-streaming client until the end, so only the watch on the
+        // connection's inbound side can notice that it left.
+        try await RunningServer.with(stepDelay: 0.01) { s in
+            let c = try RawHTTPConnection(port: s.port)
+            try c.send("POST", "/v1/completions", json: #"{"prompt":"Once upon a time","max_tokens":1000,"ignore_eos":true}"#)
+            try await waitFor("the request to run") { try await s.metric("vllm:num_requests_running") == 1 }
+            let usage = try await s.metric("vllm:kv_cache_usage_perc") ?? 0
+            XCTAssertGreaterThan(usage, 0, "the running request holds blocks")
+            c.hangUp()
+            // Far sooner than the 1000 tokens (10 s or more at 10 ms a step) would take.
+            try await waitFor("the abandoned request to be aborted", timeout: 3) {
+                let text = (try? await s.get("/metrics").body) ?? ""
+                return text.contains(#"finished_reason="abort",model_name="fake-smollm2"} 1.0"#)
+            }
+            let running = try await s.metric("vllm:num_requests_running")
+            XCTAssertEqual(running, 0)
+            let after = try await s.metric("vllm:kv_cache_usage_perc")
+            XCTAssertEqual(after, 0, "every block is back in the pool")
+            try await waitFor("the admission slot to be released") { (try? jsonObject(try await s.get("/load").body)["server_load"] as? Int) == 0 }
+
+            // A client that stays gets its whole answer, and is told the connection ends with it.
+            let reply = try await s.post("/v1/completions", #"{"prompt":"Once","max_tokens":5,"ignore_eos":true}"#)
+            XCTAssertEqual(reply.status, 200)
+            XCTAssertEqual(reply.headers["connection"], "close")
+            let usageOut = try XCTUnwrap(try jsonObject(reply.body)["usage"] as? [String: Any])
+            XCTAssertEqual(usageOut["completion_tokens"] as? Int, 5)
+        }
+    }
+
     func testHealthIs503UntilTheModelIsReady() async throws {
         let (gate, open) = AsyncStream<Void>.makeStream()
         let model = try FakeServedModel.make()

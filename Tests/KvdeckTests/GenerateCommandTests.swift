@@ -60,7 +60,7 @@ final class GenerateCommandTests: XCTestCase {
     func testBadInputExitsNonZeroWithAMessage() throws {
         let cases: [(args: [String], message: String)] = [
             (["generate", "/nonexistent/model.gguf", "--prompt", "Hi"], "no model at /nonexistent/model.gguf"),
-            (["generate", "default", "--messages", #"[{"role":"user","content":"#], "--messages: not valid JSON (Unexpected end of file"),
+            (["generate", "default", "--messages", #"[{"role":"user","content":"#], "--messages: not valid JSON (invalid JSON at line 1, column 27 (byte 26): expected a value, found end of input)"),
             (["generate", "default", "--messages", #"{"role":"user","content":"Hi"}"#], "--messages: 'messages' must be a non-empty list"),
             (["generate", "default", "--messages", #"[{"content":"Hi"}]"#], "messages[0].role is required"),
             (["generate", "default", "--prompt", "Hi", "--max-tokens", "0"], "--max-tokens must be at least 1"),

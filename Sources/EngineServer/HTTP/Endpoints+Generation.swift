@@ -9,17 +9,22 @@ extension Endpoints {
     /// `POST /v1/completions` and `/v1/chat/completions`: decode and check, admit (or 429),
     /// submit to the engine, then answer with one JSON body or an SSE stream.
     ///
-    /// A streaming client that leaves aborts its request at the next token, so its KV blocks go
-    /// back to the pool: the write fails and the engine request is aborted. (Hummingbird's
-    /// inbound-close watch cannot be used here: it needs a request body nobody has read, and the
-    /// status of the answer depends on reading it. A non-streaming request therefore runs to its
-    /// end even if its client has gone.)
+    /// A client that leaves aborts its request, so its KV blocks go back to the pool at once:
+    /// - streaming: the next frame's write fails, and the engine request is aborted;
+    /// - non-streaming: nothing is written until the end, so the connection's inbound side is
+    ///   watched instead (Hummingbird's `consumeWithCancellationOnInboundClose`, which reads on
+    ///   past the body that `collectBody` kept): end of input cancels the collecting task, and
+    ///   cancelling the engine stream aborts the request. Hummingbird then closes the
+    ///   connection after the response, so the response says `Connection: close`. (The watch
+    ///   reads the connection until the next request head; a client that pipelines a request
+    ///   behind a non-streaming one would lose it. No common client pipelines.)
     func generate(_ request: Request, api: GenerationAPI, record: RequestLogRecord) async -> Response {
+        var request = request
         let serving: ServingModel
         let plan: GenerationPlan
         do {
             serving = try state.servingModel()
-            let body = try await readJSON(request)
+            let body = try await readJSON(&request)
             plan = try api == .chat ? ChatCompletionRequest.plan(body, serving: serving)
                                     : CompletionRequest.plan(body, serving: serving)
         } catch {
@@ -53,12 +58,22 @@ extension Endpoints {
         guard plan.stream else {
             defer { ticket.release() }
             do {
-                let (json, outcome) = try await run.collect(events)
+                let (json, outcome) = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    try await run.collect(events)
+                }
                 Self.note(outcome, in: record)
-                return .json(json)
+                var response = Response.json(json)
+                response.headers[.connection] = "close"
+                return response
             } catch let e as APIError {
                 record.set("error", .string(e.message))
                 return .apiError(e)
+            } catch is CancellationError {
+                // The client closed its side before the answer: stop generating for it now.
+                await engine.abort(requestID: requestID)
+                record.set("finish_reason", "abort")
+                record.set("error", "client disconnected")
+                return .apiError(.clientClosedRequest)
             } catch {
                 await engine.abort(requestID: requestID)
                 record.set("error", .string("\(error)"))

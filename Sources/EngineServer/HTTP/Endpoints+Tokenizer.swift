@@ -1,13 +1,15 @@
 import Engine
 import Hummingbird
+import YAML
 
 extension Endpoints {
     /// `POST /tokenize`: `{prompt}` (special tokens added by default) or chat `{messages}`
     /// (through the chat format) → `{count, max_model_len, tokens, token_strs}`.
     func tokenize(_ request: Request) async -> Response {
+        var request = request
         do {
             let serving = try state.servingModel()
-            let f = try RequestFields(try await readJSON(request))
+            let f = try RequestFields(try await readJSON(&request))
             _ = try serving.resolve(try f.string("model"))
             let tokens: [Int]
             if f.has("messages") {
@@ -25,8 +27,8 @@ extension Endpoints {
             let strs: JSONValue = try f.bool("return_token_strs") == true
                 ? .array(tokens.map { .string(logprobs.text(of: TokenID($0))) }) : .null
             return .json(.object([
-                "count": .integer(tokens.count), "max_model_len": .integer(serving.maxModelLen),
-                "tokens": .array(tokens.map { .integer($0) }), "token_strs": strs,
+                "count": .int(Int64(tokens.count)), "max_model_len": .int(Int64(serving.maxModelLen)),
+                "tokens": .array(tokens.map { .int(Int64($0)) }), "token_strs": strs,
             ]))
         } catch let e as APIError {
             return .apiError(e)
@@ -37,9 +39,10 @@ extension Endpoints {
 
     /// `POST /detokenize`: `{tokens}` → `{prompt}`.
     func detokenize(_ request: Request) async -> Response {
+        var request = request
         do {
             let serving = try state.servingModel()
-            let f = try RequestFields(try await readJSON(request))
+            let f = try RequestFields(try await readJSON(&request))
             _ = try serving.resolve(try f.string("model"))
             guard let ids = try f.ints("tokens") else { throw APIError.badRequest("'tokens' (a list of token ids) is required", param: "tokens") }
             let vocab = serving.tokenizer.vocabularySize

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Hummingbird
 import NIOCore
+import YAML
 
 /// The handlers behind each route (reference §2.1), over the server's shared state. The
 /// generation and tokenizer endpoints are in their own files.
@@ -24,18 +25,18 @@ struct Endpoints: Sendable {
     func version() -> Response { .json(.object(["version": .string(options.version)])) }
 
     /// `{"server_load": N}`: generation requests in flight.
-    func load() -> Response { .json(.object(["server_load": .integer(gate.count)])) }
+    func load() -> Response { .json(.object(["server_load": .int(Int64(gate.count))])) }
 
     func models() -> Response {
         let serving: ServingModel
         do { serving = try state.servingModel() } catch { return .apiError(error) }
         let data: [JSONValue] = serving.servedNames.map { name in
             .object([
-                "id": .string(name), "object": "model", "created": .integer(serving.created), "owned_by": "vllm",
-                "root": .string(serving.model.path), "parent": .null, "max_model_len": .integer(serving.maxModelLen),
+                "id": .string(name), "object": "model", "created": .int(Int64(serving.created)), "owned_by": "vllm",
+                "root": .string(serving.model.path), "parent": .null, "max_model_len": .int(Int64(serving.maxModelLen)),
                 "permission": [.object([
                     "id": .string("modelperm-" + Self.hexID()), "object": "model_permission",
-                    "created": .integer(serving.created), "allow_create_engine": false, "allow_sampling": true,
+                    "created": .int(Int64(serving.created)), "allow_create_engine": false, "allow_sampling": true,
                     "allow_logprobs": true, "allow_search_indices": false, "allow_view": true,
                     "allow_fine_tuning": false, "organization": "*", "group": .null, "is_blocking": false,
                 ])],
@@ -56,11 +57,13 @@ struct Endpoints: Sendable {
         return .text(text, contentType: VLLMMetricsText.contentType)
     }
 
-    /// The request body as JSON, within `--max-body-bytes`; the error is the answer.
-    func readJSON(_ request: Request) async throws(APIError) -> JSONValue {
+    /// The request body as JSON, within `--max-body-bytes`; the error is the answer. The body is
+    /// collected into the request (not just read), which keeps the connection's inbound stream
+    /// behind it for the disconnect watch of a non-streaming generation.
+    func readJSON(_ request: inout Request) async throws(APIError) -> JSONValue {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: options.maxBodyBytes)
+            buffer = try await request.collectBody(upTo: options.maxBodyBytes)
         } catch is NIOTooManyBytesError {
             throw APIError(status: 413, type: "RequestEntityTooLarge", message: "the request body is larger than \(options.maxBodyBytes) bytes")
         } catch {

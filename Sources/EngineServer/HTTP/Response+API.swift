@@ -1,10 +1,11 @@
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import YAML
 
 extension Response {
     static func json(_ value: JSONValue, status: Int = 200) -> Response {
-        text(value.text, status: status, contentType: "application/json")
+        text(value.jsonString(), status: status, contentType: "application/json")
     }
 
     static func apiError(_ error: APIError) -> Response {

@@ -1,3 +1,4 @@
+import YAML
 /// Typed reads of a request object's fields, each failing with a 400 that names the field and
 /// what was sent (pydantic's job in vLLM). `null` reads as absent, as in OpenAI's SDKs.
 struct RequestFields {
@@ -32,9 +33,9 @@ struct RequestFields {
     func int(_ key: String) throws(APIError) -> Int? {
         guard let v = present(key) else { return nil }
         switch v {
-        case .integer(let i): return i
+        case .int(let i): return Int(i)
         // pydantic's lax mode takes 16.0 for 16.
-        case .number(let d) where d.rounded() == d && abs(d) < 1e15: return Int(d)
+        case .double(let d) where d.rounded() == d && abs(d) < 1e15: return Int(d)
         default: throw wrongType(key, "an integer", v)
         }
     }
@@ -42,8 +43,8 @@ struct RequestFields {
     func double(_ key: String) throws(APIError) -> Double? {
         guard let v = present(key) else { return nil }
         switch v {
-        case .integer(let i): return Double(i)
-        case .number(let d): return d
+        case .int(let i): return Double(i)
+        case .double(let d): return d
         default: throw wrongType(key, "a number", v)
         }
     }
@@ -75,8 +76,8 @@ struct RequestFields {
         guard case .array(let items) = v else { throw wrongType(key, "a list of integers", v) }
         var out: [Int] = []
         for item in items {
-            guard case .integer(let i) = item else { throw wrongType(key, "a list of integers", v) }
-            out.append(i)
+            guard case .int(let i) = item else { throw wrongType(key, "a list of integers", v) }
+            out.append(Int(i))
         }
         return out
     }

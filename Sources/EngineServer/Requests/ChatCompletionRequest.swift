@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// `POST /v1/chat/completions`: messages through the model's chat format, then the shared fields.
 enum ChatCompletionRequest {

@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// `POST /v1/completions`: a prompt as text or token ids (one per request), then the shared fields.
 enum CompletionRequest {
@@ -39,9 +40,9 @@ enum CompletionRequest {
             return (tokenizer.encode(text, addSpecialTokens: addSpecialTokens, parseSpecial: true).map { TokenID($0) }, text)
         case .array(let items):
             if items.isEmpty { throw .badRequest("'prompt' is empty; send text or at least one token id", param: "prompt") }
-            if items.allSatisfy({ if case .integer = $0 { true } else { false } }) {
+            if items.allSatisfy({ if case .int = $0 { true } else { false } }) {
                 var ids: [TokenID] = []
-                for case .integer(let i) in items {
+                for case .int(let i) in items {
                     guard let id = TokenID(exactly: i), i >= 0, i < tokenizer.vocabularySize else {
                         throw .badRequest("prompt token id \(i) is outside this model's vocabulary (0..<\(tokenizer.vocabularySize))", param: "prompt")
                     }

@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// Which OpenAI endpoint a generation came from: it decides the response's shape.
 enum GenerationAPI: Sendable {

@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// The response bodies and stream chunks of one generation, in the shapes vLLM writes
 /// (vllm/entrypoints/openai/protocol.py): `chat.completion` / `chat.completion.chunk` for chat,
@@ -80,12 +81,12 @@ struct CompletionJSON {
     }
 
     private func header(object: String) -> JSONObject {
-        ["id": .string(id), "object": .string(object), "created": .integer(created), "model": .string(plan.model)]
+        ["id": .string(id), "object": .string(object), "created": .int(Int64(created)), "model": .string(plan.model)]
     }
 
     private func usage(_ u: Usage) -> JSONValue {
-        .object(["prompt_tokens": .integer(u.promptTokens), "total_tokens": .integer(u.totalTokens),
-                 "completion_tokens": .integer(u.completionTokens), "prompt_tokens_details": .null])
+        .object(["prompt_tokens": .int(Int64(u.promptTokens)), "total_tokens": .int(Int64(u.totalTokens)),
+                 "completion_tokens": .int(Int64(u.completionTokens)), "prompt_tokens_details": .null])
     }
 
     /// vLLM's `stop_reason`: the stop string, or the id of a `stop_token_ids` token; null for
@@ -93,7 +94,7 @@ struct CompletionJSON {
     private func stopReason(_ finish: GenerationEvent.Finish) -> JSONValue {
         switch finish.stopReason {
         case .string(let s)?: return .string(s)
-        case .token(let t)? where plan.sampling.stopTokenIDs.contains(t): return .integer(Int(t))
+        case .token(let t)? where plan.sampling.stopTokenIDs.contains(t): return .int(Int64(t))
         default: return .null
         }
     }

@@ -1,4 +1,5 @@
 import Engine
+import YAML
 
 /// Log-probabilities of generated tokens in the API's two shapes: chat's
 /// `{"content":[{token, logprob, bytes, top_logprobs}]}` and the legacy completions'
@@ -39,17 +40,17 @@ struct LogprobsJSON {
             var offsets: [JSONValue] = []
             var offset = textOffset
             for e in entries {
-                offsets.append(.integer(offset))
+                offsets.append(.int(Int64(offset)))
                 offset += text(of: e.token).count
             }
             return .object([
                 "text_offset": .array(offsets),
-                "token_logprobs": .array(entries.map { JSONValue($0.logprobs.chosen) }),
+                "token_logprobs": .array(entries.map { Self.logprob($0.logprobs.chosen) }),
                 "tokens": .array(entries.map { .string(text(of: $0.token)) }),
                 "top_logprobs": .array(entries.map { e in
                     var top = JSONObject()
-                    for alt in e.logprobs.top { top[text(of: alt.token)] = JSONValue(alt.logprob) }
-                    if top[text(of: e.token)] == nil { top[text(of: e.token)] = JSONValue(e.logprobs.chosen) }
+                    for alt in e.logprobs.top { top[text(of: alt.token)] = Self.logprob(alt.logprob) }
+                    if top[text(of: e.token)] == nil { top[text(of: e.token)] = Self.logprob(e.logprobs.chosen) }
                     return .object(top)
                 }),
             ])
@@ -60,8 +61,15 @@ struct LogprobsJSON {
     var textLength: Int { entries.reduce(0) { $0 + text(of: $1.token).count } }
 
     private func tokenObject(_ token: TokenID, _ logprob: Float) -> JSONObject {
-        ["token": .string(text(of: token)), "logprob": JSONValue(logprob),
-         "bytes": .array(tokenizer.piece(Int(token)).map { .integer(Int($0)) })]
+        ["token": .string(text(of: token)), "logprob": Self.logprob(logprob),
+         "bytes": .array(tokenizer.piece(Int(token)).map { .int(Int64($0)) })]
+    }
+
+    /// A logprob as vLLM writes it: through the Float's shortest decimal text (so -0.1 is
+    /// "-0.1", not "-0.10000000149011612"), and -9999.0 for -inf (JSON has no infinity).
+    static func logprob(_ f: Float) -> JSONValue {
+        guard f.isFinite else { return f.isNaN ? .null : .double(f < 0 ? -9999.0 : 9999.0) }
+        return .double(Double(String(f)) ?? Double(f))
     }
 
     /// A token's text; a piece that is not whole UTF-8 (part of a character) is written as
