@@ -200,10 +200,12 @@ final class PodsRowCacheTests: XCTestCase {
         XCTAssertTrue(line(meanwhile, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 3 ") == true, meanwhile.text)
         XCTAssertFalse(line(meanwhile, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 13 ") == true, meanwhile.text)
         // The user filters while the rows are built: the landed rows are filtered with it.
-        screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
+        screen.table.filter = TableFilter(text: "7f688bc75d-10[0-4]", criterion: .pattern(try TextPattern("7f688bc75d-10[0-4]")))
         await screen.settled()
         let changed = assertMatchesFresh(screen, state, clock, "every row changed, built off the main actor")
         XCTAssertTrue(line(changed, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 13 ") == true, changed.text)
+        XCTAssertEqual(screen.table.order.count, 50)
+        screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
 
         // A newer snapshot while a build runs: the build lands, and the next frame brings it on.
         everyPod(version: "8002") { i, pod in pod.status?.containerStatuses?[0].restartCount = 20 + i % 5 }
