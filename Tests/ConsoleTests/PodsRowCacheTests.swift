@@ -162,6 +162,16 @@ final class PodsRowCacheTests: XCTestCase {
         return state
     }
 
+    /// Every pod changed by `body` and at a new resourceVersion, in a new snapshot (a relist, a rollout).
+    private func changingEveryPod(_ state: inout ClusterState, version: String, _ body: (Int, inout Pod) -> Void) {
+        var items = state.pods!.items
+        for i in items.indices {
+            body(i, &items[i])
+            items[i].metadata.resourceVersion = "\(version)-\(i)"
+        }
+        state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
+    }
+
     /// A snapshot that asks for more rows than `backgroundBuildAbove` has them built off the main
     /// actor: the frames meanwhile draw the previous rows (the title says "updating…"), and once
     /// the build lands the screen asks for a redraw and its rows equal a fresh build — also when
@@ -171,14 +181,7 @@ final class PodsRowCacheTests: XCTestCase {
         let clock = Clock()
         let screen = PodsScreen(workloadKey: nil, now: { [clock] in clock.now })
         screen.backgroundBuildAbove = 16
-        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) {
-            var items = state.pods!.items
-            for i in items.indices {
-                body(i, &items[i])
-                items[i].metadata.resourceVersion = "\(version)-\(i)"
-            }
-            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
-        }
+        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) { changingEveryPod(&state, version: version, body) }
 
         // The first frame has no rows to show yet: it says it is loading, not "No pods.".
         let loading = frame(screen, state)
@@ -238,14 +241,7 @@ final class PodsRowCacheTests: XCTestCase {
         screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
         assertMatchesFresh(screen, state, clock, "first frame")
 
-        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) {
-            var items = state.pods!.items
-            for i in items.indices {
-                body(i, &items[i])
-                items[i].metadata.resourceVersion = "\(version)-\(i)"
-            }
-            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
-        }
+        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) { changingEveryPod(&state, version: version, body) }
         everyPod(version: "8000") { _, _ in }
         assertMatchesFresh(screen, state, clock, "new versions, same rows")
         everyPod(version: "8001") { i, pod in pod.status?.containerStatuses?[0].restartCount = 10 + (i * 7) % 13 }
