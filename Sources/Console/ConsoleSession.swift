@@ -94,6 +94,11 @@ public final class ConsoleSession {
     /// True when something changed that the stores do not signal (log lines, an expiring flash).
     public var needsRedraw: Bool { top.needsRedraw || (flash.map { $0.until <= now() } ?? false) }
 
+    /// Returns when every screen's work off the main actor has landed (`Screen.settled`).
+    public func settled() async {
+        for screen in stack { await screen.settled() }
+    }
+
     /// The pending namespace or context switch, once.
     public func takeRequest() -> SessionRequest? {
         defer { request = nil }

@@ -71,12 +71,16 @@ public protocol Screen: AnyObject {
     func close()
     /// True when the screen has something new to draw that did not come from the stores (log lines).
     var needsRedraw: Bool { get }
+    /// Returns when the work the screen started off the main actor has landed (rows built for
+    /// a large snapshot): headless tests and benches render, wait for it, and render again.
+    func settled() async
 }
 
 extension Screen {
     public var keyHelp: [(key: String, action: String)] { hints }
     public func close() {}
     public var needsRedraw: Bool { false }
+    public func settled() async {}
 }
 
 /// A screen built on one table: the console filters (`/`) and sorts (shift-letters) its rows.

@@ -37,8 +37,11 @@ public struct TableView: Sendable {
     public var rows: [[TableCell]] { didSet { if !updating { reorder() } } }
     /// Each source row's labels, for label-selector filters; may be empty.
     public var rowLabels: [[String: String]] = [] { didSet { if !updating, filter?.usesLabels == true { reorder() } } }
-    public var filter: TableFilter? { didSet { reorder() } }
-    public var sort: TableSort? { didSet { reorder() } }
+    public var filter: TableFilter? { didSet { refinements += 1; reorder() } }
+    public var sort: TableSort? { didSet { refinements += 1; reorder() } }
+    /// Counts changes of `filter` and `sort`: a copy whose count is still this table's was
+    /// refined the same way (`adoptRows(of:)`).
+    private var refinements = 0
     /// Shown rows as indices into `rows`, in display order.
     public private(set) var order: [Int]
     /// Each column's widest shown cell, measured when the rows change rather than every frame.
@@ -148,6 +151,32 @@ public struct TableView: Sendable {
             order = passes.indices.filter { passes[$0] }
         }
         contentWidths = widthCounts.map(TableView.widest)
+        if cursor >= order.count { cursor = max(0, order.count - 1) }
+    }
+
+    /// Takes the rows and labels of `other`, a copy of this table whose rows were replaced
+    /// elsewhere (off the main actor), with what that copy worked out for them: which rows pass
+    /// the filter, their sort order and keys, and the column widths. The cursor and scroll stay.
+    /// When this table's filter or sort changed since the copy was made, the rows are filtered,
+    /// sorted and measured again here instead, so the result is always as if assigned.
+    public mutating func adoptRows(of other: TableView) {
+        guard other.refinements == refinements, other.columns == columns else {
+            updating = true
+            rowLabels = other.rowLabels
+            rows = other.rows
+            updating = false
+            reorder()
+            return
+        }
+        updating = true
+        rowLabels = other.rowLabels
+        rows = other.rows
+        updating = false
+        passes = other.passes
+        sortKeys = other.sortKeys
+        order = other.order
+        widthCounts = other.widthCounts
+        contentWidths = other.contentWidths
         if cursor >= order.count { cursor = max(0, order.count - 1) }
     }
 

@@ -146,9 +146,8 @@ final class PodsRowCacheTests: XCTestCase {
         assertMatchesFresh(workload, state, clock, "workload pod changed")
     }
 
-    /// Every pod of a larger list at a new resourceVersion: rows that show the same stay as they
-    /// are; when most rows show something new they are replaced at once. Both must equal a fresh build.
-    func testManyPodsAtNewVersionsEqualRowsBuiltAfresh() async throws {
+    /// The fixtures with 200 pods of vllm-qwen in place of their pods (restart counts 0–4).
+    private func manyPods() throws -> ClusterState {
         var state = try ConsoleFixtures.state()
         let template = try XCTUnwrap(state.pods?.items.first { $0.metadata.name == "vllm-qwen-7f688bc75d-gdzjh" })
         let pods: [Pod] = (0..<200).map { i in
@@ -160,20 +159,89 @@ final class PodsRowCacheTests: XCTestCase {
             return pod
         }
         state.pods = InformerSnapshot(items: pods, state: .synced, resourceVersion: "7000")
+        return state
+    }
+
+    /// Every pod changed by `body` and at a new resourceVersion, in a new snapshot (a relist, a rollout).
+    private func changingEveryPod(_ state: inout ClusterState, version: String, _ body: (Int, inout Pod) -> Void) {
+        var items = state.pods!.items
+        for i in items.indices {
+            body(i, &items[i])
+            items[i].metadata.resourceVersion = "\(version)-\(i)"
+        }
+        state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
+    }
+
+    /// A snapshot that asks for more rows than `backgroundBuildAbove` has them built off the main
+    /// actor: the frames meanwhile draw the previous rows (the title says "updating…"), and once
+    /// the build lands the screen asks for a redraw and its rows equal a fresh build — also when
+    /// the filter changed meanwhile. A build whose screen closed is dropped.
+    func testLargeChangesAreBuiltOffTheMainActor() async throws {
+        var state = try manyPods()
+        let clock = Clock()
+        let screen = PodsScreen(workloadKey: nil, now: { [clock] in clock.now })
+        screen.backgroundBuildAbove = 16
+        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) { changingEveryPod(&state, version: version, body) }
+
+        // The first frame has no rows to show yet: it says it is loading, not "No pods.".
+        let loading = frame(screen, state)
+        XCTAssertTrue(loading.text.contains("Loading pods…"), loading.text)
+        XCTAssertTrue(screen.title.hasSuffix(" updating…"), screen.title)
+        XCTAssertFalse(screen.needsRedraw)
+        await screen.settled()
+        XCTAssertTrue(screen.needsRedraw, "a landed build asks for a frame")
+        XCTAssertEqual(screen.title, "pods(all)")
+        let first = assertMatchesFresh(screen, state, clock, "first frame, built off the main actor")
+        XCTAssertFalse(screen.needsRedraw, "drawn")
+        XCTAssertTrue(line(first, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 3 ") == true, first.text)
+
+        // Every row changes: the next frame still draws the rows it has.
+        everyPod(version: "8001") { i, pod in pod.status?.containerStatuses?[0].restartCount = 10 + i % 5 }
+        clock.now += 1
+        let meanwhile = frame(screen, state)
+        XCTAssertTrue(screen.title.hasSuffix(" updating…"))
+        XCTAssertTrue(line(meanwhile, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 3 ") == true, meanwhile.text)
+        XCTAssertFalse(line(meanwhile, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 13 ") == true, meanwhile.text)
+        // The user filters while the rows are built: the landed rows are filtered with it.
+        screen.table.filter = TableFilter(text: "7f688bc75d-10[0-4]", criterion: .pattern(try TextPattern("7f688bc75d-10[0-4]")))
+        await screen.settled()
+        let changed = assertMatchesFresh(screen, state, clock, "every row changed, built off the main actor")
+        XCTAssertTrue(line(changed, containing: "vllm-qwen-7f688bc75d-1003")?.contains(" 13 ") == true, changed.text)
+        XCTAssertEqual(screen.table.order.count, 50)
+        screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
+
+        // A newer snapshot while a build runs: the build lands, and the next frame brings it on.
+        everyPod(version: "8002") { i, pod in pod.status?.containerStatuses?[0].restartCount = 20 + i % 5 }
+        _ = frame(screen, state)
+        everyPod(version: "8003") { i, pod in if i % 2 == 0 { pod.metadata.labels?["app"] = "other" } }
+        await screen.settled()
+        _ = frame(screen, state)
+        await screen.settled()
+        assertMatchesFresh(screen, state, clock, "a newer snapshot during a build")
+        XCTAssertEqual(screen.table.order.count, 100)
+
+        // Closed while building: the result is dropped, nothing asks for a redraw.
+        everyPod(version: "8004") { _, pod in pod.status?.containerStatuses?[0].restartCount = 30 }
+        let before = screen.table.rows
+        _ = frame(screen, state)
+        screen.close()
+        await screen.settled()
+        try await Task.sleep(for: .milliseconds(50))
+        XCTAssertFalse(screen.needsRedraw)
+        XCTAssertEqual(screen.table.rows, before)
+    }
+
+    /// Every pod of a larger list at a new resourceVersion: rows that show the same stay as they
+    /// are; when most rows show something new they are replaced at once. Both must equal a fresh build.
+    func testManyPodsAtNewVersionsEqualRowsBuiltAfresh() async throws {
+        var state = try manyPods()
         let clock = Clock()
         let screen = PodsScreen(workloadKey: nil, now: { [clock] in clock.now })
         screen.table.sort = TableSort(column: 3, ascending: false)
         screen.table.filter = TableFilter(text: "-l app=vllm-qwen", criterion: .labels { $0["app"] == "vllm-qwen" })
         assertMatchesFresh(screen, state, clock, "first frame")
 
-        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) {
-            var items = state.pods!.items
-            for i in items.indices {
-                body(i, &items[i])
-                items[i].metadata.resourceVersion = "\(version)-\(i)"
-            }
-            state.pods = InformerSnapshot(items: items, state: .synced, resourceVersion: version)
-        }
+        func everyPod(version: String, _ body: (Int, inout Pod) -> Void) { changingEveryPod(&state, version: version, body) }
         everyPod(version: "8000") { _, _ in }
         assertMatchesFresh(screen, state, clock, "new versions, same rows")
         everyPod(version: "8001") { i, pod in pod.status?.containerStatuses?[0].restartCount = 10 + (i * 7) % 13 }
