@@ -94,6 +94,10 @@ let package = Package(
 
         // A fake `ModelRunner` over a real paged cache, shared by the engine's and the server's tests.
         .target(name: "EngineTestSupport", dependencies: ["Engine"], path: "Tests/EngineSupport"),
+        // A local cluster in process (API, controllers, the recorded GPU nodes) for the tests of
+        // every module that drives one.
+        .target(name: "LocalClusterTestSupport", dependencies: ["LocalCluster", "Kube", "KvdeckTestSupport"],
+                path: "Tests/LocalClusterSupport"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "CKVDeckCUDA", "EngineTestSupport", "KvdeckTestSupport"]),
         // The server in process over the fake runner and the real tokenizer; the metrics text is
@@ -104,7 +108,8 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "KvdeckTestSupport"]),
         // Every template rendered (defaults and variations) and checked against ../shared/schemas.
         // ... and the built-in kinds applied to the local cluster in process.
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "Operations", "YAML", "KvdeckTestSupport", "Kube", "LocalCluster"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "DeployTemplates", "Operations", "YAML", "KvdeckTestSupport", "Kube", "LocalCluster",
+                                                     "LocalClusterTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
@@ -112,12 +117,12 @@ let package = Package(
         // The local cluster in process: operations from the console, the feed's Events API choice,
         // the deploy screen's apply.
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Kube", "Telemetry", "Engine", "Operations",
-                                                         "Deploy", "LocalCluster", "YAML", "KvdeckTestSupport"],
+                                                         "Deploy", "LocalCluster", "LocalClusterTestSupport", "YAML", "KvdeckTestSupport"],
                     exclude: ["Snapshots"]),
         // Runs the built `kvdeck` binary against test servers, beside kubectl as the reference client.
         // The chat pane's cluster backend runs against the served demo, so Console and Kube too.
         .testTarget(name: "KvdeckTests", dependencies: ["kvdeck", "KvdeckTestSupport", "Console", "Kube", "Engine"]),
-        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "LocalClusterTestSupport", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         // Operations against the local cluster in process, beside kubectl 1.32 on the same cluster over HTTPS.
         .testTarget(name: "OperationsTests", dependencies: [
             "Operations", "Kube", "YAML", "LocalCluster", "LocalClusterServer", "KvdeckTestSupport",

@@ -4,6 +4,7 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 import LocalCluster
+import LocalClusterTestSupport
 import Terminal
 import XCTest
 import YAML
@@ -12,24 +13,10 @@ import YAML
 /// process (API, controllers and the recorded GPU nodes), the preview is the server's real dry
 /// run and the confirmed apply creates the Deployment, whose rollout the screen then follows.
 final class DeployScreenTests: XCTestCase {
-    struct Cluster {
-        let api: LocalAPI
-        let controllers: ControllerManager
-        let client: KubeClient
-    }
+    typealias Cluster = RunningLocalCluster
 
     private static func startCluster() async throws -> Cluster {
-        let api = LocalAPI()
-        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                              credentials: NoCredentials(), namespace: "llm-prod"),
-                                transport: InProcessTransport(handler: api, user: "kvdeck-admin"))
-        _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm-prod"]])
-        try await RecordedGPUNodes.create(using: client)
-        let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        return Cluster(api: api, controllers: controllers, client: client)
+        try await RunningLocalCluster.start(namespace: "llm-prod", user: "kvdeck-admin", resyncInterval: .seconds(1))
     }
 
     @MainActor private func session(_ cluster: Cluster?, readOnly: Bool = false) -> ConsoleSession {
@@ -120,10 +107,10 @@ final class DeployScreenTests: XCTestCase {
         do {
             try await previewConfirmApply(cluster)
         } catch {
-            await cluster.controllers.stop()
+            await cluster.stop()
             throw error
         }
-        await cluster.controllers.stop()
+        await cluster.stop()
     }
 
     @MainActor private func previewConfirmApply(_ cluster: Cluster) async throws {
@@ -187,6 +174,6 @@ final class DeployScreenTests: XCTestCase {
         let policies = try await cluster.client.list(ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies",
                                                                   kind: "NetworkPolicy", namespaced: true), namespace: "llm-prod")
         XCTAssertEqual(policies.items.count, 0)
-        await cluster.controllers.stop()
+        await cluster.stop()
     }
 }

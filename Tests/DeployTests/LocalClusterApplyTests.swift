@@ -4,6 +4,7 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 import LocalCluster
+import LocalClusterTestSupport
 import XCTest
 import YAML
 
@@ -17,23 +18,15 @@ final class LocalClusterApplyTests: XCTestCase {
     static let policies = ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true)
 
     func testSingleGPUWithPersistenceNetworkPolicyAndDisruptionBudgetApplyAndRollOut() async throws {
-        let api = LocalAPI()
-        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                              credentials: NoCredentials(), namespace: "llm-prod"),
-                                transport: InProcessTransport(handler: api, user: "kvdeck-admin"))
-        _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm-prod"]])
-        try await RecordedGPUNodes.create(using: client)
-        let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
+        let cluster = try await RunningLocalCluster.start(namespace: "llm-prod", user: "kvdeck-admin", resyncInterval: .seconds(1))
+        let client = cluster.client
         do {
             try await applyAll(client)
         } catch {
-            await controllers.stop()
+            await cluster.stop()
             throw error
         }
-        await controllers.stop()
+        await cluster.stop()
     }
 
     private func applyAll(_ client: KubeClient) async throws {

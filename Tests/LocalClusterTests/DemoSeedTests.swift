@@ -4,6 +4,7 @@ import KvdeckTestSupport
 import XCTest
 import YAML
 @testable import LocalCluster
+import LocalClusterTestSupport
 
 /// The demo's seed, applied through the API with the controllers running, leaves what the README
 /// promises a newcomer: two tracks, a traffic split, three revisions, pods placed on GPU nodes.

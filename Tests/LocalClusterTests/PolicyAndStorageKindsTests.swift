@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import LocalCluster
+import LocalClusterTestSupport
 import XCTest
 import YAML
 

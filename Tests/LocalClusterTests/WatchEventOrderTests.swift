@@ -2,6 +2,7 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 import LocalCluster
+import LocalClusterTestSupport
 import XCTest
 import YAML
 

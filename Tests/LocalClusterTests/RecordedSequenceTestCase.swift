@@ -2,41 +2,9 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 import LocalCluster
+import LocalClusterTestSupport
 import XCTest
 import YAML
-
-/// A local cluster as the controller tests need it: the API, an in-process client acting as
-/// kubectl, the recorded real cluster's three GPU nodes, and the controllers running with short
-/// delays so a rollout takes milliseconds.
-struct RunningLocalCluster {
-    let api: LocalAPI
-    let client: KubeClient
-    let manager: ControllerManager
-
-    /// Creates `namespace` (unless nil) and the recorded nodes, then starts the controllers.
-    static func start(namespace: String? = "fixtures", recordedNodes: Bool = true) async throws -> RunningLocalCluster {
-        let api = LocalAPI()
-        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                              credentials: NoCredentials(), namespace: namespace ?? "default"),
-                                transport: InProcessTransport(handler: api, user: "kubectl"))
-        if let namespace {
-            _ = try await client.create(Namespace.resourceType,
-                                        body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
-        }
-        if recordedNodes {
-            try await RecordedGPUNodes.create(using: client)
-        }
-        let manager = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(30), podTerminationDelay: .milliseconds(30), resyncInterval: .seconds(2),
-            coalesceInterval: .milliseconds(5)))
-        await manager.start()
-        return RunningLocalCluster(api: api, client: client, manager: manager)
-    }
-
-    func stop() async {
-        await manager.stop()
-    }
-}
 
 /// The base of the tests that replay a recorded sequence: a running local cluster per test and
 /// the recorded snapshots of one fixture folder (`folder`, set by each subclass).
