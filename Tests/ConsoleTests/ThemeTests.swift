@@ -123,7 +123,7 @@ final class ThemeTests: XCTestCase {
         s.readOnly = true
         let frame = s.render(try ConsoleFixtures.state(), width: 120, height: 24, theme: try catalog.load("dracula"), glyphs: .unicode)
         XCTAssertTrue(frame.line(0).contains("ctx: prod  cluster: gpu-east  user: ops  ns: all  [read-only]"), frame.line(0))
-        XCTAssertTrue(frame.line(1).hasPrefix(" LIVE · updated 3s ago"), frame.line(1))
+        XCTAssertTrue(frame.line(1).hasPrefix(" LIVE · changed 3s ago"), frame.line(1))
         XCTAssertEqual(frame[0, 5].style.background, .rgb(0x28, 0x2a, 0x36), "the skin's background fills the screen")
     }
 }

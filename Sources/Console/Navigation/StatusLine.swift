@@ -3,8 +3,9 @@ import Kube
 import Terminal
 
 /// The two lines at the top: where the console is connected (context, cluster, user,
-/// namespace, read-only) and how fresh its data is (one overall state, the age of the last
-/// update, then each store's state).
+/// namespace, read-only) and how fresh its data is (one overall state, how long ago a store last
+/// delivered a change, then each store's state). "changed", not "updated": a live watch on a
+/// quiet cluster delivers nothing for minutes, and its data is current all the while.
 struct StatusLine {
     var connection: ConnectionSummary?
     var readOnly: Bool
@@ -25,7 +26,7 @@ struct StatusLine {
         var sx = 1
         sx += buffer.put(overall, x: sx, y: 1, style: overallStyle)
         if let last = state.lastSync {
-            sx += buffer.put(" · updated \(HumanDuration.format(now.timeIntervalSince(last))) ago", x: sx, y: 1, style: theme.muted)
+            sx += buffer.put(" · changed \(HumanDuration.format(now.timeIntervalSince(last))) ago", x: sx, y: 1, style: theme.muted)
         }
         sx += 3
         for (name, informerState, loaded) in state.freshness where sx < width - 1 {
