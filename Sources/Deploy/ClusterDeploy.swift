@@ -52,7 +52,7 @@ public struct ClusterDeploy: Sendable {
             let (name, namespace) = Self.identity(object)
             var query: [(name: String, value: String)] = [("fieldManager", fieldManager), ("fieldValidation", "Strict")]
             if forceConflicts { query.append(("force", "true")) }
-            return ApplyRequest(reference: Self.reference(type, name),
+            return ApplyRequest(reference: type.objectName(name),
                                 path: type.path(namespace: type.namespaced ? namespace : nil, name: name) + "?" + QueryText.encode(query),
                                 body: YAML.emit(object))
         }
@@ -72,7 +72,7 @@ public struct ClusterDeploy: Sendable {
                 live = nil
             }
             let proposed = try await apply(object, type: type, dryRun: true)
-            changes.append(ObjectChange(reference: Self.reference(type, name), live: live, proposed: proposed))
+            changes.append(ObjectChange(reference: type.objectName(name), live: live, proposed: proposed))
         }
         return changes
     }
@@ -84,7 +84,7 @@ public struct ClusterDeploy: Sendable {
         var applied: [(reference: String, object: JSONValue)] = []
         for (object, type) in zip(rendered.objects, types) {
             let stored = try await apply(object, type: type, dryRun: false)
-            applied.append((Self.reference(type, Self.identity(object).name), stored))
+            applied.append((type.objectName(Self.identity(object).name), stored))
         }
         return applied
     }
@@ -129,11 +129,6 @@ public struct ClusterDeploy: Sendable {
 
     static func identity(_ object: JSONValue) -> (name: String, namespace: String?) {
         (object["metadata"]?["name"]?.stringValue ?? "", object["metadata"]?["namespace"]?.stringValue)
-    }
-
-    /// "deployment.apps/vllm", "service/vllm".
-    static func reference(_ type: ResourceType, _ name: String) -> String {
-        type.kind.lowercased() + (type.group.isEmpty ? "" : ".\(type.group)") + "/" + name
     }
 }
 

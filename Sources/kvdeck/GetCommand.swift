@@ -94,8 +94,7 @@ struct GetCommand: AsyncParsableCommand {
         }
         switch output {
         case .name:
-            let kind = type.kind.lowercased() + (type.group.isEmpty ? "" : ".\(type.group)")
-            return items.map { "\(kind)/\($0["metadata"]?["name"]?.stringValue ?? "")\n" }.joined()
+            return items.map { type.objectName($0["metadata"]?["name"]?.stringValue ?? "") + "\n" }.joined()
         case .yaml:
             let value: JSONValue = names.count == 1 ? items[0] : list(items)
             return YAML.emit(value)
