@@ -2,7 +2,7 @@ import Engine
 import Foundation
 
 // kvdeck-bench-engine [MODEL.gguf] [--arithmetic exact|int8|int16] [--path reference|avx2|avx512]
-//                     [--kv-cache f32|f16] [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
+//                     [--kv-cache f32|f16 (default: f16, f32 with exact)] [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
 // Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file).
 var args = Array(CommandLine.arguments.dropFirst())
 var options = DecodeBenchmark.Options()

@@ -36,16 +36,18 @@ public struct LoadedModel: Sendable {
     }
 }
 
-/// What a server asks of a new backend: `--block-size`, `--kv-cache-memory` and, for the CUDA
-/// backend, `--gpu-memory-utilization`.
+/// What a server asks of a new backend: `--block-size`, `--kv-cache-memory`,
+/// `--kv-cache-dtype` and, for the CUDA backend, `--gpu-memory-utilization`.
 public struct RunnerRequest: Sendable, Equatable {
     public var blockSize: Int
     public var kvCacheBytes: Int
+    public var kvCacheDType: KVCacheDType
     public var gpuMemoryUtilization: Double?
 
-    public init(blockSize: Int, kvCacheBytes: Int, gpuMemoryUtilization: Double? = nil) {
+    public init(blockSize: Int, kvCacheBytes: Int, kvCacheDType: KVCacheDType = .auto, gpuMemoryUtilization: Double? = nil) {
         self.blockSize = blockSize
         self.kvCacheBytes = kvCacheBytes
+        self.kvCacheDType = kvCacheDType
         self.gpuMemoryUtilization = gpuMemoryUtilization
     }
 
@@ -65,7 +67,8 @@ extension LoadedModel {
         let backend = try EngineBackend(weights: files.weights)
         return LoadedModel(files: files, backendDescription: backend.description) { request in
             try backend.makeRunner(blockSize: request.blockSize, kvCacheBytes: request.kvCacheBytes,
-                                   gpuMemoryUtilization: request.gpuMemoryUtilization, threads: threads)
+                                   gpuMemoryUtilization: request.gpuMemoryUtilization,
+                                   kvCacheDType: request.kvCacheDType, threads: threads)
         }
     }
 }

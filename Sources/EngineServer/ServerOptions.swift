@@ -15,6 +15,8 @@ public struct ServerOptions: Sendable {
     public var blockSize = KVCacheBudget.defaultBlockSize
     /// `--kv-cache-memory`: bytes of KV cache (vLLM's CPU backend defaults to 4 GiB).
     public var kvCacheBytes = 4 << 30
+    /// `--kv-cache-dtype`: auto (half on the CPU, the compute dtype on CUDA), float16 or float32.
+    public var kvCacheDType = KVCacheDType.auto
     /// `--gpu-memory-utilization`: the share of the GPU's memory the CUDA backend may fill
     /// (weights, scratch, then as many KV blocks as fit), as vLLM sizes its cache; the CPU backend
     /// uses `kvCacheBytes`. nil: the CUDA backend takes `kvCacheBytes` too.

@@ -11,6 +11,7 @@ final class ServingModel: Sendable {
     let blockSize: Int
     let blockCount: Int
     let kvCacheBytes: Int
+    let kvCacheDType: KVCacheDType
     let enablePrefixCaching: Bool
     /// Unix seconds, for `created` in `/v1/models`.
     let created: Int
@@ -18,7 +19,7 @@ final class ServingModel: Sendable {
     /// Makes the backend (allocating the KV cache) and the engine over it.
     init(model: LoadedModel, options: ServerOptions) throws {
         let request = RunnerRequest(blockSize: options.blockSize, kvCacheBytes: options.kvCacheBytes,
-                                    gpuMemoryUtilization: options.gpuMemoryUtilization)
+                                    kvCacheDType: options.kvCacheDType, gpuMemoryUtilization: options.gpuMemoryUtilization)
         let runner = try model.makeRunner(request)
         self.model = model
         self.engine = try InferenceEngine(runner: runner, detokenizer: model.tokenizer, config: options.engine)
@@ -28,6 +29,7 @@ final class ServingModel: Sendable {
         self.blockCount = runner.blockCount
         // The GPU sizes its own cache (from --gpu-memory-utilization): report what it took.
         self.kvCacheBytes = (runner as? CUDAModelRunner)?.kvCacheBytes ?? options.kvCacheBytes
+        self.kvCacheDType = options.kvCacheDType
         self.enablePrefixCaching = options.engine.enablePrefixCaching
         self.created = Int(Date().timeIntervalSince1970)
     }

@@ -57,6 +57,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Activation arithmetic: int16 (the engine's default), int8, or exact (float32).")
     var arithmetic: Arithmetic = .int16
 
+    @Option(help: "KV-cache element type: auto (half; float32 with --arithmetic exact), float16 or float32.")
+    var kvCacheDtype = "auto"
+
     @Option(name: [.short, .long], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
@@ -75,6 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        do { _ = try KVCacheDType(flag: kvCacheDtype) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
@@ -98,6 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
             options.decodeSteps = steps
             options.repeats = repeats
             options.arithmetic = arithmetic.value
+            options.kvCacheFormat = try KVCacheDType(flag: kvCacheDtype).cpuFormat(arithmetic: arithmetic.value)
             let result = try DecodeBenchmark.run(model: files.weights, options: options) { EngineProgress.say("bench", $0) }
             let report = BenchReport(model: files.path, options: options, result: result)
             switch output {

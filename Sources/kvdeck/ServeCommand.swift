@@ -51,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "KV-cache memory: bytes, or a size such as 512MiB or 4GiB.")
     var kvCacheMemory = "4GiB"
 
+    @Option(help: "KV-cache element type: auto (half on the CPU; the compute dtype on CUDA), float16 or float32.")
+    var kvCacheDtype = "auto"
+
     @Option(help: "CUDA backend: the share of GPU memory for weights, activations and the KV cache, in (0, 1]; the cache gets what is left (the CPU backend uses --kv-cache-memory).")
     var gpuMemoryUtilization = 0.9
 
@@ -138,6 +141,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 enablePrefixCaching: enablePrefixCaching)
         o.blockSize = blockSize
         o.kvCacheBytes = try KVCacheBudget.parseBytes(kvCacheMemory)
+        o.kvCacheDType = try KVCacheDType(flag: kvCacheDtype)
         o.gpuMemoryUtilization = gpuMemoryUtilization
         o.apiKey = apiKey ?? environment["VLLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         o.disableLogStats = disableLogStats

@@ -125,8 +125,14 @@ final class CPUModelRunnerTests: XCTestCase {
 
     func testCacheSizing() throws {
         let model = try GGUFModel(path: TestModel.defaultGGUFPath)
-        let perBlock = model.config.kvBytesPerToken * 16
-        XCTAssertEqual(try CPUModelRunner(weights: model, kvCacheBytes: 10 * perBlock + 5).blockCount, 10)
+        // The default cache is half (`--kv-cache-dtype auto`): 2 bytes per element, half a float32 block.
+        let perBlock = CPUKVCacheFormat.float16.bytesPerToken(model.config) * 16
+        XCTAssertEqual(perBlock * 2, model.config.kvBytesPerToken * 16)
+        let runner = try CPUModelRunner(weights: model, kvCacheBytes: 10 * perBlock + 5)
+        XCTAssertEqual(runner.kvCacheFormat, .float16)
+        XCTAssertEqual(runner.blockCount, 10)
+        XCTAssertEqual(try CPUModelRunner(weights: model, kvCacheBytes: 10 * perBlock + 5, kvCacheFormat: .float32).blockCount, 5)
+        XCTAssertEqual(try CPUModelRunner(weights: model, blockCount: 1, arithmetic: .exact).kvCacheFormat, .float32)
         XCTAssertThrowsError(try CPUModelRunner(weights: model, kvCacheBytes: perBlock - 1)) { XCTAssertTrue($0 is CPURunnerError) }
         XCTAssertThrowsError(try CPUModelRunner(weights: model, blockSize: 0, blockCount: 4)) { XCTAssertTrue($0 is CPURunnerError) }
         XCTAssertThrowsError(try CPUModelRunner(weights: model, blockCount: 0)) { XCTAssertTrue($0 is CPURunnerError) }

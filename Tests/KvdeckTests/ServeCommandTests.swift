@@ -6,7 +6,7 @@ import XCTest
 final class ServeCommandTests: XCTestCase {
     func testTheOfficialOpenAIClientAgainstTheDefaultModel() async throws {
         let served = try await ServedEngine.start(["serve", "default", "--port", "0", "--kv-cache-memory", "256MiB",
-                                                   "--api-key", "sk-e2e"])
+                                                   "--api-key", "sk-e2e", "--kv-cache-dtype", "float32"])
         defer { served.stop() }
         let run = try await OpenAIClientScript.run(baseURL: "http://127.0.0.1:\(served.port)/v1",
                                                    model: "SmolLM2-135M-Instruct", apiKey: "sk-e2e")
@@ -19,6 +19,9 @@ final class ServeCommandTests: XCTestCase {
                                           json: #"{"messages":[{"role":"user","content":"What is the capital of France?"}],"max_tokens":20,"temperature":0}"#,
                                           headers: ["Authorization": "Bearer sk-e2e"])
         XCTAssertTrue(reply.body.contains("Paris"), reply.body)
+        // The flag's value is what vLLM's cache_config_info labels.
+        let metrics = try await httpRequest(port: served.port, "GET", "/metrics")
+        XCTAssertTrue(metrics.body.contains(#"cache_dtype="float32""#), metrics.body)
         // One log line per request on stderr, without the prompt.
         let log = served.stderr
         XCTAssertTrue(log.contains("path=/v1/chat/completions"), log)
@@ -59,6 +62,10 @@ final class ServeCommandTests: XCTestCase {
         let badSize = try CommandRun.run(KvdeckBinary.path, ["serve", "--kv-cache-memory", "lots"])
         XCTAssertEqual(badSize.status, 1)
         XCTAssertTrue(badSize.stderr.contains("is not a size"), badSize.stderr)
+
+        let fp8 = try CommandRun.run(KvdeckBinary.path, ["serve", "--kv-cache-dtype", "fp8"])
+        XCTAssertEqual(fp8.status, 1)
+        XCTAssertTrue(fp8.stderr.contains("fp8 KV caches are not implemented"), fp8.stderr)
     }
 }
 

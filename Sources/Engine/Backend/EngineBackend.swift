@@ -58,13 +58,19 @@ public final class EngineBackend: @unchecked Sendable {
     /// A runner with its own KV cache over these weights. The CPU sizes its cache from
     /// `kvCacheBytes`; the GPU from `gpuMemoryUtilization` when given (what is left of that share
     /// of the device once weights and scratch are in), else from `kvCacheBytes`.
+    /// - Parameter kvCacheDType: `--kv-cache-dtype`; the CUDA library keeps its cache in its
+    ///   compute dtype, so there only `auto` is taken.
     /// - Parameter threads: CPU compute threads; nil uses every online CPU.
     public func makeRunner(blockSize: Int, kvCacheBytes: Int, gpuMemoryUtilization: Double? = nil,
-                           threads: Int? = nil) throws -> any ModelRunner {
+                           kvCacheDType: KVCacheDType = .auto, threads: Int? = nil) throws -> any ModelRunner {
         if let cudaModel {
+            guard kvCacheDType == .auto else {
+                throw EngineError.invalidConfiguration("--kv-cache-dtype \(kvCacheDType): the CUDA backend keeps its KV cache in its compute dtype (\(cudaModel.precision)); use auto")
+            }
             let size: CUDAModelRunner.CacheSize = gpuMemoryUtilization.map { .gpuMemoryUtilization($0) } ?? .bytes(kvCacheBytes)
             return try CUDAModelRunner(model: cudaModel, blockSize: blockSize, cacheSize: size)
         }
-        return try CPUModelRunner(weights: weights, blockSize: blockSize, kvCacheBytes: kvCacheBytes, threads: threads)
+        return try CPUModelRunner(weights: weights, blockSize: blockSize, kvCacheBytes: kvCacheBytes,
+                                  kvCacheFormat: kvCacheDType.cpuFormat(arithmetic: .int16Activations), threads: threads)
     }
 }

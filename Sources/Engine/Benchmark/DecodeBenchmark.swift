@@ -9,7 +9,8 @@ public struct DecodeBenchmark {
     public struct Options: Sendable {
         public var arithmetic: CPUArithmetic = .int16Activations
         public var kernelPath: CPUKernelPath = .best
-        public var kvCacheFormat: CPUKVCacheFormat = .float32
+        /// nil: what `--kv-cache-dtype auto` picks (half, or float32 with exact arithmetic).
+        public var kvCacheFormat: CPUKVCacheFormat? = nil
         public var threads: Int? = nil
         /// Tokens each decoding sequence has cached before the timed steps.
         public var contextLength = 64

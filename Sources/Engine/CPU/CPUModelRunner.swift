@@ -8,8 +8,8 @@ public struct CPURunnerError: Error, CustomStringConvertible, Equatable, Sendabl
     public var description: String { "CPU engine: \(message)" }
 }
 
-/// `ModelRunner` on the CPU: the C kernels (CKernels) over a paged float32 KV cache that this
-/// runner owns (layout: kvd_attention.h). Llama, Qwen2 (q/k/v biases) and Qwen3 (q/k norms).
+/// `ModelRunner` on the CPU: the C kernels (CKernels) over a paged KV cache (half or float32,
+/// `CPUKVCacheFormat`) that this runner owns (layout: kvd_attention.h). Llama, Qwen2 (q/k/v biases) and Qwen3 (q/k norms).
 ///
 /// One forward pass runs every scheduled token together: each weight matrix is streamed once per
 /// step for all tokens of all sequences, prefill chunks and decode steps alike.
@@ -36,10 +36,12 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     private let ropeAttentionFactor: Float
 
     /// blockCount: KV blocks of `blockSize` tokens. threads: nil = one per online CPU.
+    /// kvCacheFormat: nil is `--kv-cache-dtype auto` (half, or float32 with exact arithmetic).
     public init(weights model: any ModelWeights, blockSize: Int = 16, blockCount: Int,
                 arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
-                kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
+                kvCacheFormat: CPUKVCacheFormat? = nil, threads: Int? = nil) throws {
         let c = model.config
+        let kvCacheFormat = kvCacheFormat ?? KVCacheDType.auto.cpuFormat(arithmetic: arithmetic)
         guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
             throw CPURunnerError("block size \(blockSize) is outside 1...\(KVD_ATTN_MAX_BLOCK_SIZE)")
         }
@@ -78,14 +80,15 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     /// Sizes the cache from a byte budget: as many whole blocks as fit.
     public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
                             arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
-                            kvCacheFormat: CPUKVCacheFormat = .float32, threads: Int? = nil) throws {
-        let perBlock = kvCacheFormat.bytesPerToken(model.config) * max(blockSize, 1)
+                            kvCacheFormat: CPUKVCacheFormat? = nil, threads: Int? = nil) throws {
+        let format = kvCacheFormat ?? KVCacheDType.auto.cpuFormat(arithmetic: arithmetic)
+        let perBlock = format.bytesPerToken(model.config) * max(blockSize, 1)
         let blocks = kvCacheBytes / perBlock
         guard blocks >= 1 else {
             throw CPURunnerError("a KV cache of \(kvCacheBytes) bytes holds no block of \(blockSize) tokens (one takes \(perBlock) bytes)")
         }
         try self.init(weights: model, blockSize: blockSize, blockCount: blocks, arithmetic: arithmetic,
-                      kernelPath: kernelPath, kvCacheFormat: kvCacheFormat, threads: threads)
+                      kernelPath: kernelPath, kvCacheFormat: format, threads: threads)
     }
 
     deinit { kvCache.deallocate() }

@@ -55,6 +55,7 @@ public struct ModelConfig: Sendable, Equatable {
         self.qkNorm = qkNorm
     }
 
-    /// KV-cache bytes one token takes across all layers (K and V, float32 cache).
+    /// KV-cache bytes one token takes across all layers (K and V) in a float32 cache: the upper
+    /// bound budgets are sized with (a half cache, `CPUKVCacheFormat.float16`, takes half).
     public var kvBytesPerToken: Int { 2 * layerCount * kvHeadCount * headDim * MemoryLayout<Float>.size }
 }

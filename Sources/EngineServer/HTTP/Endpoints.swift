@@ -53,7 +53,7 @@ struct Endpoints: Sendable {
         let stats = await serving.engine.stats
         let text = VLLMMetricsText(modelName: serving.metricsName).render(stats, cache: .init(
             blockSize: serving.blockSize, numGPUBlocks: serving.blockCount, kvCacheMemoryBytes: serving.kvCacheBytes,
-            enablePrefixCaching: serving.enablePrefixCaching))
+            enablePrefixCaching: serving.enablePrefixCaching, cacheDType: serving.kvCacheDType))
         return .text(text, contentType: VLLMMetricsText.contentType)
     }
 

@@ -12,6 +12,8 @@ struct VLLMMetricsText {
         var numGPUBlocks: Int
         var kvCacheMemoryBytes: Int
         var enablePrefixCaching: Bool
+        /// `--kv-cache-dtype` as given (vLLM labels the flag's value, `auto` by default).
+        var cacheDType = KVCacheDType.auto
     }
 
     let modelName: String
@@ -55,7 +57,7 @@ struct VLLMMetricsText {
         header(&out, "vllm:cache_config_info", "Information of the LLMEngine CacheConfig", "gauge")
         let info: [(String, String)] = [
             ("block_size", String(cache.blockSize)),
-            ("cache_dtype", "auto"),
+            ("cache_dtype", cache.cacheDType.rawValue),
             ("enable_prefix_caching", cache.enablePrefixCaching ? "True" : "False"),
             ("engine", engine),
             ("kv_cache_memory_bytes", String(cache.kvCacheMemoryBytes)),
