@@ -7,6 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define KVD_PAUSE() _mm_pause()
@@ -19,12 +23,23 @@
 #define KVD_SPIN_NS 200000L
 
 /* On a shared machine the OS preempts workers to run other processes; a worker preempted in a
- * task makes the caller wait for it, and a decode step joins ~150 jobs. The caller keeps moving
- * averages of how long it works on a job and how long it then waits for the workers; when it
- * waits longer than it works, the workers are not helping, and jobs run on the caller alone for
- * KVD_SOLO_NS before the workers are tried again. On idle cores the wait is a fraction of a task
- * and this never triggers. */
+ * task makes the caller wait for it, and a decode step joins ~150 jobs. Over windows of at least
+ * KVD_SOLO_WINDOW_NS and KVD_SOLO_WINDOW_TASKS the caller adds up its own work, its waits for the
+ * workers, and how many tasks it and the workers ran. The workers saved about (caller's work) x
+ * (their tasks / the caller's tasks). When the waits cost more than that, or the workers ran
+ * fewer than half their fair share of the tasks (other processes hold the cores: a worker is
+ * rarely running when a job is posted, and spins away the CPU time the caller would get), they
+ * are not helping, and jobs run on the caller alone for KVD_SOLO_NS before the workers are tried
+ * again. Why windows and these tests, not a per-job average of wait against work: a server's own
+ * threads preempt a worker in bursts of a millisecond (a step's tokens written to 32 clients),
+ * which the average took for a lost core and answered with 200 ms on one thread (served
+ * throughput -20%); it also fired in a quiet 32-sequence decode (1.6-1.8 of 2 CPUs busy). Over
+ * a window such a burst is a few percent of what the worker did. With 2 hogs on 2 cores the
+ * share test fires (the workers run 5-30% of the tasks) and batch-1 decode keeps ~2x what the
+ * two threads reach there. On idle cores the workers run their share and this never fires. */
 #define KVD_SOLO_NS 200000000L
+#define KVD_SOLO_WINDOW_NS 20000000L
+#define KVD_SOLO_WINDOW_TASKS 256
 
 /* A job. Two slots, used alternately by generation, so a worker that wakes late and reads the
  * previous job's slot never sees it rewritten under it: slot g & 1 is rewritten only for job
@@ -59,18 +74,29 @@ struct kvd_pool {
      * check in: a worker the OS has not scheduled (other processes share the cores) simply
      * misses the job instead of stalling it. */
     _Atomic int done;
+    /* Set while the caller sleeps on `done` (futex) waiting for a task a preempted worker holds. */
+    _Atomic int caller_waiting;
     _Atomic unsigned generation;
     _Atomic int sleepers;
     _Atomic int stop;
-    /* The caller's state (one job at a time): caller-only until solo_until; moving averages (ns)
-     * of its own work per job and of its wait for the workers afterwards. */
+    /* The caller's state (one job at a time): caller-only until solo_until; the current window's
+     * work and wait (ns) and the tasks the caller and the workers ran in it. */
     long solo_until;
-    double avg_work, avg_wait;
+    long win_work, win_wait, win_caller_tasks, win_worker_tasks;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
 
 typedef struct { kvd_pool *pool; int index; } worker_arg;
+
+#if defined(__linux__)
+static void futex_wait(_Atomic int *addr, int expected) {
+    syscall(SYS_futex, (int *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+static void futex_wake(_Atomic int *addr) {
+    syscall(SYS_futex, (int *)addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+#endif
 
 static long now_ns(void) {
     struct timespec ts;
@@ -79,29 +105,38 @@ static long now_ns(void) {
 }
 
 /* Runs tasks of job `gen` until none is left or a newer job has started: this thread's own
- * range first, then the others' in turn. */
-static void drain(kvd_pool *p, unsigned gen, int thread) {
+ * range first, then the others' in turn. Returns how many it ran. */
+static int drain(kvd_pool *p, unsigned gen, int thread) {
     const job_slot *j = &p->slots[gen & 1];
     const kvd_task_fn fn = j->fn;
     void *const ctx = j->ctx;
     const int ntasks = j->ntasks, n = p->nthreads;
+    int ran = 0;
     for (int k = 0; k < n; k++) {
         const int r = (thread + k) % n;
         const int end = (int)((long)(r + 1) * ntasks / n);
         _Atomic unsigned long long *next = &p->ranges[r].next;
         unsigned long long c = atomic_load_explicit(next, memory_order_acquire);
         for (;;) {
-            if ((unsigned)(c >> 32) != gen) return;
+            if ((unsigned)(c >> 32) != gen) return ran;
             const int i = (int)(c & 0xffffffffu);
             if (i >= end) break;
             if (!atomic_compare_exchange_weak_explicit(next, &c, c + 1, memory_order_acq_rel,
                                                        memory_order_acquire))
                 continue;
             fn(ctx, i, thread);
-            atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+            ran++;
+            /* seq_cst, paired with the caller's store of caller_waiting then load of done: either
+             * this thread sees the caller waiting, or the caller sees the count. */
+            if (atomic_fetch_add(&p->done, 1) + 1 == ntasks && atomic_load(&p->caller_waiting)) {
+#if defined(__linux__)
+                futex_wake(&p->done);
+#endif
+            }
             c = atomic_load_explicit(next, memory_order_acquire);
         }
     }
+    return ran;
 }
 
 /* Waits until `generation` differs from `seen`; returns the new value. */
@@ -193,20 +228,35 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
-    drain(p, gen, 0);
+    const int ran = drain(p, gen, 0);
     const long drained = now_ns();
-    /* Only tasks a worker claimed and is still running are left; if it has been preempted, give
-     * it the core rather than spin against it. */
+    /* Only tasks a worker claimed and is still running are left. Spin for as long as such a
+     * task normally takes; then the worker has probably been preempted by another thread (the
+     * server's, another process's), so sleep: a core that goes idle makes the kernel pull the
+     * preempted worker over to it at once, where spinning or sched_yield would keep the core
+     * busy and leave the worker queued behind whatever preempted it. */
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < ntasks; spins++) {
-        if (spins < 2000) KVD_PAUSE();
-        else sched_yield();
+        if (spins < 2000) { KVD_PAUSE(); continue; }
+#if defined(__linux__)
+        atomic_store(&p->caller_waiting, 1);
+        for (int d; (d = atomic_load(&p->done)) < ntasks;) futex_wait(&p->done, d);
+        atomic_store(&p->caller_waiting, 0);
+#else
+        sched_yield();
+#endif
     }
     const long end = now_ns();
-    p->avg_work += ((double)(drained - start) - p->avg_work) / 16.0;
-    p->avg_wait += ((double)(end - drained) - p->avg_wait) / 16.0;
-    if (p->avg_wait > p->avg_work && p->avg_wait > 20000.0) {
-        p->solo_until = end + KVD_SOLO_NS;
-        p->avg_work = p->avg_wait = 0.0;
+    p->win_work += drained - start;
+    p->win_wait += end - drained;
+    p->win_caller_tasks += ran;
+    p->win_worker_tasks += ntasks - ran;
+    if (p->win_work + p->win_wait >= KVD_SOLO_WINDOW_NS && p->win_caller_tasks + p->win_worker_tasks >= KVD_SOLO_WINDOW_TASKS) {
+        const double saved = (double)p->win_work * (double)p->win_worker_tasks /
+                             (double)(p->win_caller_tasks > 0 ? p->win_caller_tasks : 1);
+        const double share = (double)p->win_worker_tasks / (double)(p->win_caller_tasks + p->win_worker_tasks);
+        const double fair = (double)(p->nthreads - 1) / (double)p->nthreads;
+        if ((double)p->win_wait > saved || share < fair / 2) p->solo_until = end + KVD_SOLO_NS;
+        p->win_work = p->win_wait = p->win_caller_tasks = p->win_worker_tasks = 0;
     }
 }
 
