@@ -1,0 +1,26 @@
+#ifndef KVD_SAMPLE_H
+#define KVD_SAMPLE_H
+/* The two passes over a logits row that sampling makes for every sequence at every step: at 32
+ * sequences and a 49k vocabulary they are 1.6 M values a step, which Swift with a double exp per
+ * value took ~8 ms over (a quarter of a served step, on one core). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Index of the largest value, the first one on ties; NaN never wins (when every value is NaN, the
+ * last index).
+ * isa: KVD_ISA_* (kvd_matmul.h); every path returns the same index. */
+int kvd_argmax(int isa, const float *x, int n);
+
+/* A draw from softmax(x) for u in [0, 1): the smallest i whose cumulative probability exceeds u.
+ * exp(x - max) in float32 (as vLLM samples in float32), sums in double; a -inf value is never
+ * drawn; if rounding leaves u above the total, the last drawable index. When the maximum is not
+ * finite (all -inf, or +inf/NaN present) every index is equally likely: floor(u * n).
+ * The AVX-512 path's exp differs from libm's by ~1 ulp, so the paths may draw differently when u
+ * falls on a boundary; each path is deterministic. */
+int kvd_sample_softmax(int isa, const float *x, int n, double u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

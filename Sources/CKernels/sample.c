@@ -1,0 +1,151 @@
+/* kvd_argmax and kvd_sample_softmax (kvd_sample.h): a plain C path and an AVX-512 one. */
+#include "kvd_sample.h"
+
+#include <math.h>
+#include "kvd_matmul.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "vector_exp.h"
+#endif
+
+static int argmax_ref(const float *x, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[best] || isnan(x[best])) best = i;
+    return best;
+}
+
+/* The largest non-NaN value (-inf when there is none); *nan set when a NaN was seen. */
+static float max_ref(const float *x, int n, int *nan) {
+    float m = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        if (x[i] > m) m = x[i];
+        if (isnan(x[i])) *nan = 1;
+    }
+    return m;
+}
+
+static int draw_ref(const float *x, int n, float m, double u) {
+    double total = 0.0;
+    for (int i = 0; i < n; i++)
+        if (x[i] != -INFINITY) total += (double)expf(x[i] - m);
+    const double target = u * total;
+    double cumulative = 0.0;
+    int last = -1;
+    for (int i = 0; i < n; i++) {
+        if (x[i] == -INFINITY) continue;
+        const float e = expf(x[i] - m);
+        if (e <= 0.0f) continue;
+        cumulative += (double)e;
+        last = i;
+        if (target < cumulative) return i;
+    }
+    return last >= 0 ? last : argmax_ref(x, n);
+}
+
+#if defined(__x86_64__)
+#define TGT __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")))
+
+TGT static float max_avx512(const float *x, int n, int *nan) {
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    __mmask16 unordered = 0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(x + i);
+        const __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
+        unordered |= (__mmask16)~ordered;
+        m = _mm512_mask_max_ps(m, ordered, m, v);  /* NaN lanes skipped */
+    }
+    float r = _mm512_reduce_max_ps(m);
+    for (; i < n; i++) {
+        if (x[i] > r) r = x[i];
+        if (isnan(x[i])) *nan = 1;
+    }
+    if (unordered) *nan = 1;
+    return r;
+}
+
+TGT static int argmax_avx512(const float *x, int n) {
+    int nan = 0;
+    const float m = max_avx512(x, n, &nan);
+    if (m == -INFINITY) return argmax_ref(x, n);  /* no value above -inf: rare, plain */
+    const __m512 mv = _mm512_set1_ps(m);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __mmask16 eq = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), mv, _CMP_EQ_OQ);
+        if (eq) return i + __builtin_ctz((unsigned)eq);
+    }
+    for (; i < n; i++)
+        if (x[i] == m) return i;
+    return 0;
+}
+
+/* exp(x - m) for the 16 values at x (k: which exist), -inf lanes 0. */
+TGT static inline __m512 exps16(const float *x, __mmask16 k, __m512 mv) {
+    const __m512 v = _mm512_maskz_loadu_ps(k, x);
+    const __mmask16 live = k & _mm512_cmp_ps_mask(v, _mm512_set1_ps(-INFINITY), _CMP_NEQ_OQ);
+    return _mm512_maskz_mov_ps(live, kvd_exp512(_mm512_sub_ps(v, mv)));
+}
+
+TGT static int draw_avx512(const float *x, int n, float m, double u) {
+    const __m512 mv = _mm512_set1_ps(m);
+    double total = 0.0;
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        total += (double)_mm512_reduce_add_ps(exps16(x + i, k, mv));
+    }
+    const double target = u * total;
+    double cumulative = 0.0;
+    int last = -1;
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        const __m512 e = exps16(x + i, k, mv);
+        const double block = (double)_mm512_reduce_add_ps(e);
+        if (block <= 0.0) continue;
+        if (target >= cumulative + block && i + 16 < n) {  /* not in this block */
+            cumulative += block;
+            for (int j = 15; j >= 0; j--)
+                if (((float *)&e)[j] > 0.0f) { last = i + j; break; }
+            continue;
+        }
+        float lanes[16];
+        _mm512_storeu_ps(lanes, e);
+        for (int j = 0; j < 16 && i + j < n; j++) {
+            if (lanes[j] <= 0.0f) continue;
+            cumulative += (double)lanes[j];
+            last = i + j;
+            if (target < cumulative) return i + j;
+        }
+    }
+    return last >= 0 ? last : argmax_avx512(x, n);
+}
+#endif
+
+int kvd_argmax(int isa, const float *x, int n) {
+    if (n <= 0) return 0;
+#if defined(__x86_64__)
+    if (isa == KVD_ISA_AVX512 && kvd_isa_supported(isa)) return argmax_avx512(x, n);
+#endif
+    (void)isa;
+    return argmax_ref(x, n);
+}
+
+int kvd_sample_softmax(int isa, const float *x, int n, double u) {
+    if (n <= 0) return 0;
+    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    int nan = 0;
+    float m;
+#if defined(__x86_64__)
+    m = fast ? max_avx512(x, n, &nan) : max_ref(x, n, &nan);
+#else
+    m = max_ref(x, n, &nan);
+#endif
+    if (!isfinite(m) || nan) {
+        const int i = (int)(u * (double)n);
+        return i < 0 ? 0 : i >= n ? n - 1 : i;
+    }
+#if defined(__x86_64__)
+    if (fast) return draw_avx512(x, n, m, u);
+#endif
+    return draw_ref(x, n, m, u);
+}
