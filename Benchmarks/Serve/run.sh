@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server's overhead, reproduced in one command (README.md beside this file):
 #   Benchmarks/Serve/run.sh [--repeats 3] [--threads N] [--kv-cache-memory 1GiB] [--with-llama-cpp]
-# For each load (light: 1 client × 5 requests × 16 tokens; heavy: 32 clients × 1 request × 64
+# For each load (light: 1 client × 5 requests × 16 tokens; heavy: 32 clients × 1 request × 256
 # tokens) and each repeat, back to back: the workload straight into InferenceEngine
 # (kvdeck-bench-serve), then the same through `kvdeck serve` under load.py, then (with
 # --with-llama-cpp) through llama.cpp's server (PyPI llama-cpp-python, built into a venv under
@@ -16,17 +16,25 @@ repeats=3
 threads=$(nproc)
 kv=1GiB
 llama=0
+# clients, requests per client, max tokens
+# and the load generator's nice value: the light load measures TTFT, so load.py runs at normal
+# priority and reacts at once; the heavy load measures throughput on a machine whose cores the
+# engine fills, so load.py runs at nice 19 and takes idle time, as a client on another machine
+# takes none of the server's (at nice 0 its own CPU, ~3% of two cores, is counted against the
+# server: --client-nice 0 measures that).
+heavy_nice=19
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeats) repeats=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --kv-cache-memory) kv=$2; shift 2 ;;
         --with-llama-cpp) llama=1; shift ;;
-        *) kvd_die "unknown option $1 (--repeats N, --threads N, --kv-cache-memory SIZE, --with-llama-cpp)" ;;
+        --client-nice) heavy_nice=$2; shift 2 ;;
+        *) kvd_die "unknown option $1 (--repeats N, --threads N, --kv-cache-memory SIZE, --client-nice N, --with-llama-cpp)" ;;
     esac
 done
-# clients, requests per client, max tokens
-loads=("1 5 16" "32 1 64")
+
+loads=("1 5 16 0" "32 1 256 $heavy_nice")
 
 kvd_require_swift
 kvd_fetch_default_model
@@ -56,7 +64,7 @@ wait_ready() {
     done
     kvd_die "the server on port $port was not ready within 120 s"
 }
-load_py() { python3 Benchmarks/Serve/load.py "$@"; }
+load_py() { nice -n "$client_nice" python3 Benchmarks/Serve/load.py "$@"; }
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 # Forward steps a kvdeck server has run (nothing for a server without vLLM's metrics).
@@ -81,6 +89,7 @@ serve_load() {
     steps=$(steps_of "$port")
     line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" "$@")
     [ -n "$steps" ] && steps=$(awk -v a="$(steps_of "$port")" -v b="$steps" 'BEGIN { print a - b }')
+    line=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["client_nice"] = int(sys.argv[2]); print(json.dumps(r))' "$line" "$client_nice")
     record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')" "$steps"
 }
 
@@ -120,8 +129,9 @@ llama_cpp_server() {
 kvd_say "model $model; $threads engine threads; KV cache $kv; $(nproc) cores"
 results="$work/results.jsonl"
 : >"$results"
-for load in "${loads[@]}"; do
-    read -r clients per max <<<"$load"
+for spec in "${loads[@]}"; do
+    read -r clients per max client_nice <<<"$spec"
+    load="$clients $per $max"
     for r in $(seq 1 "$repeats"); do
         echo "$(uptime)" | sed 's/^ *//' >&2
         # Alternate the order, so a machine that grows busier or quieter over a repeat does not

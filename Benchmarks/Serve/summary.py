@@ -52,8 +52,10 @@ for load in loads:
     if not pairs:
         continue
     t_engine, t_server = median("in-process", load, "ttft_p50_ms"), median("kvdeck serve", load, "ttft_p50_ms")
+    nices = sorted({r["run"].get("client_nice", 0) for r in rows if r["peer"] == "kvdeck serve" and r["load"] == load})
     print(f"{load.replace(' ', ' × ')}: server overhead = 1 - served/in-process tokens/s, per repeat "
           f"{', '.join(f'{100 * p:+.1f}%' for p in pairs)}; median {100 * statistics.median(pairs):+.1f}% "
           f"(medians of each: 1 - {statistics.median(served):.1f}/{statistics.median(engine):.1f} = "
           f"{100 * (1 - statistics.median(served) / statistics.median(engine)):+.1f}%); "
-          f"TTFT p50 {t_server:.1f} ms served vs {t_engine:.1f} ms in process")
+          f"TTFT p50 {t_server:.1f} ms served vs {t_engine:.1f} ms in process; "
+          f"load.py at nice {'/'.join(str(n) for n in nices)}")
