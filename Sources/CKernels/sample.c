@@ -2,6 +2,9 @@
 #include "kvd_sample.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "kvd_matmul.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -119,6 +122,18 @@ TGT static int draw_avx512(const float *x, int n, float m, double u) {
     }
     return last >= 0 ? last : argmax_avx512(x, n);
 }
+
+TGT static double exps_into_avx512(const float *x, int n, float m, float *e) {
+    const __m512 mv = _mm512_set1_ps(m);
+    double total = 0.0;
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        const __m512 v = exps16(x + i, k, mv);
+        _mm512_mask_storeu_ps(e + i, k, v);
+        total += (double)_mm512_reduce_add_ps(v);
+    }
+    return total;
+}
 #endif
 
 int kvd_argmax(int isa, const float *x, int n) {
@@ -148,4 +163,96 @@ int kvd_sample_softmax(int isa, const float *x, int n, double u) {
     if (fast) return draw_avx512(x, n, m, u);
 #endif
     return draw_ref(x, n, m, u);
+}
+
+/* exp(x[i] - m) for every i into e (-inf: 0), with the path's exp; returns their sum. */
+static double exps_into(int fast, const float *x, int n, float m, float *e) {
+    double total = 0.0;
+#if defined(__x86_64__)
+    if (fast) return exps_into_avx512(x, n, m, e);
+#endif
+    (void)fast;
+    for (int i = 0; i < n; i++) {
+        e[i] = x[i] == -INFINITY ? 0.0f : expf(x[i] - m);
+        total += (double)e[i];
+    }
+    return total;
+}
+
+/* The bucket of a value in (0, 1]: its binary exponent (0 for subnormals), so bucket b holds
+ * values below those of bucket b + 1. */
+static inline int bucket_of(float v) {
+    uint32_t bits;
+    memcpy(&bits, &v, 4);
+    return (int)((bits >> 23) & 0xff);
+}
+
+/* Ascending probability, ties: the higher index first (the order vLLM's stable sort leaves). */
+typedef struct { float e; int i; } weighted;
+static int ascending(const void *a, const void *b) {
+    const weighted *x = a, *y = b;
+    if (x->e != y->e) return x->e < y->e ? -1 : 1;
+    return x->i > y->i ? -1 : x->i < y->i ? 1 : 0;
+}
+
+int kvd_top_p(int isa, float *x, int n, double p) {
+    if (n <= 1 || !(p < 1.0)) return 0;
+    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    int nan = 0;
+    float m;
+#if defined(__x86_64__)
+    m = fast ? max_avx512(x, n, &nan) : max_ref(x, n, &nan);
+#else
+    m = max_ref(x, n, &nan);
+#endif
+    if (!isfinite(m) || nan) return 0;
+    float *e = malloc((size_t)n * sizeof(float));
+    if (!e) return -1;
+    const double total = exps_into(fast, x, n, m, e);
+    const double budget = (1.0 - p) * total;  /* mass that may go, in units of e */
+    double mass[256] = {0};
+    int count[256] = {0};
+    for (int i = 0; i < n; i++) {
+        if (e[i] <= 0.0f) continue;
+        const int b = bucket_of(e[i]);
+        mass[b] += (double)e[i];
+        count[b]++;
+    }
+    /* Whole buckets go while the running sum stays within the budget; the first that does not
+     * is where the ascending order crosses it. */
+    double cumulative = 0.0;
+    int cross = -1;
+    for (int b = 0; b < 256; b++) {
+        if (!count[b]) continue;
+        if (cumulative + mass[b] > budget) { cross = b; break; }
+        cumulative += mass[b];
+    }
+    /* cross = -1: every bucket fits the budget; the rule still keeps the most likely token, so the
+     * top bucket is walked token by token like a crossing one. */
+    if (cross < 0) {
+        for (int b = 255; b >= 0; b--)
+            if (count[b]) { cross = b; cumulative -= mass[b]; break; }
+    }
+    weighted *w = malloc((size_t)count[cross] * sizeof(weighted));
+    if (!w) { free(e); return -1; }
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (e[i] > 0.0f && bucket_of(e[i]) == cross) w[k++] = (weighted){ e[i], i };
+    qsort(w, (size_t)k, sizeof(weighted), ascending);
+    /* The most likely token is the last of the top bucket; it never goes. */
+    int top = 0;
+    for (int b = cross + 1; b < 256; b++) top |= count[b] != 0;
+    const int limit = top ? k : k - 1;
+    for (int j = 0; j < limit; j++) {
+        if (cumulative + (double)w[j].e > budget) break;
+        cumulative += (double)w[j].e;
+        x[w[j].i] = -INFINITY;
+    }
+    /* Lower buckets go whole, and so do finite values whose exp underflowed to 0 (no mass: the
+     * first in ascending order). */
+    for (int i = 0; i < n; i++)
+        if (e[i] == 0.0f || bucket_of(e[i]) < cross) x[i] = -INFINITY;
+    free(w);
+    free(e);
+    return 0;
 }

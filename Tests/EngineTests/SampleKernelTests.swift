@@ -67,3 +67,61 @@ final class SampleKernelTests: XCTestCase {
         }
     }
 }
+
+/// kvd_top_p against the definition it replaced: sort ascending by probability (double), drop
+/// while the cumulative stays <= 1 - p, never the most likely token.
+final class TopPKernelTests: XCTestCase {
+    /// The tokens the definition drops, and for each the cumulative at which it went (to tell a
+    /// float32 rounding at the boundary from a wrong answer).
+    static func reference(_ l: [Float], _ p: Double) -> (dropped: Set<Int>, margin: Double) {
+        let m = Double(l.max()!)
+        let e = l.map { $0 == -.infinity ? 0 : exp(Double($0) - m) }
+        let total = e.reduce(0, +)
+        let order = l.indices.filter { e[$0] > 0 }.sorted { e[$0] != e[$1] ? e[$0] < e[$1] : $0 > $1 }
+        var cumulative = 0.0, dropped = Set<Int>(), margin = Double.infinity
+        for (n, i) in order.enumerated() where n < order.count - 1 {
+            let next = cumulative + e[i] / total
+            margin = min(margin, abs(next - (1 - p)))
+            if next <= 1 - p { cumulative = next; dropped.insert(i) } else { break }
+        }
+        return (dropped, margin)
+    }
+
+    func testMatchesTheSortingDefinition() {
+        var rng = SeededRandom(seed: 23)
+        for (n, scale) in [(5, 1.0), (64, 3.0), (1000, 8.0), (49_152, 12.0)] {
+            for p in [0.01, 0.5, 0.9, 0.95, 0.999] {
+                var l = rng.floats(n, scale: Float(scale))
+                l[n / 2] = -.infinity
+                let (dropped, margin) = Self.reference(l, p)
+                for path in SampleKernelTests.paths {
+                    var x = l
+                    XCTAssertEqual(kvd_top_p(path.rawValue, &x, Int32(n), p), 0)
+                    let got = Set(x.indices.filter { x[$0] == -.infinity && l[$0] != -.infinity })
+                    if margin > 1e-5 {
+                        XCTAssertEqual(got, dropped, "n \(n) p \(p) \(path)")
+                    } else {
+                        XCTAssertLessThanOrEqual(got.symmetricDifference(dropped).count, 1, "n \(n) p \(p) \(path)")
+                    }
+                    XCTAssertTrue(x[l.indices.max { l[$0] < l[$1] }!] != -.infinity, "the top token stays")
+                    XCTAssertTrue(zip(x, l).allSatisfy { $0.0 == -.infinity || $0.0 == $0.1 }, "kept values unchanged")
+                }
+            }
+        }
+    }
+
+    func testTiesAndRowsItLeavesAlone() {
+        for path in SampleKernelTests.paths {
+            // Four equal tokens, p = 0.5: two go, the higher indices first (vLLM's stable order).
+            var x: [Float] = [1, 1, 1, 1]
+            kvd_top_p(path.rawValue, &x, 4, 0.5)
+            XCTAssertEqual(x, [1, 1, -.infinity, -.infinity], "\(path)")
+            var low = [Float](repeating: -.infinity, count: 8)
+            kvd_top_p(path.rawValue, &low, 8, 0.5)
+            XCTAssertTrue(low.allSatisfy { $0 == -.infinity })
+            var one: [Float] = [3]
+            kvd_top_p(path.rawValue, &one, 1, 0.1)
+            XCTAssertEqual(one, [3])
+        }
+    }
+}
