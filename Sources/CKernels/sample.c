@@ -145,16 +145,20 @@ int kvd_argmax(int isa, const float *x, int n) {
     return argmax_ref(x, n);
 }
 
+/* The row's largest non-NaN value with the path's code; *nan set when a NaN was seen. */
+static float row_max(int fast, const float *x, int n, int *nan) {
+#if defined(__x86_64__)
+    if (fast) return max_avx512(x, n, nan);
+#endif
+    (void)fast;
+    return max_ref(x, n, nan);
+}
+
 int kvd_sample_softmax(int isa, const float *x, int n, double u) {
     if (n <= 0) return 0;
     const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
     int nan = 0;
-    float m;
-#if defined(__x86_64__)
-    m = fast ? max_avx512(x, n, &nan) : max_ref(x, n, &nan);
-#else
-    m = max_ref(x, n, &nan);
-#endif
+    const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m) || nan) {
         const int i = (int)(u * (double)n);
         return i < 0 ? 0 : i >= n ? n - 1 : i;
@@ -167,11 +171,11 @@ int kvd_sample_softmax(int isa, const float *x, int n, double u) {
 
 /* exp(x[i] - m) for every i into e (-inf: 0), with the path's exp; returns their sum. */
 static double exps_into(int fast, const float *x, int n, float m, float *e) {
-    double total = 0.0;
 #if defined(__x86_64__)
     if (fast) return exps_into_avx512(x, n, m, e);
 #endif
     (void)fast;
+    double total = 0.0;
     for (int i = 0; i < n; i++) {
         e[i] = x[i] == -INFINITY ? 0.0f : expf(x[i] - m);
         total += (double)e[i];
@@ -199,12 +203,7 @@ int kvd_top_p(int isa, float *x, int n, double p) {
     if (n <= 1 || !(p < 1.0)) return 0;
     const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
     int nan = 0;
-    float m;
-#if defined(__x86_64__)
-    m = fast ? max_avx512(x, n, &nan) : max_ref(x, n, &nan);
-#else
-    m = max_ref(x, n, &nan);
-#endif
+    const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m) || nan) return 0;
     float *e = malloc((size_t)n * sizeof(float));
     if (!e) return -1;

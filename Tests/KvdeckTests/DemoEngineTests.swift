@@ -57,6 +57,25 @@ final class DemoEngineTests: XCTestCase {
         XCTAssertFalse(after.contains(pod))
         let models = try run("get", "--raw", "/api/v1/namespaces/llm-prod/services/smollm2-stable:8000/proxy/v1/models")
         XCTAssertTrue(models.stdout.contains(#""id":"smollm2""#), models.stdout)
+
+        // --kv-cache-dtype in a pod's args reaches its engine (vLLM's cache_config_info labels it);
+        // fp8, which this engine does not implement, runs as auto and the pod's log says so.
+        for (name, dtype, label) in [("dtype-f32", "float32", "float32"), ("dtype-fp8", "fp8_e4m3", "auto")] {
+            let manifest = home.appendingPathComponent("\(name).json")
+            try Data(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(name)"},"spec":{"containers":[{"name":"engine","image":"vllm/vllm-openai:v0.11.0","command":["vllm","serve","default"],"args":["--kv-cache-dtype","\#(dtype)","--kv-cache-memory","64MiB"],"ports":[{"name":"http","containerPort":8000}]}]}}"#.utf8)
+                .write(to: manifest)
+            let created = try run("create", "-n", "llm-prod", "-f", manifest.path)
+            XCTAssertEqual(created.status, 0, created.stderr)
+            let deadline = Date().addingTimeInterval(60)
+            var metrics = try run("get", "--raw", "/api/v1/namespaces/llm-prod/pods/\(name):8000/proxy/metrics")
+            while !metrics.stdout.contains("vllm:cache_config_info"), Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.5)
+                metrics = try run("get", "--raw", "/api/v1/namespaces/llm-prod/pods/\(name):8000/proxy/metrics")
+            }
+            XCTAssertTrue(metrics.stdout.contains(#"cache_dtype="\#(label)""#), "\(name): \(metrics.stdout.prefix(400)) \(metrics.stderr)")
+            let podLog = try run("logs", "-n", "llm-prod", name)
+            XCTAssertEqual(podLog.stdout.contains("--kv-cache-dtype fp8_e4m3 is not implemented by this engine"), dtype == "fp8_e4m3", podLog.stdout)
+        }
     }
 
     /// Names of the llm-prod pods once exactly `count` are Running and ready and none terminating.

@@ -49,6 +49,10 @@ actor EnginePodServer: PodServer {
         options.engine.enablePrefixCaching = spec.enablePrefixCaching
         options.blockSize = spec.blockSize
         options.kvCacheBytes = kvCacheBytes
+        // A dtype this engine does not implement (fp8, which GPU manifests ask for) runs as auto,
+        // and the pod's log says so.
+        let dtype = try? KVCacheDType(flag: spec.cacheDType)
+        options.kvCacheDType = dtype ?? .auto
         // Many pods share one machine: on a GPU each takes its KV bytes, not a share of the device.
         options.gpuMemoryUtilization = nil
         // A pod stops within its grace period; the kubelet stand-in gives it a couple of seconds.
@@ -59,6 +63,9 @@ actor EnginePodServer: PodServer {
         server = EngineHTTPServer(model: model, options: options, logger: logger)
         let name = pod["metadata"]?["name"]?.stringValue ?? ""
         logs.append("kvdeck serve \(spec.modelPath) (pod \(name)): the engine of this binary, in process on 127.0.0.1", container: spec.container, at: now())
+        if dtype == nil {
+            logs.append("--kv-cache-dtype \(spec.cacheDType) is not implemented by this engine; the KV cache runs as auto (half)", container: spec.container, at: now())
+        }
         self.logs = logs
         sink.pod = self
     }
