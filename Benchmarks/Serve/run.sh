@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The server's overhead, reproduced in one command (README.md beside this file):
-#   Benchmarks/Serve/run.sh [--repeats 3] [--threads N] [--kv-cache-memory 1GiB] [--with-llama-cpp]
+#   Benchmarks/Serve/run.sh [--repeats 3] [--threads N] [--kv-cache-memory 1GiB] [--client-nice 19]
+#                           [--heavy-tokens 256] [--with-llama-cpp]
 # For each load (light: 1 client × 5 requests × 16 tokens; heavy: 32 clients × 1 request × 256
 # tokens) and each repeat, back to back: the workload straight into InferenceEngine
 # (kvdeck-bench-serve), then the same through `kvdeck serve` under load.py, then (with
@@ -23,6 +24,9 @@ llama=0
 # takes none of the server's (at nice 0 its own CPU, ~3% of two cores, is counted against the
 # server: --client-nice 0 measures that).
 heavy_nice=19
+# Tokens per heavy request: 256 keeps the runs long enough to measure a few percent; llama.cpp's
+# server runs one request at a time, so a comparison with it is shorter with --heavy-tokens 64.
+heavy_tokens=256
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeats) repeats=$2; shift 2 ;;
@@ -30,11 +34,12 @@ while [ $# -gt 0 ]; do
         --kv-cache-memory) kv=$2; shift 2 ;;
         --with-llama-cpp) llama=1; shift ;;
         --client-nice) heavy_nice=$2; shift 2 ;;
-        *) kvd_die "unknown option $1 (--repeats N, --threads N, --kv-cache-memory SIZE, --client-nice N, --with-llama-cpp)" ;;
+        --heavy-tokens) heavy_tokens=$2; shift 2 ;;
+        *) kvd_die "unknown option $1 (--repeats N, --threads N, --kv-cache-memory SIZE, --client-nice N, --heavy-tokens N, --with-llama-cpp)" ;;
     esac
 done
 
-loads=("1 5 16 0" "32 1 256 $heavy_nice")
+loads=("1 5 16 0" "32 1 $heavy_tokens $heavy_nice")
 
 kvd_require_swift
 kvd_fetch_default_model

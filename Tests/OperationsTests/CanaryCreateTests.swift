@@ -61,8 +61,11 @@ final class CanaryCreateTests: SeededDemoTestCase {
         let backends = try await routeBackends()
         XCTAssertEqual(backends, ["smollm2-stable=80", "smollm2-canary=20"])
         // The controllers run the new track, and the stable Deployment's selector does not take its pod.
+        // Its pod is told by the new image: the demo's old canary pods (same labels) may still be
+        // going away while the new one starts.
         try await waitFor("the canary's pod") {
-            try await self.client.list(Pod.self, namespace: self.namespace, labelSelector: "app=smollm2,track=canary").items.count == 1
+            try await self.client.list(Pod.self, namespace: self.namespace, labelSelector: "app=smollm2,track=canary").items
+                .contains { $0.spec?.containers?.first?.image == "ghcr.io/kvdeck/kvdeck:0.2.0" }
         }
         let stablePods = try await client.list(Pod.self, namespace: namespace, labelSelector: "app=smollm2,track=stable").items
         XCTAssertFalse(stablePods.contains { $0.metadata.name?.hasPrefix("smollm2-canary") ?? false })
