@@ -90,14 +90,20 @@ TGT static inline __m512 exps16(const float *x, __mmask16 k, __m512 mv) {
     return _mm512_maskz_mov_ps(live, kvd_exp512(_mm512_sub_ps(v, mv)));
 }
 
-TGT static int draw_avx512(const float *x, int n, float m, double u) {
+/* The sum of exp(x - m), 16 at a time, each 16's float sum added in double. */
+TGT static double exp_sum_avx512(const float *x, int n, float m) {
     const __m512 mv = _mm512_set1_ps(m);
     double total = 0.0;
     for (int i = 0; i < n; i += 16) {
         const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
         total += (double)_mm512_reduce_add_ps(exps16(x + i, k, mv));
     }
-    const double target = u * total;
+    return total;
+}
+
+TGT static int draw_avx512(const float *x, int n, float m, double u) {
+    const __m512 mv = _mm512_set1_ps(m);
+    const double target = u * exp_sum_avx512(x, n, m);
     double cumulative = 0.0;
     int last = -1;
     for (int i = 0; i < n; i += 16) {
@@ -181,6 +187,21 @@ static double exps_into(int fast, const float *x, int n, float m, float *e) {
         total += (double)e[i];
     }
     return total;
+}
+
+double kvd_log_sum_exp(int isa, const float *x, int n) {
+    if (n <= 0) return -INFINITY;
+    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    int nan = 0;
+    const float m = row_max(fast, x, n, &nan);
+    if (!isfinite(m)) return (double)m;
+    double total = 0.0;
+#if defined(__x86_64__)
+    if (fast) return (double)m + log(exp_sum_avx512(x, n, m));
+#endif
+    for (int i = 0; i < n; i++)
+        if (x[i] != -INFINITY) total += (double)expf(x[i] - m);
+    return (double)m + log(total);
 }
 
 /* The bucket of a value in (0, 1]: its binary exponent (0 for subnormals), so bucket b holds

@@ -125,3 +125,23 @@ final class TopPKernelTests: XCTestCase {
         }
     }
 }
+
+/// kvd_log_sum_exp against a double-precision sum.
+final class LogSumExpKernelTests: XCTestCase {
+    func testMatchesDoublePrecision() {
+        var rng = SeededRandom(seed: 24)
+        for n in [1, 15, 16, 17, 1000, 49_152] {
+            var x = rng.floats(n, scale: 10)
+            if n > 2 { x[1] = -.infinity }
+            let m = Double(x.max()!)
+            let expected = m + log(x.reduce(0.0) { $0 + ($1 == -.infinity ? 0 : exp(Double($1) - m)) })
+            for path in SampleKernelTests.paths {
+                XCTAssertEqual(kvd_log_sum_exp(path.rawValue, x, Int32(n)), expected, accuracy: 1e-5 * max(1, abs(expected)), "n \(n) \(path)")
+            }
+        }
+        for path in SampleKernelTests.paths {
+            XCTAssertEqual(kvd_log_sum_exp(path.rawValue, [Float](repeating: -.infinity, count: 4), 4), -.infinity)
+            XCTAssertEqual(kvd_log_sum_exp(path.rawValue, [2, 2], 2), 2 + log(2.0), accuracy: 1e-6)
+        }
+    }
+}

@@ -20,6 +20,11 @@ int kvd_argmax(int isa, const float *x, int n);
  * falls on a boundary; each path is deterministic. */
 int kvd_sample_softmax(int isa, const float *x, int n, double u);
 
+/* log(sum(exp(x))) (the log-softmax's normaliser, for logprobs): max + log of the sum of
+ * exp(x - max) in float32, summed in double; -inf entries add nothing. A row without a finite
+ * maximum returns that maximum (-inf when every entry is -inf). */
+double kvd_log_sum_exp(int isa, const float *x, int n);
+
 /* Top-p (nucleus) filtering in place, vLLM's rule: in ascending order of probability (ties: the
  * higher index first), tokens are set to -inf while the cumulative probability stays <= 1 - p;
  * the most likely token always stays. Probabilities as kvd_sample_softmax computes them. Without
