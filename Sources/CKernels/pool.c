@@ -26,11 +26,11 @@
  * task makes the caller wait for it, and a decode step joins ~150 jobs. Over windows of at least
  * KVD_SOLO_WINDOW_NS and KVD_SOLO_WINDOW_TASKS the caller adds up its own work, its waits for the
  * workers, and how many tasks it and the workers ran. The workers saved about (caller's work) x
- * (their tasks / the caller's tasks). When the waits cost more than that, or the workers ran
- * fewer than half their fair share of the tasks (other processes hold the cores: a worker is
- * rarely running when a job is posted, and spins away the CPU time the caller would get), they
- * are not helping, and jobs run on the caller alone for KVD_SOLO_NS before the workers are tried
- * again. Why windows and these tests, not a per-job average of wait against work: a server's own
+ * (their tasks / the caller's tasks). When, in two windows in a row, the waits cost more than
+ * that, or the workers ran fewer than half their fair share of the tasks (other processes hold
+ * the cores: a worker is rarely running when a job is posted, and spins away the CPU time the
+ * caller would get), they are not helping, and jobs run on the caller alone for KVD_SOLO_NS
+ * before the workers are tried again. Why windows and these tests, not a per-job average of wait against work: a server's own
  * threads preempt a worker in bursts of a millisecond (a step's tokens written to 32 clients),
  * which the average took for a lost core and answered with 200 ms on one thread (served
  * throughput -20%); it also fired in a quiet 32-sequence decode (1.6-1.8 of 2 CPUs busy). Over
@@ -80,9 +80,11 @@ struct kvd_pool {
     _Atomic int sleepers;
     _Atomic int stop;
     /* The caller's state (one job at a time): caller-only until solo_until; the current window's
-     * work and wait (ns) and the tasks the caller and the workers ran in it. */
+     * work and wait (ns), the tasks the caller and the workers ran in it, and whether the window
+     * before it was bad. */
     long solo_until;
     long win_work, win_wait, win_caller_tasks, win_worker_tasks;
+    int bad_window;  /* the last window looked like a lost core */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -255,7 +257,11 @@ void kvd_pool_run(kvd_pool *p, int ntasks, kvd_task_fn fn, void *ctx) {
                              (double)(p->win_caller_tasks > 0 ? p->win_caller_tasks : 1);
         const double share = (double)p->win_worker_tasks / (double)(p->win_caller_tasks + p->win_worker_tasks);
         const double fair = (double)(p->nthreads - 1) / (double)p->nthreads;
-        if ((double)p->win_wait > saved || share < fair / 2) p->solo_until = end + KVD_SOLO_NS;
+        /* Two bad windows in a row: one alone is often a start (threads not yet scheduled, pages
+         * faulting in) that the next window no longer shows. */
+        const int bad = (double)p->win_wait > saved || share < fair / 2;
+        if (bad && p->bad_window) p->solo_until = end + KVD_SOLO_NS;
+        p->bad_window = bad && !p->bad_window;
         p->win_work = p->win_wait = p->win_caller_tasks = p->win_worker_tasks = 0;
     }
 }
