@@ -30,6 +30,8 @@ struct BenchReport: Encodable {
     var threads: Int
     var kernelPath: String
     var arithmetic: String
+    /// The KV cache's element type, as `--kv-cache-dtype` names it (float16, float32).
+    var kvCacheDType: String
     var copyMiB: Int
     var copyBytesPerSecond: Double
     var weightBytesPerToken: Int
@@ -40,7 +42,7 @@ struct BenchReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case model, build, cores, threads, arithmetic, decode
-        case loadAverage = "load_average", kernelPath = "kernel_path", copyMiB = "copy_mib"
+        case loadAverage = "load_average", kernelPath = "kernel_path", kvCacheDType = "kv_cache_dtype", copyMiB = "copy_mib"
         case copyBytesPerSecond = "copy_bytes_per_s", weightBytesPerToken = "weight_bytes_per_token"
         case ceilingTokensPerSecond = "ceiling_tokens_per_s", prefillTokens = "prefill_tokens"
         case prefillTokensPerSecond = "prefill_tokens_per_s"
@@ -62,6 +64,7 @@ struct BenchReport: Encodable {
         threads = r.threads
         kernelPath = r.kernelPath.description
         arithmetic = r.arithmetic.description
+        kvCacheDType = r.kvCacheFormat == .float16 ? KVCacheDType.float16.rawValue : KVCacheDType.float32.rawValue
         copyMiB = options.copyBytes >> 20
         copyBytesPerSecond = r.copyBytesPerSecond
         weightBytesPerToken = r.weightBytesPerToken
@@ -113,7 +116,7 @@ struct BenchReport: Encodable {
 
         var load = ""
         if let loadAverage { load = ", load average \(f(loadAverage, 2))" }
-        var out = "\(model)\n\(build) build; kernels \(kernelPath), \(arithmetic), \(threads) threads on \(cores) cores\(load)\n"
+        var out = "\(model)\n\(build) build; kernels \(kernelPath), \(arithmetic), \(kvCacheDType) KV cache, \(threads) threads on \(cores) cores\(load)\n"
         let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
             let line = (0..<3).map { c in c == 2 ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0) }

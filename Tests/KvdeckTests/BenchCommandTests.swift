@@ -16,15 +16,17 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("of ceiling"), r.stdout)
         XCTAssertTrue(r.stdout.contains("x batch 1"), r.stdout)
         XCTAssertTrue(r.stdout.contains("1 threads"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("float16 KV cache"), "the default cache is half: \(r.stdout)")
         XCTAssertTrue(r.stderr.contains("kvdeck bench: prefill:"), "progress on stderr: \(r.stderr)")
     }
 
     func testJSONHasEveryFigure() throws {
-        let out = try EngineCommand.json(["bench", "default", "-o", "json"] + tiny)
+        let out = try EngineCommand.json(["bench", "default", "-o", "json", "--kv-cache-dtype", "float32"] + tiny)
         for key in ["copy_bytes_per_s", "ceiling_tokens_per_s", "prefill_tokens_per_s"] {
             XCTAssertGreaterThan(out[key] as? Double ?? 0, 0, key)
         }
         XCTAssertGreaterThan(out["weight_bytes_per_token"] as? Int ?? 0, 0)
+        XCTAssertEqual(out["kv_cache_dtype"] as? String, "float32", "--kv-cache-dtype float32 as asked")
         let decode = try XCTUnwrap(out["decode"] as? [[String: Any]])
         XCTAssertEqual(decode.map { $0["batch"] as? Int }, [1, 2])
         XCTAssertNotNil(decode[0]["of_ceiling"] as? Double)
@@ -36,6 +38,7 @@ final class BenchCommandTests: XCTestCase {
             (["bench", "/nonexistent/model.gguf"], "no model at /nonexistent/model.gguf"),
             (["bench", "default", "--batch-sizes", "1,x"], "--batch-sizes must be positive numbers"),
             (["bench", "default", "--prefill", "0"], "--prefill must be at least 1"),
+            (["bench", "default", "--kv-cache-dtype", "fp8"], "fp8 KV caches are not implemented"),
         ]
         for c in cases {
             let r = try EngineCommand.run(c.args)
