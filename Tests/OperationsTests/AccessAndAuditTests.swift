@@ -30,16 +30,7 @@ final class AccessAndAuditTests: XCTestCase {
         let transport = try scene(reviewAnswer: "ssar.patch-deployments-scale.viewer-token.response.json")
         let log = AuditLog(url: FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-audit-\(UUID().uuidString).log"))
         let runner = OperationRunner(client: RecordedTrafficTransport.client(transport), settings: OperationSettings(auditLog: log))
-        let operation = try await ScaleOperation(client: runner.client).prepare(deployment, replicas: 5)
-        let decision = await runner.access(for: operation)
-        XCTAssertEqual(decision.verdict, .denied)
-        do {
-            _ = try await runner.execute(operation)
-            XCTFail("the viewer scaled")
-        } catch let error as OperationError {
-            XCTAssertEqual(error.description,
-                           #"deployments.apps "vllm-qwen" is forbidden: cannot patch resource "deployments/scale" in API group "apps" in the namespace "fixtures""#)
-        }
+        try await assertViewerScaleRefused(runner, deployment)
         XCTAssertFalse(transport.sent.contains { $0.method == "PATCH" })
         XCTAssertFalse(FileManager.default.fileExists(atPath: log.url.path))
         // The review asks what `kubectl auth can-i patch deployments.apps/vllm-qwen --subresource=scale` asks.

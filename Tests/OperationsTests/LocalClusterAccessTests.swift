@@ -74,16 +74,7 @@ final class LocalClusterAccessTests: XCTestCase {
     func testTheViewerIsDeniedBeforeAnythingIsSent() async throws {
         let log = AuditLog(url: home.appendingPathComponent("audit/audit.log"))
         let runner = OperationRunner(client: try client(context: "kvdeck-local-viewer"), settings: OperationSettings(auditLog: log))
-        let operation = try await ScaleOperation(client: runner.client).prepare(deployment, replicas: 5)
-        let decision = await runner.access(for: operation)
-        XCTAssertEqual(decision.verdict, .denied)
-        do {
-            _ = try await runner.execute(operation)
-            XCTFail("the viewer scaled")
-        } catch let error as OperationError {
-            XCTAssertEqual(error.description,
-                           #"deployments.apps "vllm-qwen" is forbidden: cannot patch resource "deployments/scale" in API group "apps" in the namespace "fixtures""#)
-        }
+        let operation = try await assertViewerScaleRefused(runner, deployment)
         XCTAssertFalse(FileManager.default.fileExists(atPath: log.url.path), "nothing was sent, so nothing is logged")
         // Were the review skipped, the server itself refuses, with the real server's words.
         let unchecked = OperationRunner(client: runner.client, settings: OperationSettings(checkAccess: false))
