@@ -74,14 +74,15 @@ load_py() { nice -n "$client_nice" python3 Benchmarks/Serve/load.py "$@"; }
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 # Forward steps a kvdeck server has run (nothing for a server without vLLM's metrics).
 steps_of() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^vllm:iteration_tokens_total_count/ { print $2 }'; }
-# One result line: the peer, the load, the run's JSON, the server's CPU seconds and engine steps
-# (if given), and the machine's load average over the last minute (other engineers' builds share
-# these cores).
+# One result line: the peer, the load, the run's JSON, the server's CPU seconds, engine steps and
+# load.py's nice value (each if given), and the machine's load average over the last minute
+# (other engineers' builds share these cores).
 record() {
     python3 -c 'import json, sys
 run = json.loads(sys.argv[3])
 if sys.argv[4]: run["cpu_s"] = round(float(sys.argv[4]), 3)
 if len(sys.argv) > 5 and sys.argv[5]: run["engine_steps"] = int(float(sys.argv[5]))
+if len(sys.argv) > 6 and sys.argv[6]: run["client_nice"] = int(sys.argv[6])
 run["load_1m"] = float(open("/proc/loadavg").read().split()[0])
 print(json.dumps({"peer": sys.argv[1], "load": sys.argv[2], "run": run}))' "$@" | tee -a "$results"
 }
@@ -94,8 +95,7 @@ serve_load() {
     steps=$(steps_of "$port")
     line=$(load_py --port "$port" --clients "$clients" --requests-per-client "$per" --max-tokens "$max" "$@")
     [ -n "$steps" ] && steps=$(awk -v a="$(steps_of "$port")" -v b="$steps" 'BEGIN { print a - b }')
-    line=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["client_nice"] = int(sys.argv[2]); print(json.dumps(r))' "$line" "$client_nice")
-    record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')" "$steps"
+    record "$peer" "$load" "$line" "$(awk -v a="$(cpu_of "$server")" -v b="$before" 'BEGIN { print a - b }')" "$steps" "$client_nice"
 }
 
 in_process() {

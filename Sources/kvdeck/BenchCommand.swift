@@ -102,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
             options.decodeSteps = steps
             options.repeats = repeats
             options.arithmetic = arithmetic.value
-            options.kvCacheFormat = try KVCacheDType(flag: kvCacheDtype).cpuFormat(arithmetic: arithmetic.value)
+            options.kvCacheFormat = try KVCacheDType(flag: kvCacheDtype).cpuFormat
             let result = try DecodeBenchmark.run(model: files.weights, options: options) { EngineProgress.say("bench", $0) }
             let report = BenchReport(model: files.path, options: options, result: result)
             switch output {

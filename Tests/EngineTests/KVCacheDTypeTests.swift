@@ -9,10 +9,12 @@ final class KVCacheDTypeTests: XCTestCase {
         XCTAssertEqual(try KVCacheDType(flag: "FP16"), .float16)
         XCTAssertEqual(try KVCacheDType(flag: "float"), .float32)
         XCTAssertEqual(try KVCacheDType(flag: "float32"), .float32)
-        XCTAssertEqual(KVCacheDType.auto.cpuFormat(arithmetic: .int16Activations), .float16)
-        XCTAssertEqual(KVCacheDType.auto.cpuFormat(arithmetic: .exact), .float32)
-        XCTAssertEqual(KVCacheDType.float16.cpuFormat(arithmetic: .exact), .float16)
-        XCTAssertEqual(KVCacheDType.float32.cpuFormat(arithmetic: .int8Activations), .float32)
+        XCTAssertNil(KVCacheDType.auto.cpuFormat, "auto: the runner picks for its arithmetic")
+        XCTAssertEqual(CPUKVCacheFormat.automatic(for: .int16Activations), .float16)
+        XCTAssertEqual(CPUKVCacheFormat.automatic(for: .int8Activations), .float16)
+        XCTAssertEqual(CPUKVCacheFormat.automatic(for: .exact), .float32)
+        XCTAssertEqual(KVCacheDType.float16.cpuFormat, .float16)
+        XCTAssertEqual(KVCacheDType.float32.cpuFormat, .float32)
     }
 
     func testUnsupportedValuesSayWhatIsAccepted() {

@@ -71,6 +71,6 @@ public final class EngineBackend: @unchecked Sendable {
             return try CUDAModelRunner(model: cudaModel, blockSize: blockSize, cacheSize: size)
         }
         return try CPUModelRunner(weights: weights, blockSize: blockSize, kvCacheBytes: kvCacheBytes,
-                                  kvCacheFormat: kvCacheDType.cpuFormat(arithmetic: .int16Activations), threads: threads)
+                                  kvCacheFormat: kvCacheDType.cpuFormat, threads: threads)
     }
 }

@@ -10,6 +10,12 @@ public enum CPUKVCacheFormat: String, Sendable, Equatable, CaseIterable, CustomS
 
     public var bytesPerElement: Int { self == .float32 ? 4 : 2 }
 
+    /// What `--kv-cache-dtype auto` stores: half, as vLLM's `auto` takes a GGUF model's half dtype;
+    /// float32 under exact arithmetic, whose promise is float32 throughout.
+    public static func automatic(for arithmetic: CPUArithmetic) -> CPUKVCacheFormat {
+        arithmetic == .exact ? .float32 : .float16
+    }
+
     /// K and V of one token across all layers.
     public func bytesPerToken(_ c: ModelConfig) -> Int { 2 * c.layerCount * c.kvHeadCount * c.headDim * bytesPerElement }
 

@@ -41,7 +41,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
                 kvCacheFormat: CPUKVCacheFormat? = nil, threads: Int? = nil) throws {
         let c = model.config
-        let kvCacheFormat = kvCacheFormat ?? KVCacheDType.auto.cpuFormat(arithmetic: arithmetic)
+        let kvCacheFormat = kvCacheFormat ?? .automatic(for: arithmetic)
         guard (1...Int(KVD_ATTN_MAX_BLOCK_SIZE)).contains(blockSize) else {
             throw CPURunnerError("block size \(blockSize) is outside 1...\(KVD_ATTN_MAX_BLOCK_SIZE)")
         }
@@ -81,7 +81,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public convenience init(weights model: any ModelWeights, blockSize: Int = 16, kvCacheBytes: Int,
                             arithmetic: CPUArithmetic = .int16Activations, kernelPath: CPUKernelPath = .best,
                             kvCacheFormat: CPUKVCacheFormat? = nil, threads: Int? = nil) throws {
-        let format = kvCacheFormat ?? KVCacheDType.auto.cpuFormat(arithmetic: arithmetic)
+        let format = kvCacheFormat ?? .automatic(for: arithmetic)
         let perBlock = format.bytesPerToken(model.config) * max(blockSize, 1)
         let blocks = kvCacheBytes / perBlock
         guard blocks >= 1 else {

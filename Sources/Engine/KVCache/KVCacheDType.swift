@@ -21,10 +21,11 @@ public enum KVCacheDType: String, Sendable, Equatable, CaseIterable, CustomStrin
         }
     }
 
-    /// The CPU runner's cache format for this choice under `arithmetic`.
-    public func cpuFormat(arithmetic: CPUArithmetic) -> CPUKVCacheFormat {
+    /// The CPU runner's cache format, or nil for `auto`: the runner then picks for its arithmetic
+    /// (`CPUKVCacheFormat.automatic(for:)`).
+    public var cpuFormat: CPUKVCacheFormat? {
         switch self {
-        case .auto: return arithmetic == .exact ? .float32 : .float16
+        case .auto: return nil
         case .float16: return .float16
         case .float32: return .float32
         }

@@ -57,5 +57,5 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// KV-cache bytes one token takes across all layers (K and V) in a float32 cache: the upper
     /// bound budgets are sized with (a half cache, `CPUKVCacheFormat.float16`, takes half).
-    public var kvBytesPerToken: Int { 2 * layerCount * kvHeadCount * headDim * MemoryLayout<Float>.size }
+    public var kvBytesPerToken: Int { CPUKVCacheFormat.float32.bytesPerToken(self) }
 }
