@@ -13,13 +13,15 @@ struct BenchReport: Encodable {
         /// Batch 1 only: share of the ceiling (0...1), median and fastest step.
         var ofCeiling: Double?
         var fastestOfCeiling: Double?
-        /// Batches above 1: aggregate tokens/s over batch 1's.
+        /// Batches above 1: aggregate tokens/s over batch 1's, and share of the batch ceiling.
         var timesBatch1: Double?
+        var ofBatchCeiling: Double?
 
         enum CodingKeys: String, CodingKey {
             case batch, cpus
             case tokensPerSecond = "tokens_per_s", fastestTokensPerSecond = "fastest_tokens_per_s"
             case ofCeiling = "of_ceiling", fastestOfCeiling = "fastest_of_ceiling", timesBatch1 = "times_batch_1"
+            case ofBatchCeiling = "of_batch_ceiling"
         }
     }
 
@@ -36,6 +38,13 @@ struct BenchReport: Encodable {
     var copyBytesPerSecond: Double
     var weightBytesPerToken: Int
     var ceilingTokensPerSecond: Double
+    /// The matrix products' multiply-adds per token; the instruction they use and what it
+    /// sustains on every thread; the tokens/s that rate allows a batch (absent on the reference
+    /// path).
+    var multiplyAddsPerToken: Int
+    var multiplyAddInstruction: String?
+    var multiplyAddPeakPerSecond: Double?
+    var batchCeilingTokensPerSecond: Double?
     var decode: [Decode]
     var prefillTokens: Int
     var prefillTokensPerSecond: Double
@@ -45,6 +54,8 @@ struct BenchReport: Encodable {
         case loadAverage = "load_average", kernelPath = "kernel_path", kvCacheDType = "kv_cache_dtype", copyMiB = "copy_mib"
         case copyBytesPerSecond = "copy_bytes_per_s", weightBytesPerToken = "weight_bytes_per_token"
         case ceilingTokensPerSecond = "ceiling_tokens_per_s", prefillTokens = "prefill_tokens"
+        case multiplyAddsPerToken = "multiply_adds_per_token", multiplyAddInstruction = "multiply_add_instruction"
+        case multiplyAddPeakPerSecond = "multiply_add_peak_per_s", batchCeilingTokensPerSecond = "batch_ceiling_tokens_per_s"
         case prefillTokensPerSecond = "prefill_tokens_per_s"
     }
 
@@ -69,6 +80,10 @@ struct BenchReport: Encodable {
         copyBytesPerSecond = r.copyBytesPerSecond
         weightBytesPerToken = r.weightBytesPerToken
         ceilingTokensPerSecond = r.ceilingTokensPerSecond
+        multiplyAddsPerToken = r.multiplyAddsPerToken
+        multiplyAddInstruction = r.multiplyAddPeak?.instruction
+        multiplyAddPeakPerSecond = r.multiplyAddPeak?.perSecond
+        batchCeilingTokensPerSecond = r.batchCeilingTokensPerSecond
         let base = r.decodeTokensPerSecond[1]
         decode = r.decodeTokensPerSecond.keys.sorted().map { b in
             let v = r.decodeTokensPerSecond[b]!, fast = r.decodeTokensPerSecondFastest[b] ?? v
@@ -78,6 +93,7 @@ struct BenchReport: Encodable {
                 d.fastestOfCeiling = fast / r.ceilingTokensPerSecond
             } else if let base {
                 d.timesBatch1 = v / base
+                d.ofBatchCeiling = r.batchCeilingTokensPerSecond.map { v / $0 }
             }
             return d
         }
@@ -100,12 +116,17 @@ struct BenchReport: Encodable {
         rows.append(["copy bandwidth", "\(f(copyBytesPerSecond / 1e9, 2)) GB/s", "memcpy of \(copyMiB) MiB, read+write"])
         rows.append(["weights per token", "\(f(Double(weightBytesPerToken) / 1e6, 2)) MB", "read by one decode step"])
         rows.append(["decode ceiling", "\(f(ceilingTokensPerSecond)) tokens/s", "bandwidth / weights per token"])
+        if let instruction = multiplyAddInstruction, let peak = multiplyAddPeakPerSecond, let batchCeiling = batchCeilingTokensPerSecond {
+            rows.append(["multiply-add peak", "\(f(peak / 1e9)) G/s", "\(instruction) on \(threads) threads"])
+            rows.append(["batch ceiling", "\(f(batchCeiling)) tokens/s", "peak / \(f(Double(multiplyAddsPerToken) / 1e6)) M multiply-adds per token"])
+        }
         for d in decode {
             var note: [String] = []
             if let c = d.ofCeiling, let fc = d.fastestOfCeiling {
                 note.append("\(pct(c)) of ceiling (fastest step \(f(d.fastestTokensPerSecond)), \(pct(fc)))")
             } else if let x = d.timesBatch1 {
                 note.append("\(f(x, 2))x batch 1 (fastest step \(f(d.fastestTokensPerSecond)))")
+                if let c = d.ofBatchCeiling { note.append("\(pct(c)) of batch ceiling") }
             } else {
                 note.append("fastest step \(f(d.fastestTokensPerSecond))")
             }

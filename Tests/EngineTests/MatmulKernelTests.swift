@@ -147,6 +147,24 @@ final class MatmulKernelTests: XCTestCase {
         }
     }
 
+    /// The arithmetic ceiling is measured for the vector paths only, for the three kinds of
+    /// product; its size is a benchmark figure, never asserted here.
+    func testMultiplyAddPeakIsMeasuredOnVectorPathsOnly() {
+        let pool = CPUThreadPool(threads: 2)
+        XCTAssertEqual(kvd_matmul_peak(pool.raw, CPUKernelPath.reference.rawValue, Int32(KVD_PEAK_INT16), 1), 0)
+        for path in [CPUKernelPath.avx2, .avx512] {
+            for kind in [KVD_PEAK_INT16, KVD_PEAK_INT8, KVD_PEAK_FLOAT] {
+                let rate = kvd_matmul_peak(pool.raw, path.rawValue, Int32(kind), 1)
+                if path.isSupported {
+                    XCTAssertGreaterThan(rate, 1e8, "\(path) kind \(kind): any vector unit multiply-adds faster than 0.1 G/s")
+                } else {
+                    XCTAssertEqual(rate, 0, "\(path) is not on this CPU")
+                }
+            }
+            XCTAssertEqual(kvd_matmul_peak(pool.raw, path.rawValue, 7, 1), 0, "unknown kind")
+        }
+    }
+
     func testUnsupportedArgumentsAreRefused() {
         var y = [Float](repeating: 0, count: 4)
         let w = [UInt8](repeating: 0, count: 64)

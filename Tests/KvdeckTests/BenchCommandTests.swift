@@ -13,6 +13,11 @@ final class BenchCommandTests: XCTestCase {
         for row in ["copy bandwidth", "weights per token", "decode ceiling", "decode batch 1", "decode batch 2", "prefill 16 tokens"] {
             XCTAssertTrue(r.stdout.contains("\n" + row + " "), "\(row): \(r.stdout)")
         }
+        // The arithmetic ceiling needs a vector path; every machine this project runs on has one.
+        for row in ["multiply-add peak", "batch ceiling"] {
+            XCTAssertTrue(r.stdout.contains("\n" + row + " "), "\(row): \(r.stdout)")
+        }
+        XCTAssertTrue(r.stdout.contains("of batch ceiling"), r.stdout)
         XCTAssertTrue(r.stdout.contains("of ceiling"), r.stdout)
         XCTAssertTrue(r.stdout.contains("x batch 1"), r.stdout)
         XCTAssertTrue(r.stdout.contains("1 threads"), r.stdout)
@@ -31,6 +36,16 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(decode.map { $0["batch"] as? Int }, [1, 2])
         XCTAssertNotNil(decode[0]["of_ceiling"] as? Double)
         XCTAssertNotNil(decode[1]["times_batch_1"] as? Double)
+        // SmolLM2-135M's products per token, from its shape: 30 layers of q and o (576 x 576), k
+        // and v (576 x 192), gate, up and down (576 x 1536), then the output matrix (576 x 49152).
+        let perLayer = 2 * 576 * 576 + 2 * 576 * 192 + 3 * 576 * 1536
+        XCTAssertEqual(out["multiply_adds_per_token"] as? Int, 30 * perLayer + 576 * 49152)
+        XCTAssertNotNil(out["multiply_add_instruction"] as? String)
+        let peak = try XCTUnwrap(out["multiply_add_peak_per_s"] as? Double)
+        let batchCeiling = try XCTUnwrap(out["batch_ceiling_tokens_per_s"] as? Double)
+        XCTAssertEqual(batchCeiling, peak / Double(30 * perLayer + 576 * 49152), accuracy: batchCeiling * 1e-9)
+        let share = try XCTUnwrap(decode[1]["of_batch_ceiling"] as? Double)
+        XCTAssertEqual(share, (decode[1]["tokens_per_s"] as? Double ?? 0) / batchCeiling, accuracy: share * 1e-9)
     }
 
     func testBadInputExitsNonZeroWithAMessage() throws {

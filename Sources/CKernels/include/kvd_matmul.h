@@ -128,6 +128,15 @@ typedef struct {
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
                const float *x, const void *xq, int wide, int ntok);
 
+/* --- The arithmetic ceiling ---
+ * Multiply-adds per second that every pool thread together sustains with the product instruction
+ * the kernels of `isa` use for `kind` (AVX-512: vpdpwssd, vpdpbusd, FMA; AVX2: pmaddwd,
+ * maddubs + pmaddwd, FMA), operands in registers, best of `repeats` runs of a few milliseconds.
+ * A batched decode step is bound by it as a batch-1 step is by memory bandwidth: the benchmarks
+ * report tokens/s against both. 0 for the reference path or a path this CPU lacks. */
+enum { KVD_PEAK_INT16 = 0, KVD_PEAK_INT8 = 1, KVD_PEAK_FLOAT = 2 };
+double kvd_matmul_peak(kvd_pool *pool, int isa, int kind, int repeats);
+
 #ifdef __cplusplus
 }
 #endif

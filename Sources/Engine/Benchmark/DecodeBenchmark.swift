@@ -46,8 +46,17 @@ public struct DecodeBenchmark {
         public var decodeCPUSecondsPerStep: [Int: Double] = [:]
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
+        /// Multiply-adds of the matrix products per token, and the instruction they use with the
+        /// multiply-adds per second it sustains on every thread at once (nil on the reference path).
+        public var multiplyAddsPerToken = 0
+        public var multiplyAddPeak: (instruction: String, perSecond: Double)?
 
         public var ceilingTokensPerSecond: Double { copyBytesPerSecond / Double(max(weightBytesPerToken, 1)) }
+        /// What a batched step could reach if the products were the only work and ran at the
+        /// instruction's peak: batches are bound by it as batch 1 is by the bandwidth ceiling.
+        public var batchCeilingTokensPerSecond: Double? {
+            multiplyAddPeak.map { $0.perSecond / Double(max(multiplyAddsPerToken, 1)) }
+        }
 
         public var lines: [String] {
             var out: [String] = []
@@ -55,6 +64,9 @@ public struct DecodeBenchmark {
             out.append("kernels: \(kernelPath), \(arithmetic), \(kvCacheFormat), \(threads) threads")
             out.append("copy bandwidth (memcpy of \(f(Double(Options().copyBytes) / 1048576, 0)) MiB, read+write): \(f(copyBytesPerSecond / 1e9, 2)) GB/s")
             out.append("weights read per token: \(f(Double(weightBytesPerToken) / 1e6, 2)) MB -> ceiling \(f(ceilingTokensPerSecond)) tokens/s")
+            if let peak = multiplyAddPeak, let batchCeiling = batchCeilingTokensPerSecond {
+                out.append("multiply-adds per token: \(f(Double(multiplyAddsPerToken) / 1e6)) M; \(peak.instruction) on \(threads) threads: \(f(peak.perSecond / 1e9)) G/s -> batch ceiling \(f(batchCeiling)) tokens/s")
+            }
             let base = decodeTokensPerSecond[1], fastBase = decodeTokensPerSecondFastest[1]
             out.append("decode (tokens/s, median step / fastest step):")
             for b in decodeTokensPerSecond.keys.sorted() {
@@ -64,7 +76,11 @@ public struct DecodeBenchmark {
                     line += "  [\(f(u, 2)) CPUs, \(f(c * 1000, 2)) CPU ms/step]"
                 }
                 if b == 1 { line += "  (\(f(100 * v / ceilingTokensPerSecond))% / \(f(100 * fast / ceilingTokensPerSecond))% of the ceiling)" }
-                else if let base, let fastBase { line += "  (\(f(v / base, 2))x / \(f(fast / fastBase, 2))x batch 1)" }
+                else if let base, let fastBase {
+                    line += "  (\(f(v / base, 2))x / \(f(fast / fastBase, 2))x batch 1"
+                    if let batchCeiling = batchCeilingTokensPerSecond { line += "; \(f(100 * v / batchCeiling))% of the batch ceiling" }
+                    line += ")"
+                }
                 out.append(line)
             }
             out.append("prefill \(prefillLength) tokens: \(f(prefillTokensPerSecond)) tokens/s")
@@ -90,6 +106,11 @@ public struct DecodeBenchmark {
 
         report.copyBytesPerSecond = copyBandwidth(pool: runner.pool, bytes: o.copyBytes, repeats: o.repeats + 2)
         progress("copy bandwidth \(String(format: "%.2f", report.copyBytesPerSecond / 1e9)) GB/s")
+        report.multiplyAddsPerToken = runner.multiplyAddsPerToken
+        report.multiplyAddPeak = runner.multiplyAddPeak(repeats: o.repeats + 2)
+        if let peak = report.multiplyAddPeak {
+            progress("\(peak.instruction) peak \(String(format: "%.1f", peak.perSecond / 1e9)) G multiply-adds/s")
+        }
 
         let vocab = model.config.vocabSize
         func token(_ i: Int) -> Int32 { Int32((i &* 7919 &+ 13) % vocab) }

@@ -22,6 +22,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public let kvCacheFormat: CPUKVCacheFormat
     /// Weight bytes one decode step reads for one token (the decode ceiling's numerator).
     public let weightBytesPerToken: Int
+    /// Multiply-adds of the matrix products per token.
+    public let multiplyAddsPerToken: Int
 
     let weights: CPUWeights
     let pool: CPUThreadPool
@@ -68,6 +70,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         self.kernelPath = kernelPath
         self.kvCacheFormat = kvCacheFormat
         self.weightBytesPerToken = weights.bytesPerToken
+        self.multiplyAddsPerToken = weights.multiplyAddsPerToken
         self.pool = CPUThreadPool(threads: threads)
         self.ropeInverseFrequencies = c.ropeScaling.inverseFrequencies(headDim: c.headDim, theta: c.ropeTheta)
         self.ropeAttentionFactor = c.ropeScaling.attentionFactor
@@ -94,6 +97,22 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     deinit { kvCache.deallocate() }
 
     public var threadCount: Int { pool.threadCount }
+
+    /// The instruction the matrix products multiply with (int16 or int8 integer products for
+    /// quantised weights and activations, else float multiply-adds) and the multiply-adds per
+    /// second it sustains on every thread at once: the arithmetic ceiling of a batched step.
+    /// nil on the reference path, which has no vector instruction to measure.
+    public func multiplyAddPeak(repeats: Int) -> (instruction: String, perSecond: Double)? {
+        let quantized = arithmetic.quantizes && kvd_type_is_block(weights.layers.first?.gate.type ?? 0) != 0
+        let kind = !quantized ? KVD_PEAK_FLOAT : arithmetic.wide ? KVD_PEAK_INT16 : KVD_PEAK_INT8
+        let names: [CPUKernelPath: [Int: String]] = [
+            .avx512: [KVD_PEAK_INT16: "vpdpwssd", KVD_PEAK_INT8: "vpdpbusd", KVD_PEAK_FLOAT: "vfmadd (512-bit)"],
+            .avx2: [KVD_PEAK_INT16: "pmaddwd", KVD_PEAK_INT8: "pmaddubsw", KVD_PEAK_FLOAT: "vfmadd (256-bit)"],
+        ]
+        guard let name = names[kernelPath]?[Int(kind)] else { return nil }
+        let rate = kvd_matmul_peak(pool.raw, kernelPath.rawValue, Int32(kind), Int32(max(repeats, 1)))
+        return rate > 0 ? (name, rate) : nil
+    }
 
     public func forward(_ batch: ForwardBatch) throws -> Logits {
         try forward(batch, logitsForEveryToken: false)

@@ -45,12 +45,18 @@ final class CPUWeights: @unchecked Sendable {
     /// The packed matrices (`packBlockMatrices`), one allocation.
     private var packed: UnsafeMutableRawPointer?
 
-    /// Bytes of weights one decode step reads: every layer matrix, the output matrix, one
-    /// embedding row (norms and biases are noise).
+    /// Every matrix a token multiplies: each layer's seven, then the output matrix.
+    var matrices: [CPULinear] { layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] } + [output] }
+
+    /// Bytes of weights one decode step reads: every matrix, one embedding row (norms and biases
+    /// are noise).
     var bytesPerToken: Int {
-        layers.reduce(0) { $0 + [$1.q, $1.k, $1.v, $1.o, $1.gate, $1.up, $1.down].reduce(0) { $0 + $1.byteCount } }
-            + output.byteCount + embedding.data.count / max(1, embedding.dimensions.last ?? 1)
+        matrices.reduce(0) { $0 + $1.byteCount } + embedding.data.count / max(1, embedding.dimensions.last ?? 1)
     }
+
+    /// Multiply-adds of the matrix products per token (attention's, which grow with the context,
+    /// not counted).
+    var multiplyAddsPerToken: Int { matrices.reduce(0) { $0 + $1.nin * $1.nout } }
 
     init(_ model: any ModelWeights, packBlockMatrices: Bool = false) throws(ModelLoadError) {
         self.model = model
