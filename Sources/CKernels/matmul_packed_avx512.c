@@ -45,28 +45,29 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
     const size_t sb = kvd_packed_scale_bytes(type), qb = kvd_packed_quant_bytes(type);
     const uint8_t *scales = tile, *quants = tile + kvd_round64((size_t)nb * sb);
     const size_t doff = kvd_qrow_scales_offset(nin, 1), soff = kvd_qrow_sums_offset(nin, 1);
-    const int16_t *x[KVD_PACKED_TOKENS];
-    const float *xd[KVD_PACKED_TOKENS], *xs[KVD_PACKED_TOKENS];
+    /* One pointer per token, its scales and sums at the same offsets from each: with a pointer
+     * for each of those too, 8 tokens need more general registers than there are, and the
+     * compiler reloads spilled pointers inside the products. */
+    const uint8_t *x[KVD_PACKED_TOKENS];
     __m512 acc[KVD_PACKED_TOKENS];
     for (int i = 0; i < T; i++) {
-        const uint8_t *qr = a->xq + (size_t)(t + i) * a->qstride;
-        x[i] = (const int16_t *)qr;
-        xd[i] = (const float *)(qr + doff);
-        xs[i] = (const float *)(qr + soff);
+        x[i] = a->xq + (size_t)(t + i) * a->qstride;
         acc[i] = _mm512_setzero_ps();
     }
     const __m512i nibble = _mm512_set1_epi16(0x0f);
     const size_t tile_bytes = kvd_packed_tile_bytes(type, nin);
     size_t ahead = KVD_PACKED_PREFETCH_TILES * tile_bytes;
     if (ahead < KVD_PACKED_PREFETCH_MIN) ahead = KVD_PACKED_PREFETCH_MIN;
+    /* Bytes of the prefetch stream per block, rounded up (a division per block would cost as
+     * much as a token's products). */
+    const size_t pf_step = (tile_bytes + (size_t)nb - 1) / (size_t)nb;
     for (int b = 0; b < nb; b++) {
         const uint8_t *s = scales + (size_t)b * sb;
         const uint8_t *q = quants + (size_t)b * qb;
         /* A tile's worth of bytes `ahead`, spread over the blocks: a thread's tiles are contiguous
          * (and its tasks consecutive, kvd_pool.h), so this is one linear stream. */
         if (prefetch) {
-            const uint8_t *from = tile + ahead + (size_t)b * tile_bytes / (size_t)nb;
-            const uint8_t *to = tile + ahead + (size_t)(b + 1) * tile_bytes / (size_t)nb;
+            const uint8_t *from = tile + ahead + (size_t)b * pf_step, *to = from + pf_step;
             for (const uint8_t *pf = (const uint8_t *)((uintptr_t)from & ~(uintptr_t)63); pf < to; pf += 64)
                 _mm_prefetch((const char *)pf, _MM_HINT_T0);
         }
@@ -80,6 +81,7 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
         for (int i = 0; i < T; i++)
             for (int c = 0; c < C; c++) isum[i][c] = _mm512_setzero_si512();
         if (type == KVD_TYPE_Q8_0) {
+            _Pragma("clang loop unroll(full)")
             for (int g = 0; g < 8; g++) {
                 const __m512i v = _mm512_loadu_si512((const void *)(q + 64 * g));
                 const __m512i w0 = _mm512_srai_epi16(_mm512_slli_epi16(v, 8), 8);
@@ -87,12 +89,14 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
                 const size_t e = (g < 4 ? lo : hi) + (size_t)(4 * g % 16);
                 for (int i = 0; i < T; i++) {
                     __m512i *sum = &isum[i][(2 * g) % C];
-                    *sum = _mm512_dpwssd_epi32(*sum, w0, pair(x[i] + e));
+                    *sum = _mm512_dpwssd_epi32(*sum, w0, pair((const int16_t *)x[i] + e));
                     sum = &isum[i][(2 * g + 1) % C];
-                    *sum = _mm512_dpwssd_epi32(*sum, w1, pair(x[i] + e + 2));
+                    *sum = _mm512_dpwssd_epi32(*sum, w1, pair((const int16_t *)x[i] + e + 2));
                 }
             }
         } else {
+            /* Unrolled: a loop over the groups keeps their addresses in registers it lacks. */
+            _Pragma("clang loop unroll(full)")
             for (int g = 0; g < 4; g++) {
                 const __m512i v = _mm512_loadu_si512((const void *)(q + 64 * g));
                 const size_t e = (g < 2 ? lo : hi) + (size_t)(8 * g % 16);
@@ -100,7 +104,7 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
                     const __m512i wk = _mm512_and_si512(k ? _mm512_srli_epi16(v, 4 * k) : v, nibble);
                     for (int i = 0; i < T; i++) {
                         __m512i *sum = &isum[i][k % C];
-                        *sum = _mm512_dpwssd_epi32(*sum, wk, pair(x[i] + e + 2 * k));
+                        *sum = _mm512_dpwssd_epi32(*sum, wk, pair((const int16_t *)x[i] + e + 2 * k));
                     }
                 }
             }
@@ -112,9 +116,18 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
         __m512 m = _mm512_setzero_ps();
         if (type == KVD_TYPE_Q4_1) m = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(s + 32)));
         if (type == KVD_TYPE_Q4_0) m = _mm512_mul_ps(d, _mm512_set1_ps(-8.0f));
+        /* The block's scale and sum as offsets from each token's pointer; the empty asm keeps
+         * the compiler from hoisting 16 such addresses out of the loop (and spilling them). */
+        size_t dpos = doff + 4 * (size_t)b, spos = soff + 4 * (size_t)b;
+        __asm__("" : "+r"(dpos), "+r"(spos));
         for (int i = 0; i < T; i++) {
-            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[i][0]), _mm512_mul_ps(d, _mm512_set1_ps(xd[i][b])), acc[i]);
-            if (type != KVD_TYPE_Q8_0) acc[i] = _mm512_fmadd_ps(m, _mm512_set1_ps(xs[i][b]), acc[i]);
+            float xd, xs;
+            memcpy(&xd, x[i] + dpos, 4);
+            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[i][0]), _mm512_mul_ps(d, _mm512_set1_ps(xd)), acc[i]);
+            if (type != KVD_TYPE_Q8_0) {
+                memcpy(&xs, x[i] + spos, 4);
+                acc[i] = _mm512_fmadd_ps(m, _mm512_set1_ps(xs), acc[i]);
+            }
         }
     }
     const int nout_left = a->nout - r;
