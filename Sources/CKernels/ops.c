@@ -57,10 +57,16 @@ static void rmsnorm_part(void *ctx, int r0, int r1) {
     for (int r = r0; r < r1; r++) {
         const float *xr = j->x + (size_t)r * (size_t)n;
         float *o = j->out + (size_t)r * (size_t)n;
-        double ss = 0.0;
-        for (int i = 0; i < n; i++) ss += (double)xr[i] * (double)xr[i];
+        /* Eight independent sums: one running sum is a chain of n dependent adds (~4 cycles each,
+         * which made the norms ~3% of a 32-sequence step), eight vectorise. */
+        double part[8] = { 0 };
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++) part[k] += (double)xr[i + k] * (double)xr[i + k];
+        double ss = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+        for (; i < n; i++) ss += (double)xr[i] * (double)xr[i];
         const float scale = (float)(1.0 / sqrt(ss / n + (double)j->eps));
-        for (int i = 0; i < n; i++) o[i] = j->w[i] * (xr[i] * scale);
+        for (i = 0; i < n; i++) o[i] = j->w[i] * (xr[i] * scale);
     }
 }
 
