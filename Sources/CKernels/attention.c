@@ -82,30 +82,27 @@ typedef struct {
     int group_splits, ntasks;
 } attn_job;
 
-/* Blocks ahead that a task prefetches (attention_impl.h). */
-#ifndef KVD_ATTN_PREFETCH_BLOCKS
-#define KVD_ATTN_PREFETCH_BLOCKS 2
-#endif
-
-/* Prefetches KV head h of cache block `block`, K and V. */
-static inline void attn_prefetch_block(const attn_job *j, int32_t block, int h) {
+/* Prefetches half `half` (0 or 1) of the lines of KV head h's K (v = 0) or V (v = 1) in cache
+ * block `block` (attention_impl.h says why halves). */
+static inline void attn_prefetch_half(const attn_job *j, int32_t block, int h, int v, int half) {
     const kvd_attn_shape *s = j->shape;
     const size_t size = s->kv_type == KVD_KV_F16 ? 2 : 4;
     const size_t head = (size_t)s->block_size * (size_t)s->head_dim * size;
-    const size_t base = ((size_t)block * (size_t)s->num_kv_heads + (size_t)h) * head;
-    for (size_t off = 0; off < head; off += 64) {
-        __builtin_prefetch((const char *)j->kcache + base + off);
-        __builtin_prefetch((const char *)j->vcache + base + off);
-    }
+    const char *c = (const char *)(v ? j->vcache : j->kcache) + ((size_t)block * (size_t)s->num_kv_heads + (size_t)h) * head;
+    for (size_t off = (size_t)half * head / 2; off < (size_t)(half + 1) * head / 2; off += 64) __builtin_prefetch(c + off);
 }
-
-/* Prefetches the first block a task reads. */
-static inline void attn_prefetch_task(const attn_job *j, int task) {
-    const int nkv = j->shape->num_kv_heads;
-    const int t = task / j->group_splits / nkv, h = task / j->group_splits % nkv;
-    if (j->ctx_len[t] > 0) attn_prefetch_block(j, j->tables[j->table_offset[t]], h);
+/* The cache block (and its KV head) this thread reads after block jb of `task`: the task's next
+ * block, else the first of the next task (a thread runs consecutive tasks, kvd_pool.h); -1 if none. */
+static inline int32_t attn_next_block(const attn_job *j, int task, int jb, int *h) {
+    const int nkv = j->shape->num_kv_heads, bs = j->shape->block_size;
+    int t = task / j->group_splits / nkv;
+    *h = task / j->group_splits % nkv;
+    if ((jb + 1) * bs < j->ctx_len[t]) return j->tables[j->table_offset[t] + jb + 1];
+    if (task + 1 >= j->ntasks) return -1;
+    t = (task + 1) / j->group_splits / nkv;
+    *h = (task + 1) / j->group_splits % nkv;
+    return j->ctx_len[t] > 0 ? j->tables[j->table_offset[t]] : -1;
 }
-
 /* What does not touch the cache, shared by both element types. */
 static inline void scale_ref(float *y, float a, int n) {
     for (int i = 0; i < n; i++) y[i] *= a;

@@ -39,18 +39,19 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
         const ATTN_KV_T *kb = (const ATTN_KV_T *)j->kcache + base, *vb = (const ATTN_KV_T *)j->vcache + base;
-        /* K and V of the block KVD_ATTN_PREFETCH_BLOCKS ahead (at the first block, of every
-         * block up to there), and at the last block the first of the next task (this thread's
-         * likely next, kvd_pool.h). Blocks lie anywhere in the cache, so each run would start
-         * with a miss the hardware prefetchers cannot foresee; and decode attention is bound by
-         * the bytes in flight (a block's arithmetic takes a fraction of its transfer), so one
-         * block ahead is not enough. At 32 sequences the cache read per step exceeds the weights. */
-        if (jb == 0)
-            for (int a = 1; a < KVD_ATTN_PREFETCH_BLOCKS && a * bs < n; a++) attn_prefetch_block(j, table[a], h);
-        if (b0 + KVD_ATTN_PREFETCH_BLOCKS * bs < n) attn_prefetch_block(j, table[jb + KVD_ATTN_PREFETCH_BLOCKS], h);
-        if (b0 + bs >= n && task + 1 < j->ntasks) attn_prefetch_task(j, task + 1);
+        /* The next block's K and V (the next task's first block at the end), fetched a half at a
+         * time while this block computes: its scores, softmax and weighted sum each cover one half
+         * in flight. Decode attention is bound by these transfers (at 32 sequences a step reads
+         * more cache than weights), and blocks lie anywhere in the cache, out of the hardware
+         * prefetchers' sight. Asking for a whole block at once (64 lines for 16 x 64 halves), or
+         * two blocks ahead, is slower: requests beyond the misses a core keeps outstanding stall
+         * the work meant to hide them (Benchmarks/EngineDecode/README.md has the figures). */
+        int next_h = 0;
+        const int32_t next = attn_next_block(j, task, jb, &next_h);
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 0);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 1);
         for (int g = 0; g < per_task; g++) {
             float *ag = acc + (size_t)g * (size_t)hd;
             float *scg = sc + (size_t)g * (size_t)bs;
@@ -63,7 +64,9 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
             }
             l[g] += ATTN_EXP_SUB(scg, m[g], cnt); /* scg[i] = exp(scg[i] - m), returns the sum */
         }
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 0);
         ATTN_ACCUMULATE(acc, sc, per_task, vb, cnt, hd, bs); /* acc_g += sum_i sc_g[i] * v_i */
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 1);
     }
     for (int g = 0; g < per_task; g++) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
