@@ -108,20 +108,20 @@ actor LocalEngineLoader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ChatBackendError("no model at \(path): run scripts/fetch-model (or set KVDECK_MODEL_CACHE)")
         }
-        let files: ModelFiles
+        // The same opening as `kvdeck serve`'s (weights, tokenizer, chat format, backend choice).
+        let model: LoadedModel
         do {
-            files = try ModelFiles.open(path: path)
+            model = try LoadedModel.open(path: path, threads: threads)
         } catch {
             throw ChatBackendError("cannot open the model: \(error)")
         }
         let template: ChatTemplate
-        switch files.chatTemplate {
+        switch model.chatTemplate {
         case let .success(t): template = t
         case let .failure(e): throw ChatBackendError("this model cannot chat: \(e)")
         }
-        let backend = try EngineBackend(weights: files.weights)
-        let runner = try backend.makeRunner(blockSize: 16, kvCacheBytes: kvCacheBytes, threads: threads)
-        let engine = try InferenceEngine(runner: runner, detokenizer: files.tokenizer, config: EngineConfig())
-        return Model(engine: engine, template: template, tokenizer: files.tokenizer, backend: backend.description)
+        let runner = try model.makeRunner(RunnerRequest(blockSize: 16, kvCacheBytes: kvCacheBytes))
+        let engine = try InferenceEngine(runner: runner, detokenizer: model.tokenizer, config: EngineConfig())
+        return Model(engine: engine, template: template, tokenizer: model.tokenizer, backend: model.backendDescription)
     }
 }

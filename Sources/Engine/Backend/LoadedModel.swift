@@ -1,5 +1,3 @@
-import Engine
-
 /// A model read from disk once (weights mapped, tokenizer and chat format parsed), ready to serve.
 /// Several servers can share one: each makes its own backend, and so its own KV cache, over the
 /// same weights with `makeRunner` (the local cluster's kubelet runs one server per pod this way).
