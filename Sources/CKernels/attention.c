@@ -195,7 +195,6 @@ int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *
     const int group = s->num_heads / s->num_kv_heads;
     if (ntok * s->num_kv_heads < 4 * kvd_pool_threads(pool)) j.group_splits = group;
     const int half = s->kv_type == KVD_KV_F16;
-    const int f16c = (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C);
     kvd_task_fn fn = half ? attn_task_ref_f16 : attn_task_ref_f32;
 #if defined(__x86_64__)
     if (isa == KVD_ISA_AVX512) fn = half ? attn_task_avx512_f16 : attn_task_avx512_f32;

@@ -58,7 +58,7 @@ static void rmsnorm_part(void *ctx, int r0, int r1) {
         const float *xr = j->x + (size_t)r * (size_t)n;
         float *o = j->out + (size_t)r * (size_t)n;
         /* Eight independent sums: one running sum is a chain of n dependent adds (~4 cycles each,
-         * which made the norms ~3% of a 32-sequence step), eight vectorise. */
+         * which made the norms ~2% of a 32-sequence step), eight vectorise. */
         double part[8] = { 0 };
         int i = 0;
         for (; i + 8 <= n; i += 8)
