@@ -2,6 +2,7 @@
  * on every pool thread at once, operands in registers. It is the arithmetic ceiling of a batched
  * decode step, as memcpy's bandwidth is the ceiling of a batch-1 step: with enough sequences the
  * weights come from cache for all but the first and the products are the work (kvd_matmul.h). */
+#include <stdatomic.h>
 #include <time.h>
 #include "kvd_cpu.h"
 #include "matmul_internal.h"
@@ -67,7 +68,8 @@ static double peak_macs_per_op(int isa, int kind) {
     return kind == KVD_PEAK_INT16 ? 16 : kind == KVD_PEAK_INT8 ? 32 : 8;
 }
 
-typedef struct { int isa, kind; volatile int sink; } peak_job;
+/* sink: the loops' results, added up so none is dead code (the threads add at once). */
+typedef struct { int isa, kind; _Atomic int sink; } peak_job;
 
 static void peak_task(void *ctx, int task, int thread) {
     (void)task; (void)thread;
@@ -77,7 +79,7 @@ static void peak_task(void *ctx, int task, int thread) {
         v = j->kind == KVD_PEAK_INT16 ? peak_vpdpwssd() : j->kind == KVD_PEAK_INT8 ? peak_vpdpbusd() : peak_fma512();
     else
         v = j->kind == KVD_PEAK_INT16 ? peak_pmaddwd() : j->kind == KVD_PEAK_INT8 ? peak_maddubs() : peak_fma256();
-    j->sink += v;
+    atomic_fetch_add_explicit(&j->sink, v, memory_order_relaxed);
 }
 
 static double seconds_now(void) {

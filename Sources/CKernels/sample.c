@@ -1,4 +1,5 @@
-/* kvd_argmax and kvd_sample_softmax (kvd_sample.h): a plain C path and an AVX-512 one. */
+/* kvd_argmax, kvd_sample_softmax, kvd_log_sum_exp and kvd_top_p (kvd_sample.h): a plain C path
+ * and an AVX-512 one. */
 #include "kvd_sample.h"
 
 #include <math.h>
@@ -28,11 +29,19 @@ static float max_ref(const float *x, int n, int *nan) {
     return m;
 }
 
-static int draw_ref(const float *x, int n, float m, double u) {
+/* The sum of exp(x[i] - m) (-inf: 0) in double; with e, each value is also stored there. */
+static double exps_into_ref(const float *x, int n, float m, float *e) {
     double total = 0.0;
-    for (int i = 0; i < n; i++)
-        if (x[i] != -INFINITY) total += (double)expf(x[i] - m);
-    const double target = u * total;
+    for (int i = 0; i < n; i++) {
+        const float v = x[i] == -INFINITY ? 0.0f : expf(x[i] - m);
+        if (e) e[i] = v;
+        total += (double)v;
+    }
+    return total;
+}
+
+static int draw_ref(const float *x, int n, float m, double u) {
+    const double target = u * exps_into_ref(x, n, m, NULL);
     double cumulative = 0.0;
     int last = -1;
     for (int i = 0; i < n; i++) {
@@ -90,20 +99,23 @@ TGT static inline __m512 exps16(const float *x, __mmask16 k, __m512 mv) {
     return _mm512_maskz_mov_ps(live, kvd_exp512(_mm512_sub_ps(v, mv)));
 }
 
-/* The sum of exp(x - m), 16 at a time, each 16's float sum added in double. */
-TGT static double exp_sum_avx512(const float *x, int n, float m) {
+/* The sum of exp(x - m), 16 at a time, each 16's float sum added in double; with e, every
+ * exp(x[i] - m) is also stored there. */
+TGT static double exps_into_avx512(const float *x, int n, float m, float *e) {
     const __m512 mv = _mm512_set1_ps(m);
     double total = 0.0;
     for (int i = 0; i < n; i += 16) {
         const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
-        total += (double)_mm512_reduce_add_ps(exps16(x + i, k, mv));
+        const __m512 v = exps16(x + i, k, mv);
+        if (e) _mm512_mask_storeu_ps(e + i, k, v);
+        total += (double)_mm512_reduce_add_ps(v);
     }
     return total;
 }
 
 TGT static int draw_avx512(const float *x, int n, float m, double u) {
     const __m512 mv = _mm512_set1_ps(m);
-    const double target = u * exp_sum_avx512(x, n, m);
+    const double target = u * exps_into_avx512(x, n, m, NULL);
     double cumulative = 0.0;
     int last = -1;
     for (int i = 0; i < n; i += 16) {
@@ -127,18 +139,6 @@ TGT static int draw_avx512(const float *x, int n, float m, double u) {
         }
     }
     return last >= 0 ? last : argmax_avx512(x, n);
-}
-
-TGT static double exps_into_avx512(const float *x, int n, float m, float *e) {
-    const __m512 mv = _mm512_set1_ps(m);
-    double total = 0.0;
-    for (int i = 0; i < n; i += 16) {
-        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
-        const __m512 v = exps16(x + i, k, mv);
-        _mm512_mask_storeu_ps(e + i, k, v);
-        total += (double)_mm512_reduce_add_ps(v);
-    }
-    return total;
 }
 #endif
 
@@ -175,18 +175,13 @@ int kvd_sample_softmax(int isa, const float *x, int n, double u) {
     return draw_ref(x, n, m, u);
 }
 
-/* exp(x[i] - m) for every i into e (-inf: 0), with the path's exp; returns their sum. */
+/* exps_into_ref with the path's exp. */
 static double exps_into(int fast, const float *x, int n, float m, float *e) {
 #if defined(__x86_64__)
     if (fast) return exps_into_avx512(x, n, m, e);
 #endif
     (void)fast;
-    double total = 0.0;
-    for (int i = 0; i < n; i++) {
-        e[i] = x[i] == -INFINITY ? 0.0f : expf(x[i] - m);
-        total += (double)e[i];
-    }
-    return total;
+    return exps_into_ref(x, n, m, e);
 }
 
 double kvd_log_sum_exp(int isa, const float *x, int n) {
@@ -195,13 +190,7 @@ double kvd_log_sum_exp(int isa, const float *x, int n) {
     int nan = 0;
     const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m)) return (double)m;
-    double total = 0.0;
-#if defined(__x86_64__)
-    if (fast) return (double)m + log(exp_sum_avx512(x, n, m));
-#endif
-    for (int i = 0; i < n; i++)
-        if (x[i] != -INFINITY) total += (double)expf(x[i] - m);
-    return (double)m + log(total);
+    return (double)m + log(exps_into(fast, x, n, m, NULL));
 }
 
 /* The bucket of a value in (0, 1]: its binary exponent (0 for subnormals), so bucket b holds
