@@ -20,8 +20,8 @@ int kvd_attn_shape_valid(const kvd_attn_shape *s) {
 }
 
 /* n floats to IEEE half, rounded to nearest even: with F16C where the CPU has it (8 per
- * instruction; the caller's thread alone stores a step's K and V, which at 32 sequences took ~3%
- * of the step one value at a time), else kvd_f32_to_f16. Both give the same bits for every
+ * instruction; at 32 sequences a step's K and V took ~3% of the step one value at a time), else
+ * kvd_f32_to_f16. Both give the same bits for every
  * number (IEEE's rounding); a NaN stays a NaN, its payload may differ. */
 #if defined(__x86_64__)
 __attribute__((target("avx2,f16c"))) static void f32_to_f16_f16c(const float *x, uint16_t *y, size_t n) {
@@ -43,33 +43,57 @@ static void f32_to_f16_row(int f16c, const float *x, uint16_t *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = kvd_f32_to_f16(x[i]);
 }
 
-void kvd_kv_store(const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
-                  const float *v, int ld, const int32_t *slots, int ntok) {
+typedef struct {
+    const kvd_attn_shape *s;
+    void *kcache, *vcache;
+    const float *k, *v;
+    int ld, f16c, per_task, ntok;
+    const int32_t *slots;
+} kv_store_job;
+
+/* Token t's K and V into its cache slot. */
+static void kv_store_token(const kv_store_job *j, int t) {
+    const kvd_attn_shape *s = j->s;
     const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
-    const long limit = (long)s->num_blocks * (long)s->block_size;
-    const int half = s->kv_type == KVD_KV_F16;
-    const int f16c = (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C);
-    for (int t = 0; t < ntok; t++) {
-        const long slot = slots[t];
-        if (slot < 0 || slot >= limit) continue;
-        const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
-        for (int h = 0; h < s->num_kv_heads; h++) {
-            const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
-            const float *kt = k + (size_t)t * (size_t)ld + (size_t)h * hd;
-            const float *vt = v + (size_t)t * (size_t)ld + (size_t)h * hd;
-            if (half) {
-                uint16_t *kc = (uint16_t *)kcache + head, *vc = (uint16_t *)vcache + head + off * hd;
-                uint16_t kh[KVD_ATTN_MAX_HEAD_DIM];
-                f32_to_f16_row(f16c, kt, kh, hd);
-                for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kh[d];  /* transposed */
-                f32_to_f16_row(f16c, vt, vc, hd);
-            } else {
-                float *kc = (float *)kcache + head;
-                for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kt[d];  /* transposed */
-                memcpy((float *)vcache + head + off * hd, vt, hd * sizeof(float));
-            }
+    const long slot = j->slots[t];
+    if (slot < 0 || slot >= (long)s->num_blocks * (long)s->block_size) return;
+    const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
+    for (int h = 0; h < s->num_kv_heads; h++) {
+        const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
+        const float *kt = j->k + (size_t)t * (size_t)j->ld + (size_t)h * hd;
+        const float *vt = j->v + (size_t)t * (size_t)j->ld + (size_t)h * hd;
+        if (s->kv_type == KVD_KV_F16) {
+            uint16_t *kc = (uint16_t *)j->kcache + head, *vc = (uint16_t *)j->vcache + head + off * hd;
+            uint16_t kh[KVD_ATTN_MAX_HEAD_DIM];
+            f32_to_f16_row(j->f16c, kt, kh, hd);
+            for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kh[d];  /* transposed */
+            f32_to_f16_row(j->f16c, vt, vc, hd);
+        } else {
+            float *kc = (float *)j->kcache + head;
+            for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kt[d];  /* transposed */
+            memcpy((float *)j->vcache + head + off * hd, vt, hd * sizeof(float));
         }
     }
+}
+
+static void kv_store_task(void *ctx, int task, int thread) {
+    (void)thread;
+    const kv_store_job *j = ctx;
+    const int t0 = task * j->per_task, t1 = t0 + j->per_task < j->ntok ? t0 + j->per_task : j->ntok;
+    for (int t = t0; t < t1; t++) kv_store_token(j, t);
+}
+
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
+                  const float *v, int ld, const int32_t *slots, int ntok) {
+    if (ntok <= 0) return;
+    /* A few tasks per thread: a token's store is ~100 scattered cache lines (K transposed), each
+     * a miss, since its block was last touched a step ago. */
+    const int threads = kvd_pool_threads(pool);
+    const int tasks = threads * 4 < ntok ? threads * 4 : ntok;
+    kv_store_job j = { s, kcache, vcache, k, v, ld,
+                       (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C),
+                       (ntok + tasks - 1) / tasks, ntok, slots };
+    kvd_pool_run(pool, (ntok + j.per_task - 1) / j.per_task, kv_store_task, &j);
 }
 
 typedef struct {

@@ -23,8 +23,9 @@ _Static_assert(KVD_PACKED_TOKENS == 8, "packed_rows' remainder switch covers 1 t
 
 /* How far ahead the kernel prefetches: streaming from DRAM one tile at a time, the loads of a
  * few blocks in flight are too few to reach the memory bandwidth alone. The next tile (at least
- * KVD_PACKED_PREFETCH_MIN bytes ahead) is fetched while the first token group works on this one,
- * so with a batch the later groups' arithmetic covers its arrival. */
+ * KVD_PACKED_PREFETCH_MIN bytes ahead) is fetched while this one is multiplied, each token group
+ * requesting its share: the first group asking for the whole tile alone (10 KB for the output
+ * matrix) had more misses outstanding than a core keeps, and its products waited for them. */
 #ifndef KVD_PACKED_PREFETCH_MIN
 #define KVD_PACKED_PREFETCH_MIN 4096
 #endif
@@ -39,8 +40,8 @@ TGT INL __m512i pair(const int16_t *p) {
     return _mm512_set1_epi32(v);
 }
 
-/* Rows of one tile (16 lanes) for T tokens from t. */
-TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *tile, int r, int t, int prefetch, const int T) {
+/* Rows of one tile (16 lanes) for T tokens from t: token group `part` of the tile's `parts`. */
+TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *tile, int r, int t, int part, int parts, const int T) {
     const int nin = a->nin, nb = nin / 32;
     const size_t sb = kvd_packed_scale_bytes(type), qb = kvd_packed_quant_bytes(type);
     const uint8_t *scales = tile, *quants = tile + kvd_round64((size_t)nb * sb);
@@ -60,14 +61,16 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
     if (ahead < KVD_PACKED_PREFETCH_MIN) ahead = KVD_PACKED_PREFETCH_MIN;
     /* Bytes of the prefetch stream per block, rounded up (a division per block would cost as
      * much as a token's products). */
-    const size_t pf_step = (tile_bytes + (size_t)nb - 1) / (size_t)nb;
+    const size_t share = (tile_bytes + (size_t)parts - 1) / (size_t)parts;
+    const size_t pf_step = (share + (size_t)nb - 1) / (size_t)nb;
+    const uint8_t *pf_from = tile + ahead + (size_t)part * share;
     for (int b = 0; b < nb; b++) {
         const uint8_t *s = scales + (size_t)b * sb;
         const uint8_t *q = quants + (size_t)b * qb;
         /* A tile's worth of bytes `ahead`, spread over the blocks: a thread's tiles are contiguous
          * (and its tasks consecutive, kvd_pool.h), so this is one linear stream. */
-        if (prefetch) {
-            const uint8_t *from = tile + ahead + (size_t)b * pf_step, *to = from + pf_step;
+        {
+            const uint8_t *from = pf_from + (size_t)b * pf_step, *to = from + pf_step;
             for (const uint8_t *pf = (const uint8_t *)((uintptr_t)from & ~(uintptr_t)63); pf < to; pf += 64)
                 _mm_prefetch((const char *)pf, _MM_HINT_T0);
         }
@@ -145,18 +148,18 @@ TGT INL void packed_rows(const kvd_mm_args *a, const int type, int r0, int r1, i
     const size_t tile_bytes = kvd_packed_tile_bytes(type, a->nin);
     for (int r = r0; r < r1; r += KVD_PACK_ROWS) {
         const uint8_t *tile = a->w + (size_t)(r / KVD_PACK_ROWS) * tile_bytes;
-        int t = t0;
-        for (; t + KVD_PACKED_TOKENS <= t1; t += KVD_PACKED_TOKENS)
-            packed_tile(a, type, tile, r, t, t == t0, KVD_PACKED_TOKENS);
-        const int first = t == t0;  /* only the first token group prefetches */
+        const int parts = (t1 - t0 + KVD_PACKED_TOKENS - 1) / KVD_PACKED_TOKENS;
+        int t = t0, part = 0;
+        for (; t + KVD_PACKED_TOKENS <= t1; t += KVD_PACKED_TOKENS, part++)
+            packed_tile(a, type, tile, r, t, part, parts, KVD_PACKED_TOKENS);
         switch (t1 - t) {
-        case 7: packed_tile(a, type, tile, r, t, first, 7); break;
-        case 6: packed_tile(a, type, tile, r, t, first, 6); break;
-        case 5: packed_tile(a, type, tile, r, t, first, 5); break;
-        case 4: packed_tile(a, type, tile, r, t, first, 4); break;
-        case 3: packed_tile(a, type, tile, r, t, first, 3); break;
-        case 2: packed_tile(a, type, tile, r, t, first, 2); break;
-        case 1: packed_tile(a, type, tile, r, t, first, 1); break;
+        case 7: packed_tile(a, type, tile, r, t, part, parts, 7); break;
+        case 6: packed_tile(a, type, tile, r, t, part, parts, 6); break;
+        case 5: packed_tile(a, type, tile, r, t, part, parts, 5); break;
+        case 4: packed_tile(a, type, tile, r, t, part, parts, 4); break;
+        case 3: packed_tile(a, type, tile, r, t, part, parts, 3); break;
+        case 2: packed_tile(a, type, tile, r, t, part, parts, 2); break;
+        case 1: packed_tile(a, type, tile, r, t, part, parts, 1); break;
         default: break;
         }
     }

@@ -163,14 +163,15 @@ final class OpsKernelTests: XCTestCase {
         let nan: [UInt8] = format == .float32 ? [0x00, 0x00, 0xc0, 0x7f] : [0x00, 0x7e]
         var kCache = [UInt8]((0..<(blocks * kvHeads * bs * hd)).map { _ in nan }.joined())
         var vCache = kCache
-        // One sequence of 40 tokens stored through the cache's own store kernel.
+        // One sequence of 40 tokens stored through the cache's own store kernel, split over 2 threads.
+        let pool = CPUThreadPool(threads: 2)
         let len = 40
         let table = (0..<((len + bs - 1) / bs)).map { Int32((7 + 5 * $0) % blocks) }  // distinct, scrambled
         let k = rng.floats(len * kvHeads * hd), v = rng.floats(len * kvHeads * hd)
         let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
         kCache.withUnsafeMutableBytes { kc in
             vCache.withUnsafeMutableBytes { vc in
-                kvd_kv_store(&shape, kc.baseAddress, vc.baseAddress, k, v, Int32(kvHeads * hd), slots, Int32(len))
+                kvd_kv_store(pool.raw, &shape, kc.baseAddress, vc.baseAddress, k, v, Int32(kvHeads * hd), slots, Int32(len))
             }
         }
         // What the cache holds: half rounds each value to nearest even.
@@ -196,7 +197,6 @@ final class OpsKernelTests: XCTestCase {
                 }
             }
         }
-        let pool = CPUThreadPool(threads: 2)
         for path in CPUKernelPath.allCases.filter(\.isSupported) {
             var out = [Float](repeating: 0, count: expected.count)
             let rc = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(heads * hd), &out, Int32(heads * hd),
@@ -224,7 +224,7 @@ final class OpsKernelTests: XCTestCase {
         var shape = kvd_attn_shape(num_heads: 1, num_kv_heads: 1, head_dim: Int32(n), block_size: 1, num_blocks: 1,
                                    scale: 1, kv_type: CPUKVCacheFormat.float16.kernelType)
         var kc = [UInt16](repeating: 0, count: n), vc = kc
-        kvd_kv_store(&shape, &kc, &vc, values, values, Int32(n), [0], 1)
+        kvd_kv_store(nil, &shape, &kc, &vc, values, values, Int32(n), [0], 1)
         for (i, x) in values.enumerated() {
             if x.isNaN {
                 XCTAssertTrue(Float16(bitPattern: kc[i]).isNaN && Float16(bitPattern: vc[i]).isNaN, "NaN stays NaN")

@@ -52,9 +52,10 @@ typedef struct {
 int kvd_attn_shape_valid(const kvd_attn_shape *s);
 
 /* Stores token t's K and V (num_kv_heads * head_dim floats at k + t * ld, v + t * ld) at cache
- * slot slots[t] = block * block_size + offset. Slots out of range are skipped (the caller
- * validates; this never writes outside the cache). */
-void kvd_kv_store(const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
+ * slot slots[t] = block * block_size + offset, the tokens split over the pool's threads (pool may
+ * be NULL). Slots out of range are skipped (the caller validates; this never writes outside the
+ * cache). */
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
                   const float *v, int ld, const int32_t *slots, int ntok);
 
 /* out[t] (num_heads * head_dim floats at out + t * ldo) = softmax(q k^T * scale) v for each head,

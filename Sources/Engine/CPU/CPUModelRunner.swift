@@ -189,7 +189,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             kvd_rope(s.q, Int32(n), Int32(qDim), Int32(c.headCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
             kvd_rope(s.k, Int32(n), Int32(kvDim), Int32(c.kvHeadCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
             batch.slotMapping.withUnsafeBufferPointer { slots in
-                kvd_kv_store(&shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n))
+                kvd_kv_store(pool.raw, &shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n))
             }
             let rc = ctxLen.withUnsafeBufferPointer { cl in
                 tables.withUnsafeBufferPointer { tb in
