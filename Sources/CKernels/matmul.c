@@ -35,6 +35,9 @@ typedef struct {
     int row_tasks[KVD_MAX_LINEARS];
     int first_task[KVD_MAX_LINEARS + 1];
     int ntok, token_tasks;
+    /* kvd_matmul_swiglu's: the path, and where the quantised result goes (or NULL). */
+    int isa;
+    void *swiglu_xq;
 } mm_job;
 
 static kvd_mm_kernel pick(int isa, int block_type, int quantised) {
@@ -46,32 +49,37 @@ static kvd_mm_kernel pick(int isa, int block_type, int quantised) {
     }
 }
 
+/* Output o's rows r0..<r1 and tokens t0..<t1 for local task `local` of that output. */
+static void task_range(const mm_job *j, int o, int local, int *r0, int *r1, int *t0, int *t1) {
+    const int tc = local / j->row_tasks[o], rc = local % j->row_tasks[o];
+    *r0 = rc * j->rows_per_task[o];
+    *r1 = *r0 + j->rows_per_task[o] < j->nout[o] ? *r0 + j->rows_per_task[o] : j->nout[o];
+    *t0 = tc * KVD_TOKENS_PER_TASK;
+    *t1 = *t0 + KVD_TOKENS_PER_TASK < j->ntok ? *t0 + KVD_TOKENS_PER_TASK : j->ntok;
+}
+
 static void mm_task(void *ctx, int task, int thread) {
     (void)thread;
     const mm_job *j = ctx;
     int o = 0;
     while (task >= j->first_task[o + 1]) o++;
-    int local = task - j->first_task[o];
-    int tc = local / j->row_tasks[o], rc = local % j->row_tasks[o];
-    int r0 = rc * j->rows_per_task[o];
-    int r1 = r0 + j->rows_per_task[o];
-    if (r1 > j->nout[o]) r1 = j->nout[o];
-    int t0 = tc * KVD_TOKENS_PER_TASK;
-    int t1 = t0 + KVD_TOKENS_PER_TASK < j->ntok ? t0 + KVD_TOKENS_PER_TASK : j->ntok;
+    int r0, r1, t0, t1;
+    task_range(j, o, task - j->first_task[o], &r0, &r1, &t0, &t1);
     j->kernel[o](&j->args[o], r0, r1, t0, t1);
 }
 
-int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
-               const float *x, const void *xq, int wide, int ntok) {
+/* Checks the arguments and splits the work into tasks; row chunks are multiples of row_unit.
+ * Returns 0, or -1 as kvd_matmul. */
+static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
+                    const float *x, const void *xq, int wide, int ntok, int row_unit) {
+    memset(j, 0, sizeof *j);
     if (nouts < 1 || nouts > KVD_MAX_LINEARS || ntok < 0 || !kvd_isa_supported(isa)) return -1;
     if (ntok == 0) return 0;
     const int nin = outs[0].nin;
     if (nin <= 0 || nin > KVD_MAX_NIN) return -1;
     const int threads = kvd_pool_threads(pool);
-    mm_job job;
-    memset(&job, 0, sizeof job);
-    mm_job *j = &job;
     j->ntok = ntok;
+    j->isa = isa;
     j->token_tasks = (ntok + KVD_TOKENS_PER_TASK - 1) / KVD_TOKENS_PER_TASK;
     for (int o = 0; o < nouts; o++) {
         const kvd_linear *l = &outs[o];
@@ -98,17 +106,58 @@ int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
         a->accumulate = l->accumulate;
         j->kernel[o] = packed ? kvd_mm_packed_avx512 : pick(isa, block, xq != NULL);
         /* Enough row chunks that both (all) threads stay busy when one is slowed by another
-         * process, few enough that a chunk amortises its task fetch; multiples of 4 rows, or of
-         * a packed tile's 16. */
+         * process, few enough that a chunk amortises its task fetch; multiples of 4 rows, of a
+         * packed tile's 16, or of the caller's unit. */
         int rows = l->nout / (threads * 8);
         if (rows < 8) rows = 8;
         if (rows > 256) rows = 256;
-        rows = packed ? (rows + KVD_PACK_ROWS - 1) / KVD_PACK_ROWS * KVD_PACK_ROWS : (rows + 3) & ~3;
+        int unit = packed ? KVD_PACK_ROWS : 4;
+        if (row_unit > unit) unit = row_unit;
+        rows = (rows + unit - 1) / unit * unit;
         j->nout[o] = l->nout;
         j->rows_per_task[o] = rows;
         j->row_tasks[o] = (l->nout + rows - 1) / rows;
         j->first_task[o + 1] = j->first_task[o] + j->row_tasks[o] * j->token_tasks;
     }
-    kvd_pool_run(pool, j->first_task[nouts], mm_task, j);
+    return 0;
+}
+
+int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
+               const float *x, const void *xq, int wide, int ntok) {
+    mm_job j;
+    if (mm_setup(&j, pool, isa, outs, nouts, x, xq, wide, ntok, 1)) return -1;
+    if (ntok > 0) kvd_pool_run(pool, j.first_task[nouts], mm_task, &j);
+    return 0;
+}
+
+/* Both products for the same rows and tokens, then SwiGLU over them and (with swiglu_xq) their
+ * blocks quantised, while the rows are still in cache. */
+static void swiglu_task(void *ctx, int task, int thread) {
+    (void)thread;
+    const mm_job *j = ctx;
+    int r0, r1, t0, t1;
+    task_range(j, 0, task, &r0, &r1, &t0, &t1);
+    j->kernel[0](&j->args[0], r0, r1, t0, t1);
+    j->kernel[1](&j->args[1], r0, r1, t0, t1);
+    const kvd_mm_args *g = &j->args[0], *u = &j->args[1];
+    const size_t qstride = kvd_qrow_bytes(g->nout, g->wide);
+    for (int t = t0; t < t1; t++) {
+        float *gr = g->y + (size_t)t * (size_t)g->ldy;
+        kvd_swiglu_span(j->isa, gr + r0, u->y + (size_t)t * (size_t)u->ldy + r0, gr + r0, (size_t)(r1 - r0));
+        if (j->swiglu_xq)
+            kvd_quantize_blocks(j->isa, gr, g->nout, r0 / 32, r1 / 32, g->wide, (char *)j->swiglu_xq + (size_t)t * qstride);
+    }
+}
+
+int kvd_matmul_swiglu(kvd_pool *pool, int isa, const kvd_linear *gate, const kvd_linear *up,
+                      const float *x, const void *xq, int wide, int ntok, void *xq_out) {
+    const kvd_linear outs[2] = { *gate, *up };
+    if (gate->nout != up->nout || gate->accumulate || up->accumulate) return -1;
+    if (xq_out && gate->nout % 32) return -1;
+    mm_job j;
+    /* Row chunks of whole quantisation blocks (32 values of the result). */
+    if (mm_setup(&j, pool, isa, outs, 2, x, xq, wide, ntok, 32)) return -1;
+    j.swiglu_xq = xq_out;
+    if (ntok > 0) kvd_pool_run(pool, j.first_task[1], swiglu_task, &j);
     return 0;
 }

@@ -31,8 +31,14 @@ void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
-/* kvd_quantize_rows with AVX-512: the same bytes. */
-void kvd_quantize_rows_avx512(const float *x, int ntok, int n, int wide, void *dst);
+/* Blocks b0..<b1 of one row of n values (xr) into its quantised row (kvd_quantize_rows' bytes
+ * for those blocks), plain or AVX-512 (the same float operations in the same order, so the same
+ * bytes); kvd_quantize_blocks picks by isa (KVD_ISA_*). */
+void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *row);
+void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *row);
+void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *row);
+/* o[i] = silu(g[i]) * u[i] for n values with the SIMD code of isa (kvd_swiglu's arithmetic). */
+void kvd_swiglu_span(int isa, const float *g, const float *u, float *o, size_t n);
 /* Packed weights (kvd_pack_weights), wide activations; r0 and r1 are multiples of KVD_PACK_ROWS
  * or r1 = nout. */
 void kvd_mm_packed_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);

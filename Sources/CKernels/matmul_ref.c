@@ -80,37 +80,44 @@ size_t kvd_qrow_bytes(int n, int wide) {
 
 /* Narrow as ggml's quantize_row_q8_1 (d = max|x| / 127, q = round(x / d)); wide the same with
  * 32767. One version for every path, so the paths differ only in how they multiply. */
-void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst) {
+void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *dst) {
     const int nb = n / 32;
-    const size_t stride = kvd_qrow_bytes(n, wide);
     const float levels = wide ? 32767.0f : 127.0f;
-    for (int t = 0; t < ntok; t++) {
-        uint8_t *row = (uint8_t *)dst + (size_t)t * stride;
-        int8_t *q8 = (int8_t *)row;
-        int16_t *q16 = (int16_t *)row;
-        float *d = (float *)(row + kvd_qrow_scales_offset(n, wide));
-        float *s = (float *)(row + kvd_qrow_sums_offset(n, wide));
-        const float *xr = x + (size_t)t * (size_t)n;
-        for (int b = 0; b < nb; b++) {
-            const float *xb = xr + b * 32;
-            float amax = 0.0f;
-            for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(xb[j]));
-            const float db = amax / levels;
-            const float id = db != 0.0f ? 1.0f / db : 0.0f;
-            int sum = 0;
-            /* Round half to even by the 1.5 * 2^23 trick (|v| <= 32767 here): unlike nearbyintf,
-             * which is a libm call on baseline x86-64, this vectorises. */
-            const float magic = 12582912.0f;
-            for (int j = 0; j < 32; j++) {
-                const int qv = (int)((xb[j] * id + magic) - magic);
-                if (wide) q16[kvd_wide_index(nb, b, j)] = (int16_t)qv;
-                else q8[b * 32 + j] = (int8_t)qv;
-                sum += qv;
-            }
-            d[b] = db;
-            s[b] = db * (float)sum;
+    uint8_t *row = dst;
+    int8_t *q8 = (int8_t *)row;
+    int16_t *q16 = (int16_t *)row;
+    float *d = (float *)(row + kvd_qrow_scales_offset(n, wide));
+    float *s = (float *)(row + kvd_qrow_sums_offset(n, wide));
+    for (int b = b0; b < b1; b++) {
+        const float *xb = xr + b * 32;
+        float amax = 0.0f;
+        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(xb[j]));
+        const float db = amax / levels;
+        const float id = db != 0.0f ? 1.0f / db : 0.0f;
+        int sum = 0;
+        /* Round half to even by the 1.5 * 2^23 trick (|v| <= 32767 here): unlike nearbyintf,
+         * which is a libm call on baseline x86-64, this vectorises. */
+        const float magic = 12582912.0f;
+        for (int j = 0; j < 32; j++) {
+            const int qv = (int)((xb[j] * id + magic) - magic);
+            if (wide) q16[kvd_wide_index(nb, b, j)] = (int16_t)qv;
+            else q8[b * 32 + j] = (int8_t)qv;
+            sum += qv;
         }
+        d[b] = db;
+        s[b] = db * (float)sum;
     }
+}
+
+void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst) {
+    const size_t stride = kvd_qrow_bytes(n, wide);
+    for (int t = 0; t < ntok; t++)
+        kvd_quantize_blocks_ref(x + (size_t)t * (size_t)n, n, 0, n / 32, wide, (uint8_t *)dst + (size_t)t * stride);
+}
+
+void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *row) {
+    if (isa == KVD_ISA_AVX512) kvd_quantize_blocks_avx512(xr, n, b0, b1, wide, row);
+    else kvd_quantize_blocks_ref(xr, n, b0, b1, wide, row);
 }
 
 void kvd_mm_float_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {

@@ -40,8 +40,10 @@ static void quantize_part(void *ctx, int r0, int r1) {
     quantize_job *j = ctx;
     const float *x = j->x + (size_t)r0 * (size_t)j->n;
     void *dst = (char *)j->dst + (size_t)r0 * kvd_qrow_bytes(j->n, j->wide);
-    if (j->isa == KVD_ISA_AVX512) kvd_quantize_rows_avx512(x, r1 - r0, j->n, j->wide, dst);
-    else kvd_quantize_rows(x, r1 - r0, j->n, j->wide, dst);
+    const size_t stride = kvd_qrow_bytes(j->n, j->wide);
+    for (int r = r0; r < r1; r++)
+        kvd_quantize_blocks(j->isa, x + (size_t)(r - r0) * (size_t)j->n, j->n, 0, j->n / 32, j->wide,
+                            (char *)dst + (size_t)(r - r0) * stride);
 }
 
 void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst) {
@@ -160,32 +162,25 @@ __attribute__((target("avx2,fma,f16c"))) static void swiglu_avx2(const float *g,
 }
 #endif
 
+void kvd_swiglu_span(int isa, const float *g, const float *u, float *o, size_t n) {
+#if defined(__x86_64__)
+    if (isa == KVD_ISA_AVX512) { swiglu_avx512(g, u, o, n); return; }
+    if (isa == KVD_ISA_AVX2) { swiglu_avx2(g, u, o, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
 typedef struct { const float *g, *u; float *o; int n, isa; } swiglu_job;
 
 static void swiglu_part(void *ctx, int r0, int r1) {
     swiglu_job *j = ctx;
-    const size_t off = (size_t)r0 * (size_t)j->n, n = (size_t)(r1 - r0) * (size_t)j->n;
-    const float *g = j->g + off, *u = j->u + off;
-    float *o = j->o + off;
-#if defined(__x86_64__)
-    if (j->isa == KVD_ISA_AVX512) { swiglu_avx512(g, u, o, n); return; }
-    if (j->isa == KVD_ISA_AVX2) { swiglu_avx2(g, u, o, n); return; }
-#endif
-    for (size_t i = 0; i < n; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    const size_t off = (size_t)r0 * (size_t)j->n;
+    kvd_swiglu_span(j->isa, j->g + off, j->u + off, j->o + off, (size_t)(r1 - r0) * (size_t)j->n);
 }
 
 void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n) {
     swiglu_job j = { gate, up, out, n, kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE };
     run_rows(pool, rows, (size_t)n * 4, swiglu_part, &j);
-}
-
-void kvd_swiglu_quantize(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n,
-                         int wide, void *xq) {
-    const int path = kvd_isa_supported(isa) ? isa : KVD_ISA_REFERENCE;
-    swiglu_job g = { gate, up, out, n, path };
-    if (!xq) { run_rows(pool, rows, (size_t)n * 4, swiglu_part, &g); return; }
-    then_quantize_job j = { swiglu_part, &g, { out, n, wide, path, xq } };
-    run_rows(pool, rows, (size_t)n * 5, then_quantize_part, &j);
 }
 
 void kvd_softmax(float *x, int n) {

@@ -128,6 +128,16 @@ typedef struct {
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
                const float *x, const void *xq, int wide, int ntok);
 
+/* The FFN's gated product: gate->y = silu(gate · x) * (up · x), up->y holding up · x, and with
+ * xq_out the result quantised there (kvd_quantize_rows' bytes, `wide` as the input's). gate and up
+ * have the same shape and do not accumulate. Each task multiplies the same rows of both and
+ * applies SwiGLU and quantising to them while they are in cache: one job (and join) instead of
+ * two, and no second pass over the intermediate. The values equal kvd_matmul of both, then
+ * kvd_swiglu, then kvd_quantize_rows. Returns 0, or -1 as kvd_matmul (and for mismatched shapes,
+ * accumulate, or an xq_out with rows not whole blocks of 32). */
+int kvd_matmul_swiglu(kvd_pool *pool, int isa, const kvd_linear *gate, const kvd_linear *up,
+                      const float *x, const void *xq, int wide, int ntok, void *xq_out);
+
 /* --- The arithmetic ceiling ---
  * Multiply-adds per second that every pool thread together sustains with the product instruction
  * the kernels of `isa` use for `kind` (AVX-512: vpdpwssd, vpdpbusd, FMA; AVX2: pmaddwd,

@@ -39,9 +39,7 @@ void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float 
 /* out = silu(gate) * up = gate / (1 + exp(-gate)) * up for rows of n; out may be gate or up.
  * isa (KVD_ISA_*): the SIMD paths use a polynomial exp (~1 ulp). */
 void kvd_swiglu(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n);
-/* kvd_swiglu, then (xq not NULL) out's rows quantised into xq, in one pool job. */
-void kvd_swiglu_quantize(kvd_pool *pool, int isa, const float *gate, const float *up, float *out, int rows, int n,
-                         int wide, void *xq);
+/* (The FFN's SwiGLU with its products and quantising is kvd_matmul_swiglu, kvd_matmul.h.) */
 
 /* In place: x = exp(x - max) / sum. */
 void kvd_softmax(float *x, int n);

@@ -204,9 +204,13 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
-            try matmul([layer.gate.linear(into: s.gate, ldy: ffn), layer.up.linear(into: s.up, ldy: ffn)], s.xb, xq, n)
-            kvd_swiglu_quantize(pool.raw, isa, s.gate, s.up, s.gate, Int32(n), Int32(ffn), wide, xq)
-            try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, xq, n)
+            // silu(gate) * up, quantised for the down product, in the same job as both products.
+            let ffnq: UnsafeMutableRawPointer? = quantize ? s.ffnq : nil
+            var gate = layer.gate.linear(into: s.gate, ldy: ffn), up = layer.up.linear(into: s.up, ldy: ffn)
+            guard kvd_matmul_swiglu(pool.raw, isa, &gate, &up, s.xb, xq, wide, Int32(n), ffnq) == 0 else {
+                throw CPURunnerError("the matmul kernel refused its arguments")
+            }
+            try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, ffnq, n)
         }
 
         // Only the rows that want logits go through the final norm and the vocabulary matrix.

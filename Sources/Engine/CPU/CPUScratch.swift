@@ -5,7 +5,9 @@ import CKernels
 struct CPUScratch {
     struct Buffers {
         var x, xb, q, k, v, att, gate, up, ropeCos, ropeSin: UnsafeMutablePointer<Float>
-        var xq: UnsafeMutableRawPointer
+        /// Quantised activations: a product's input; and the SwiGLU result, the down product's
+        /// input, which kvd_matmul_swiglu writes while its own products still read `xq`.
+        var xq, ffnq: UnsafeMutableRawPointer
     }
 
     private final class Storage {
@@ -30,9 +32,11 @@ struct CPUScratch {
             var parts: [UnsafeMutablePointer<Float>] = []
             for size in sizes { parts.append(p); p += r(size) }
             let qRow = Int(kvd_qrow_bytes(Int32(max(h, qDim, ffn)), 1))  // the wide (int16) layout is the larger
-            bytes = UnsafeMutableRawPointer.allocate(byteCount: max(n, m) * qRow + 64, alignment: 64)
+            let qBytes = (max(n, m) * qRow + 63) & ~63
+            bytes = UnsafeMutableRawPointer.allocate(byteCount: 2 * qBytes + 64, alignment: 64)
             buffers = Buffers(x: parts[0], xb: parts[1], q: parts[2], k: parts[3], v: parts[4], att: parts[5],
-                              gate: parts[6], up: parts[7], ropeCos: parts[8], ropeSin: parts[9], xq: bytes)
+                              gate: parts[6], up: parts[7], ropeCos: parts[8], ropeSin: parts[9], xq: bytes,
+                              ffnq: bytes + qBytes)
         }
 
         deinit {
