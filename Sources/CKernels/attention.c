@@ -104,7 +104,19 @@ typedef struct {
     int ldq, ldo;
     const int32_t *ctx_len, *tables, *table_offset;
     int group_splits, ntasks;
+    /* With xq: each task quantises the blocks of out it wrote (kvd_attention). */
+    int isa, wide;
+    void *xq;
 } attn_job;
+
+/* Quantises the heads a task wrote, [first_head, first_head + nheads) of token t's row. */
+static inline void attn_quantize(const attn_job *j, int t, size_t first_head, int nheads) {
+    const size_t hd = (size_t)j->shape->head_dim;
+    const int n = j->shape->num_heads * j->shape->head_dim;
+    kvd_quantize_blocks(j->isa, j->out + (size_t)t * (size_t)j->ldo, n, (int)(first_head * hd / 32),
+                        (int)((first_head + (size_t)nheads) * hd / 32), j->wide,
+                        (char *)j->xq + (size_t)t * kvd_qrow_bytes(n, j->wide));
+}
 
 /* Prefetches half `half` (0 or 1) of the lines of KV head h's K (v = 0) or V (v = 1) in cache
  * block `block` (attention_impl.h says why halves). */
@@ -211,13 +223,19 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
 
 int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
                   const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
-                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset) {
+                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset,
+                  int wide, void *xq) {
     if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
-    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0 };
+    const int n = s->num_heads * s->head_dim;
+    if (xq && (n % 32 || ldo < n)) return -1;
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0, isa, wide != 0, NULL };
     /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
      * (decode of one sequence is 3 pairs for the default model, 9 once split). */
     const int group = s->num_heads / s->num_kv_heads;
     if (ntok * s->num_kv_heads < 4 * kvd_pool_threads(pool)) j.group_splits = group;
+    /* The tasks quantise what they wrote when it is whole blocks of 32; else one pass after. */
+    const int task_values = group / j.group_splits * s->head_dim;
+    if (xq && task_values % 32 == 0) j.xq = xq;
     const int half = s->kv_type == KVD_KV_F16;
     kvd_task_fn fn = half ? attn_task_ref_f16 : attn_task_ref_f32;
 #if defined(__x86_64__)
@@ -226,5 +244,6 @@ int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *
 #endif
     j.ntasks = ntok * s->num_kv_heads * j.group_splits;
     kvd_pool_run(pool, j.ntasks, fn, &j);
+    if (xq && !j.xq) kvd_quantize_rows_parallel(pool, isa, out, ntok, n, wide, xq);
     return 0;
 }

@@ -72,6 +72,7 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
         for (int i = 0; i < hd; i++) out[(size_t)g * (size_t)hd + (size_t)i] = acc[(size_t)g * (size_t)hd + (size_t)i] * inv;
     }
+    if (j->xq) attn_quantize(j, t, first_head, per_task);
 }
 
 #undef ATTN_TGT

@@ -190,19 +190,29 @@ final class OpsKernelTests: XCTestCase {
                 }
             }
         }
+        let row = heads * hd, qrow = Int(kvd_qrow_bytes(Int32(row), 1))
         for path in CPUKernelPath.allCases.filter(\.isSupported) {
-            var out = [Float](repeating: 0, count: expected.count)
-            let rc = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(heads * hd), &out, Int32(heads * hd),
-                                   Int32(contexts.count), contexts, table, offsets)
+            // The output also quantised by the attention tasks (wide rows, as the runner asks).
+            var out = [Float](repeating: 0, count: expected.count), xq = [UInt8](repeating: 0, count: qrow * contexts.count)
+            let rc = xq.withUnsafeMutableBytes {
+                kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(row), &out, Int32(row),
+                              Int32(contexts.count), contexts, table, offsets, 1, $0.baseAddress)
+            }
             XCTAssertEqual(rc, 0)
             XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs) \(format)")
+            var expectedQ = [UInt8](repeating: 0, count: xq.count)
+            expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(out, Int32(contexts.count), Int32(row), 1, $0.baseAddress) }
+            XCTAssertEqual(xq, expectedQ, "\(path) block size \(bs) \(format): quantised with the attention")
             // One token alone: the pool splits its head groups into single heads.
-            let last = contexts.count - 1, row = heads * hd
-            var one = [Float](repeating: 0, count: row)
-            let rc1 = kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
-                                    1, [contexts[last]], table, [0])
+            let last = contexts.count - 1
+            var one = [Float](repeating: 0, count: row), oneQ = [UInt8](repeating: 0, count: qrow)
+            let rc1 = oneQ.withUnsafeMutableBytes {
+                kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
+                              1, [contexts[last]], table, [0], 1, $0.baseAddress)
+            }
             XCTAssertEqual(rc1, 0)
             XCTAssertEqual(one, Array(out[(last * row)...]), "\(path) block size \(bs) \(format): a token alone gives what it gives in a batch")
+            XCTAssertEqual(oneQ, Array(expectedQ[(last * qrow)...]), "\(path) block size \(bs) \(format): quantised alone as in a batch")
         }
     }
 

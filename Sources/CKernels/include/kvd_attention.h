@@ -59,10 +59,14 @@ void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *v
                   const float *v, int ld, const int32_t *slots, int ntok);
 
 /* out[t] (num_heads * head_dim floats at out + t * ldo) = softmax(q k^T * scale) v for each head,
- * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). Returns 0, or -1 for an invalid shape. */
+ * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). With xq (may be NULL), out is also quantised
+ * there (kvd_quantize_rows' bytes, wide or narrow) for the output product: each task quantises the
+ * heads it wrote, in the same pool job. Returns 0, or -1 for an invalid shape (or an xq with
+ * num_heads * head_dim not whole blocks of 32). */
 int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
                   const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
-                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset);
+                  const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset,
+                  int wide, void *xq);
 
 #ifdef __cplusplus
 }

@@ -194,13 +194,13 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             let rc = ctxLen.withUnsafeBufferPointer { cl in
                 tables.withUnsafeBufferPointer { tb in
                     tableOffset.withUnsafeBufferPointer { to in
+                        // The output product's input is quantised by the attention tasks themselves.
                         kvd_attention(pool.raw, isa, &shape, kCache, vCache, s.q, Int32(qDim), s.att, Int32(qDim),
-                                      Int32(n), cl.baseAddress, tb.baseAddress, to.baseAddress)
+                                      Int32(n), cl.baseAddress, tb.baseAddress, to.baseAddress, wide, xq)
                     }
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
-            if quantize { kvd_quantize_rows_parallel(pool.raw, isa, s.att, Int32(n), Int32(qDim), wide, s.xq) }
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
 
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
