@@ -106,8 +106,21 @@ static long now_ns(void) {
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+/* Counts `ran` finished tasks of the current job, once per drain rather than per task (a shared
+ * counter's cache line bouncing between the threads after each of a job's ~30 tasks cost more
+ * than the count). seq_cst, paired with the caller's store of caller_waiting then load of done:
+ * either this thread sees the caller waiting, or the caller sees the count. */
+static void finish(kvd_pool *p, int ran, int ntasks) {
+    if (ran == 0) return;
+    if (atomic_fetch_add(&p->done, ran) + ran == ntasks && atomic_load(&p->caller_waiting)) {
+#if defined(__linux__)
+        futex_wake(&p->done);
+#endif
+    }
+}
+
 /* Runs tasks of job `gen` until none is left or a newer job has started: this thread's own
- * range first, then the others' in turn. Returns how many it ran. */
+ * range first, then the others' in turn; then counts them done. Returns how many it ran. */
 static int drain(kvd_pool *p, unsigned gen, int thread) {
     const job_slot *j = &p->slots[gen & 1];
     const kvd_task_fn fn = j->fn;
@@ -120,7 +133,9 @@ static int drain(kvd_pool *p, unsigned gen, int thread) {
         _Atomic unsigned long long *next = &p->ranges[r].next;
         unsigned long long c = atomic_load_explicit(next, memory_order_acquire);
         for (;;) {
-            if ((unsigned)(c >> 32) != gen) return ran;
+            /* A newer job: the caller posts one only once every task of this one is counted,
+             * so this thread ran none of them (ran is 0). */
+            if ((unsigned)(c >> 32) != gen) { finish(p, ran, ntasks); return ran; }
             const int i = (int)(c & 0xffffffffu);
             if (i >= end) break;
             if (!atomic_compare_exchange_weak_explicit(next, &c, c + 1, memory_order_acq_rel,
@@ -128,16 +143,10 @@ static int drain(kvd_pool *p, unsigned gen, int thread) {
                 continue;
             fn(ctx, i, thread);
             ran++;
-            /* seq_cst, paired with the caller's store of caller_waiting then load of done: either
-             * this thread sees the caller waiting, or the caller sees the count. */
-            if (atomic_fetch_add(&p->done, 1) + 1 == ntasks && atomic_load(&p->caller_waiting)) {
-#if defined(__linux__)
-                futex_wake(&p->done);
-#endif
-            }
             c = atomic_load_explicit(next, memory_order_acquire);
         }
     }
+    finish(p, ran, ntasks);
     return ran;
 }
 

@@ -247,21 +247,29 @@ final class OpsKernelTests: XCTestCase {
         XCTAssertEqual(kvd_attn_shape_valid(&shape), 0, "an unknown cache element type")
     }
 
-    /// Many small jobs in a row, as a forward pass issues them: every task runs exactly once.
+    /// Many small jobs in a row, as a forward pass issues them: every task runs exactly once, and
+    /// kvd_pool_run returns only when all of them have finished.
     func testThreadPoolRunsEveryTaskOnce() {
         let pool = CPUThreadPool(threads: 3)
         XCTAssertEqual(pool.threadCount, 3)
         let n = 257
-        var counts = [Int32](repeating: 0, count: n)
+        var counts = [Int32](repeating: 0, count: n), running = [Int32](repeating: 0, count: n)
+        var unfinished = 0
         counts.withUnsafeMutableBufferPointer { c in
             for job in 0..<500 {
                 let tasks = 1 + job % n
                 kvd_pool_run(pool.raw, Int32(tasks), { ctx, task, _ in
+                    // Some work before the count, so a caller that did not wait would see it missing.
+                    var spin: UInt64 = 0
+                    for k in 0..<UInt64(300) { spin = spin &* 31 &+ k }
                     let p = ctx!.assumingMemoryBound(to: Int32.self)
-                    p[Int(task)] += 1  // each index belongs to one task: no race
+                    p[Int(task)] += spin == 1 ? 2 : 1  // each index belongs to one task: no race
                 }, c.baseAddress)
+                for i in 0..<tasks { running[i] += 1 }
+                unfinished += (0..<tasks).filter { c[$0] != running[$0] }.count
             }
         }
+        XCTAssertEqual(unfinished, 0, "tasks still running when kvd_pool_run returned")
         for i in 0..<n {
             // Index i runs in every job with more than i tasks.
             let expected = (0..<500).filter { 1 + $0 % n > i }.count
