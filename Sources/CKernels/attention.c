@@ -119,25 +119,34 @@ static inline void attn_quantize(const attn_job *j, int t, size_t first_head, in
 }
 
 /* Prefetches half `half` (0 or 1) of the lines of KV head h's K (v = 0) or V (v = 1) in cache
- * block `block` (attention_impl.h says why halves). */
-static inline void attn_prefetch_half(const attn_job *j, int32_t block, int h, int v, int half) {
+ * block `block`: into every level (near), or into L2 only (far: prefetcht2, which on AMD's cores
+ * fills L2, whose misses in flight are not the L1's few). attention_impl.h says why halves. */
+static inline void attn_prefetch_half(const attn_job *j, int32_t block, int h, int v, int half, int far) {
     const kvd_attn_shape *s = j->shape;
     const size_t size = s->kv_type == KVD_KV_F16 ? 2 : 4;
     const size_t head = (size_t)s->block_size * (size_t)s->head_dim * size;
     const char *c = (const char *)(v ? j->vcache : j->kcache) + ((size_t)block * (size_t)s->num_kv_heads + (size_t)h) * head;
-    for (size_t off = (size_t)half * head / 2; off < (size_t)(half + 1) * head / 2; off += 64) __builtin_prefetch(c + off);
+    for (size_t off = (size_t)half * head / 2; off < (size_t)(half + 1) * head / 2; off += 64) {
+        if (far) __builtin_prefetch(c + off, 0, 1);
+        else __builtin_prefetch(c + off, 0, 3);
+    }
 }
-/* The cache block (and its KV head) this thread reads after block jb of `task`: the task's next
- * block, else the first of the next task (a thread runs consecutive tasks, kvd_pool.h); -1 if none. */
-static inline int32_t attn_next_block(const attn_job *j, int task, int jb, int *h) {
-    const int nkv = j->shape->num_kv_heads, bs = j->shape->block_size;
-    int t = task / j->group_splits / nkv;
-    *h = task / j->group_splits % nkv;
-    if ((jb + 1) * bs < j->ctx_len[t]) return j->tables[j->table_offset[t] + jb + 1];
-    if (task + 1 >= j->ntasks) return -1;
-    t = (task + 1) / j->group_splits / nkv;
-    *h = (task + 1) / j->group_splits % nkv;
-    return j->ctx_len[t] > 0 ? j->tables[j->table_offset[t]] : -1;
+/* The cache block (and its KV head) this thread reads `ahead` blocks after block jb of `task`:
+ * walking the task's blocks, then the next tasks' (a thread runs consecutive tasks, kvd_pool.h);
+ * -1 if none. */
+static inline int32_t attn_block_ahead(const attn_job *j, int task, int jb, int ahead, int *h) {
+    const int nkv = j->shape->num_kv_heads, bs = j->shape->block_size, gs = j->group_splits;
+    for (int k = 0; k < ahead; k++) {
+        if ((jb + 1) * bs < j->ctx_len[task / gs / nkv]) {
+            jb++;
+        } else {
+            task++;
+            jb = 0;
+            if (task >= j->ntasks || j->ctx_len[task / gs / nkv] <= 0) return -1;
+        }
+    }
+    *h = task / gs % nkv;
+    return j->tables[j->table_offset[task / gs / nkv] + jb];
 }
 /* What does not touch the cache, shared by both element types. */
 static inline void scale_ref(float *y, float a, int n) {

@@ -41,17 +41,21 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         const ATTN_KV_T *kb = (const ATTN_KV_T *)j->kcache + base, *vb = (const ATTN_KV_T *)j->vcache + base;
         /* The next block's K and V (the next task's first block at the end), fetched a half at a
          * time while this block computes: its scores, softmax and weighted sum each cover one half
-         * in flight. Decode attention is bound by these transfers (at 32 sequences a step reads
-         * more cache than weights), and blocks lie anywhere in the cache, out of the hardware
-         * prefetchers' sight. Asking for a whole block at once (64 lines for 16 x 64 halves), or
-         * two blocks ahead, is slower: requests beyond the misses a core keeps outstanding stall
-         * the work meant to hide them (Benchmarks/EngineDecode/README.md has the figures). */
-        int next_h = 0;
-        const int32_t next = attn_next_block(j, task, jb, &next_h);
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 0);
+         * in flight; and the block after it likewise, into L2 only. Decode attention is bound by
+         * these transfers (at 32 sequences a step reads more cache than weights), and blocks lie
+         * anywhere in the cache, out of the hardware prefetchers' sight. Asking for a whole block
+         * at once (64 lines for 16 x 64 halves), or two blocks ahead into L1, is slower: requests
+         * beyond the misses the L1 keeps outstanding stall the work meant to hide them; L2 keeps
+         * more (Benchmarks/EngineDecode/README.md has the figures). */
+        int next_h = 0, far_h = 0;
+        const int32_t next = attn_block_ahead(j, task, jb, 1, &next_h);
+        const int32_t far = next >= 0 ? attn_block_ahead(j, task, jb, 2, &far_h) : -1;
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 0, 0);
+        if (far >= 0) attn_prefetch_half(j, far, far_h, 0, 0, 1);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 1);
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 1, 0);
+        if (far >= 0) attn_prefetch_half(j, far, far_h, 0, 1, 1);
         for (int g = 0; g < per_task; g++) {
             float *ag = acc + (size_t)g * (size_t)hd;
             float *scg = sc + (size_t)g * (size_t)bs;
@@ -64,9 +68,11 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
             }
             l[g] += ATTN_EXP_SUB(scg, m[g], cnt); /* scg[i] = exp(scg[i] - m), returns the sum */
         }
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 0);
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 0, 0);
+        if (far >= 0) attn_prefetch_half(j, far, far_h, 1, 0, 1);
         ATTN_ACCUMULATE(acc, sc, per_task, vb, cnt, hd, bs); /* acc_g += sum_i sc_g[i] * v_i */
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 1);
+        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 1, 0);
+        if (far >= 0) attn_prefetch_half(j, far, far_h, 1, 1, 1);
     }
     for (int g = 0; g < per_task; g++) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
