@@ -46,9 +46,11 @@ static void f32_to_f16_row(int f16c, const float *x, uint16_t *y, size_t n) {
 typedef struct {
     const kvd_attn_shape *s;
     void *kcache, *vcache;
-    const float *k, *v;
+    float *k;
+    const float *v;
     int ld, f16c, per_task, ntok;
     const int32_t *slots;
+    const kvd_kv_rope *rope;
 } kv_store_job;
 
 /* Token t's K and V into its cache slot. */
@@ -80,11 +82,20 @@ static void kv_store_task(void *ctx, int task, int thread) {
     (void)thread;
     const kv_store_job *j = ctx;
     const int t0 = task * j->per_task, t1 = t0 + j->per_task < j->ntok ? t0 + j->per_task : j->ntok;
-    for (int t = t0; t < t1; t++) kv_store_token(j, t);
+    const kvd_kv_rope *r = j->rope;
+    const int hd = j->s->head_dim;
+    for (int t = t0; t < t1; t++) {
+        if (r) {
+            const float *c = r->cos + (size_t)t * (size_t)(hd / 2), *sn = r->sin + (size_t)t * (size_t)(hd / 2);
+            kvd_rope_token(r->q + (size_t)t * (size_t)r->ldq, r->q_heads, hd, c, sn, r->layout);
+            kvd_rope_token(j->k + (size_t)t * (size_t)j->ld, j->s->num_kv_heads, hd, c, sn, r->layout);
+        }
+        kv_store_token(j, t);
+    }
 }
 
-void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
-                  const float *v, int ld, const int32_t *slots, int ntok) {
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, float *k,
+                  const float *v, int ld, const int32_t *slots, int ntok, const kvd_kv_rope *rope) {
     if (ntok <= 0) return;
     /* A few tasks per thread: a token's store is ~100 scattered cache lines (K transposed), each
      * a miss, since its block was last touched a step ago. */
@@ -92,7 +103,7 @@ void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *v
     const int tasks = threads * 4 < ntok ? threads * 4 : ntok;
     kv_store_job j = { s, kcache, vcache, k, v, ld,
                        (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C),
-                       (ntok + tasks - 1) / tasks, ntok, slots };
+                       (ntok + tasks - 1) / tasks, ntok, slots, rope };
     kvd_pool_run(pool, (ntok + j.per_task - 1) / j.per_task, kv_store_task, &j);
 }
 

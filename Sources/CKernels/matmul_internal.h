@@ -37,6 +37,8 @@ void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *row);
 void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *row);
 void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *row);
+/* kvd_rope for one token: nheads heads of head_dim at x, by its cos/sin row (c, s). */
+void kvd_rope_token(float *x, int nheads, int head_dim, const float *c, const float *s, int layout);
 /* o[i] = silu(g[i]) * u[i] for n values with the SIMD code of isa (kvd_swiglu's arithmetic). */
 void kvd_swiglu_span(int isa, const float *g, const float *u, float *o, size_t n);
 /* Packed weights (kvd_pack_weights), wide activations; r0 and r1 are multiples of KVD_PACK_ROWS

@@ -112,28 +112,31 @@ void kvd_rope_table(const int32_t *positions, int ntok, int head_dim, const floa
     }
 }
 
-void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float *cs, const float *sn,
-              int layout) {
+void kvd_rope_token(float *x, int nheads, int head_dim, const float *c, const float *s, int layout) {
     const int half = head_dim / 2;
-    for (int t = 0; t < ntok; t++) {
-        const float *c = cs + (size_t)t * (size_t)half, *s = sn + (size_t)t * (size_t)half;
-        for (int h = 0; h < nheads; h++) {
-            float *v = x + (size_t)t * (size_t)ld + (size_t)h * (size_t)head_dim;
-            if (layout == KVD_ROPE_ADJACENT_PAIRS) {
-                for (int j = 0; j < half; j++) {
-                    const float a = v[2 * j], b = v[2 * j + 1];
-                    v[2 * j] = a * c[j] - b * s[j];
-                    v[2 * j + 1] = b * c[j] + a * s[j];
-                }
-            } else {
-                for (int j = 0; j < half; j++) {
-                    const float a = v[j], b = v[j + half];
-                    v[j] = a * c[j] - b * s[j];
-                    v[j + half] = b * c[j] + a * s[j];
-                }
+    for (int h = 0; h < nheads; h++) {
+        float *v = x + (size_t)h * (size_t)head_dim;
+        if (layout == KVD_ROPE_ADJACENT_PAIRS) {
+            for (int j = 0; j < half; j++) {
+                const float a = v[2 * j], b = v[2 * j + 1];
+                v[2 * j] = a * c[j] - b * s[j];
+                v[2 * j + 1] = b * c[j] + a * s[j];
+            }
+        } else {
+            for (int j = 0; j < half; j++) {
+                const float a = v[j], b = v[j + half];
+                v[j] = a * c[j] - b * s[j];
+                v[j + half] = b * c[j] + a * s[j];
             }
         }
     }
+}
+
+void kvd_rope(float *x, int ntok, int ld, int nheads, int head_dim, const float *cs, const float *sn,
+              int layout) {
+    const size_t half = (size_t)(head_dim / 2);
+    for (int t = 0; t < ntok; t++)
+        kvd_rope_token(x + (size_t)t * (size_t)ld, nheads, head_dim, cs + (size_t)t * half, sn + (size_t)t * half, layout);
 }
 
 #if defined(__x86_64__)

@@ -160,11 +160,12 @@ final class OpsKernelTests: XCTestCase {
         let pool = CPUThreadPool(threads: 2)
         let len = 40
         let table = (0..<((len + bs - 1) / bs)).map { Int32((7 + 5 * $0) % blocks) }  // distinct, scrambled
-        let k = rng.floats(len * kvHeads * hd), v = rng.floats(len * kvHeads * hd)
+        var k = rng.floats(len * kvHeads * hd)
+        let v = rng.floats(len * kvHeads * hd)
         let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
         kCache.withUnsafeMutableBytes { kc in
             vCache.withUnsafeMutableBytes { vc in
-                kvd_kv_store(pool.raw, &shape, kc.baseAddress, vc.baseAddress, k, v, Int32(kvHeads * hd), slots, Int32(len))
+                kvd_kv_store(pool.raw, &shape, kc.baseAddress, vc.baseAddress, &k, v, Int32(kvHeads * hd), slots, Int32(len), nil)
             }
         }
         // What the cache holds: half rounds each value to nearest even.
@@ -216,6 +217,40 @@ final class OpsKernelTests: XCTestCase {
         }
     }
 
+    /// kvd_kv_store with a rotation rotates q and k exactly as kvd_rope does, and stores the
+    /// rotated k: the same cache bytes as kvd_rope then a plain store, for both pair layouts.
+    func testStoreWithRotationEqualsRopeThenStore() {
+        var rng = SeededRandom(seed: 18)
+        let heads = 9, kvHeads = 3, hd = 64, bs = 16, blocks = 4, ntok = 40
+        var shape = kvd_attn_shape(num_heads: Int32(heads), num_kv_heads: Int32(kvHeads), head_dim: Int32(hd), block_size: Int32(bs),
+                                   num_blocks: Int32(blocks), scale: 1, kv_type: CPUKVCacheFormat.float16.kernelType)
+        let positions = (0..<ntok).map { Int32(3 * $0 + 1) }
+        let invFreq = (0..<(hd / 2)).map { Float(pow(10000.0, -2.0 * Double($0) / Double(hd))) }
+        var cs = [Float](repeating: 0, count: ntok * hd / 2), sn = cs
+        kvd_rope_table(positions, Int32(ntok), Int32(hd), invFreq, 1, &cs, &sn)
+        let q0 = rng.floats(ntok * heads * hd), k0 = rng.floats(ntok * kvHeads * hd), v = rng.floats(ntok * kvHeads * hd)
+        let slots = (0..<ntok).map { Int32(($0 * 7) % (blocks * bs)) }  // scattered, distinct
+        let pool = CPUThreadPool(threads: 2)
+        for layout in [Int32(KVD_ROPE_HALF_SPLIT), Int32(KVD_ROPE_ADJACENT_PAIRS)] {
+            var qe = q0, ke = k0
+            kvd_rope(&qe, Int32(ntok), Int32(heads * hd), Int32(heads), Int32(hd), cs, sn, layout)
+            kvd_rope(&ke, Int32(ntok), Int32(kvHeads * hd), Int32(kvHeads), Int32(hd), cs, sn, layout)
+            let bytes = blocks * kvHeads * bs * hd * 2
+            var kcE = [UInt8](repeating: 0, count: bytes), vcE = kcE, kc = kcE, vc = kcE
+            kvd_kv_store(nil, &shape, &kcE, &vcE, &ke, v, Int32(kvHeads * hd), slots, Int32(ntok), nil)
+            var q = q0, k = k0
+            q.withUnsafeMutableBufferPointer { qp in
+                var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), q_heads: Int32(heads), cos: cs, sin: sn, layout: layout)
+                kvd_kv_store(pool.raw, &shape, &kc, &vc, &k, v, Int32(kvHeads * hd), slots, Int32(ntok), &rope)
+            }
+            XCTAssertEqual(q, qe, "q, layout \(layout)")
+            XCTAssertEqual(k, ke, "k, layout \(layout)")
+            XCTAssertEqual(kc, kcE, "K cache, layout \(layout)")
+            XCTAssertEqual(vc, vcE, "V cache, layout \(layout)")
+            XCTAssertNotEqual(q, q0, "the rotation moved q")
+        }
+    }
+
     /// The half cache rounds to nearest even exactly as IEEE conversion does (Swift's Float16):
     /// ties, subnormals, the largest half, overflow to infinity, signed zero, NaN.
     func testHalfCacheStoresValuesRoundedToNearestEven() {
@@ -227,7 +262,8 @@ final class OpsKernelTests: XCTestCase {
         var shape = kvd_attn_shape(num_heads: 1, num_kv_heads: 1, head_dim: Int32(n), block_size: 1, num_blocks: 1,
                                    scale: 1, kv_type: CPUKVCacheFormat.float16.kernelType)
         var kc = [UInt16](repeating: 0, count: n), vc = kc
-        kvd_kv_store(nil, &shape, &kc, &vc, values, values, Int32(n), [0], 1)
+        var k = values
+        kvd_kv_store(nil, &shape, &kc, &vc, &k, values, Int32(n), [0], 1, nil)
         for (i, x) in values.enumerated() {
             if x.isNaN {
                 XCTAssertTrue(Float16(bitPattern: kc[i]).isNaN && Float16(bitPattern: vc[i]).isNaN, "NaN stays NaN")

@@ -51,12 +51,22 @@ typedef struct {
 /* 1 if the shape is within the limits above (and heads divide evenly, and kv_type is known). */
 int kvd_attn_shape_valid(const kvd_attn_shape *s);
 
+/* RoPE for kvd_kv_store to apply first: each token's q (q_heads heads at q + t * ldq) and k are
+ * rotated in place by its row of cos/sin (kvd_rope_table; layout KVD_ROPE_*, kvd_ops.h), as
+ * kvd_rope would, in the same pool job as the store that needs the rotated k. */
+typedef struct {
+    float *q;
+    int ldq, q_heads;
+    const float *cos, *sin;
+    int layout;
+} kvd_kv_rope;
+
 /* Stores token t's K and V (num_kv_heads * head_dim floats at k + t * ld, v + t * ld) at cache
  * slot slots[t] = block * block_size + offset, the tokens split over the pool's threads (pool may
- * be NULL). Slots out of range are skipped (the caller validates; this never writes outside the
- * cache). */
-void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const float *k,
-                  const float *v, int ld, const int32_t *slots, int ntok);
+ * be NULL); with rope (may be NULL), q and k rotated first. Slots out of range are skipped (the
+ * caller validates; this never writes outside the cache). */
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, float *k,
+                  const float *v, int ld, const int32_t *slots, int ntok, const kvd_kv_rope *rope);
 
 /* out[t] (num_heads * head_dim floats at out + t * ldo) = softmax(q k^T * scale) v for each head,
  * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). With xq (may be NULL), out is also quantised

@@ -186,10 +186,10 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 kvd_rmsnorm(pool.raw, s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
                 kvd_rmsnorm(pool.raw, s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
             }
-            kvd_rope(s.q, Int32(n), Int32(qDim), Int32(c.headCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
-            kvd_rope(s.k, Int32(n), Int32(kvDim), Int32(c.kvHeadCount), Int32(hd), s.ropeCos, s.ropeSin, layout)
+            // q and k rotated by position, then K and V into the cache, in one job.
+            var rope = kvd_kv_rope(q: s.q, ldq: Int32(qDim), q_heads: Int32(c.headCount), cos: s.ropeCos, sin: s.ropeSin, layout: layout)
             batch.slotMapping.withUnsafeBufferPointer { slots in
-                kvd_kv_store(pool.raw, &shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n))
+                kvd_kv_store(pool.raw, &shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n), &rope)
             }
             let rc = ctxLen.withUnsafeBufferPointer { cl in
                 tables.withUnsafeBufferPointer { tb in
