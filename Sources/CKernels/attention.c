@@ -21,8 +21,8 @@ int kvd_attn_shape_valid(const kvd_attn_shape *s) {
 
 /* n floats to IEEE half, rounded to nearest even: with F16C where the CPU has it (8 per
  * instruction; at 32 sequences a step's K and V took ~3% of the step one value at a time), else
- * kvd_f32_to_f16. Both give the same bits for every
- * number (IEEE's rounding); a NaN stays a NaN, its payload may differ. */
+ * kvd_f32_to_f16. Both give the same bits for every number (IEEE's rounding); a NaN stays a NaN,
+ * its payload may differ. */
 #if defined(__x86_64__)
 __attribute__((target("avx2,f16c"))) static void f32_to_f16_f16c(const float *x, uint16_t *y, size_t n) {
     size_t i = 0;
