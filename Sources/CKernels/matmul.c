@@ -68,10 +68,11 @@ static void mm_task(void *ctx, int task, int thread) {
     j->kernel[o](&j->args[o], r0, r1, t0, t1);
 }
 
-/* Checks the arguments and splits the work into tasks; row chunks are multiples of row_unit.
+/* Checks the arguments and splits the work into tasks: row chunks of the same size for every
+ * output, a share of `job_rows` (the rows a job's tasks cover together), multiples of row_unit.
  * Returns 0, or -1 as kvd_matmul. */
 static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
-                    const float *x, const void *xq, int wide, int ntok, int row_unit) {
+                    const float *x, const void *xq, int wide, int ntok, int row_unit, int job_rows) {
     memset(j, 0, sizeof *j);
     if (nouts < 1 || nouts > KVD_MAX_LINEARS || ntok < 0 || !kvd_isa_supported(isa)) return -1;
     if (ntok == 0) return 0;
@@ -107,8 +108,11 @@ static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, 
         j->kernel[o] = packed ? kvd_mm_packed_avx512 : pick(isa, block, xq != NULL);
         /* Enough row chunks that both (all) threads stay busy when one is slowed by another
          * process, few enough that a chunk amortises its task fetch; multiples of 4 rows, of a
-         * packed tile's 16, or of the caller's unit. */
-        int rows = l->nout / (threads * 8);
+         * packed tile's 16, or of the caller's unit. The same size for every output, so tasks are
+         * equal work and each thread's contiguous range (kvd_pool.h) its share: q, k and v sized
+         * each by its own rows gave one thread 42 of their 60 tiles and left the threads to steal
+         * each other's tasks, each then starting on weights the other had prefetched. */
+        int rows = job_rows / (threads * 8);
         if (rows < 8) rows = 8;
         if (rows > 256) rows = 256;
         int unit = packed ? KVD_PACK_ROWS : 4;
@@ -125,7 +129,9 @@ static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, 
 int kvd_matmul(kvd_pool *pool, int isa, const kvd_linear *outs, int nouts,
                const float *x, const void *xq, int wide, int ntok) {
     mm_job j;
-    if (mm_setup(&j, pool, isa, outs, nouts, x, xq, wide, ntok, 1)) return -1;
+    int job_rows = 0;
+    for (int o = 0; o < nouts && o < KVD_MAX_LINEARS; o++) job_rows += outs[o].nout;
+    if (mm_setup(&j, pool, isa, outs, nouts, x, xq, wide, ntok, 1, job_rows)) return -1;
     if (ntok > 0) kvd_pool_run(pool, j.first_task[nouts], mm_task, &j);
     return 0;
 }
@@ -156,7 +162,7 @@ int kvd_matmul_swiglu(kvd_pool *pool, int isa, const kvd_linear *gate, const kvd
     if (xq_out && gate->nout % 32) return -1;
     mm_job j;
     /* Row chunks of whole quantisation blocks (32 values of the result). */
-    if (mm_setup(&j, pool, isa, outs, 2, x, xq, wide, ntok, 32)) return -1;
+    if (mm_setup(&j, pool, isa, outs, 2, x, xq, wide, ntok, 32, gate->nout)) return -1;
     j.swiglu_xq = xq_out;
     if (ntok > 0) kvd_pool_run(pool, j.first_task[1], swiglu_task, &j);
     return 0;
