@@ -78,20 +78,38 @@ static void kv_store_token(const kv_store_job *j, int t) {
     }
 }
 
+/* Requests, for writing, the cache lines token t's store will write: its slot's column of each
+ * head's K block (every line of the block, K being transposed) and its row of V. */
+static void kv_prefetch_token(const kv_store_job *j, int t) {
+    const kvd_attn_shape *s = j->s;
+    const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size, size = s->kv_type == KVD_KV_F16 ? 2 : 4;
+    const long slot = j->slots[t];
+    if (slot < 0 || slot >= (long)s->num_blocks * (long)s->block_size) return;
+    const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
+    for (int h = 0; h < s->num_kv_heads; h++) {
+        const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd * size;
+        const char *kc = (const char *)j->kcache + head + off * size, *vc = (const char *)j->vcache + head + off * hd * size;
+        for (size_t d = 0; d < hd; d += 64 / (bs * size) > 0 ? 64 / (bs * size) : 1) __builtin_prefetch(kc + d * bs * size, 1, 3);
+        for (size_t b = 0; b < hd * size; b += 64) __builtin_prefetch(vc + b, 1, 3);
+        __builtin_prefetch(vc + hd * size - 1, 1, 3);
+    }
+}
+
 static void kv_store_task(void *ctx, int task, int thread) {
     (void)thread;
     const kv_store_job *j = ctx;
     const int t0 = task * j->per_task, t1 = t0 + j->per_task < j->ntok ? t0 + j->per_task : j->ntok;
     const kvd_kv_rope *r = j->rope;
     const int hd = j->s->head_dim;
-    for (int t = t0; t < t1; t++) {
-        if (r) {
-            const float *c = r->cos + (size_t)t * (size_t)(hd / 2), *sn = r->sin + (size_t)t * (size_t)(hd / 2);
-            kvd_rope_token(r->q + (size_t)t * (size_t)r->ldq, r->q_heads, hd, c, sn, r->layout);
-            kvd_rope_token(j->k + (size_t)t * (size_t)j->ld, j->s->num_kv_heads, hd, c, sn, r->layout);
-        }
-        kv_store_token(j, t);
+    /* The task's lines requested first, then rotated while they arrive: a slot's block was last
+     * touched a step ago, so each line is a miss, ~100 per token. */
+    for (int t = t0; t < t1; t++) kv_prefetch_token(j, t);
+    for (int t = t0; t < t1 && r; t++) {
+        const float *c = r->cos + (size_t)t * (size_t)(hd / 2), *sn = r->sin + (size_t)t * (size_t)(hd / 2);
+        kvd_rope_token(r->q + (size_t)t * (size_t)r->ldq, r->q_heads, hd, c, sn, r->layout);
+        kvd_rope_token(j->k + (size_t)t * (size_t)j->ld, j->s->num_kv_heads, hd, c, sn, r->layout);
     }
+    for (int t = t0; t < t1; t++) kv_store_token(j, t);
 }
 
 void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, float *k,
