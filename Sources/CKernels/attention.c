@@ -43,91 +43,105 @@ static void f32_to_f16_row(int f16c, const float *x, uint16_t *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = kvd_f32_to_f16(x[i]);
 }
 
+/* A pass's K and V and where they go (kvd_kv_write), with the cache and CPU they go to. */
 typedef struct {
     const kvd_attn_shape *s;
     void *kcache, *vcache;
-    float *k;
-    const float *v;
-    int ld, f16c, per_task, ntok;
-    const int32_t *slots;
-    const kvd_kv_rope *rope;
-} kv_store_job;
+    const kvd_kv_write *w;
+    int f16c;
+} kv_dest;
 
-/* Token t's K and V into its cache slot. */
-static void kv_store_token(const kv_store_job *j, int t) {
-    const kvd_attn_shape *s = j->s;
-    const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
-    const long slot = j->slots[t];
-    if (slot < 0 || slot >= (long)s->num_blocks * (long)s->block_size) return;
-    const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
-    for (int h = 0; h < s->num_kv_heads; h++) {
-        const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
-        const float *kt = j->k + (size_t)t * (size_t)j->ld + (size_t)h * hd;
-        const float *vt = j->v + (size_t)t * (size_t)j->ld + (size_t)h * hd;
-        if (s->kv_type == KVD_KV_F16) {
-            uint16_t *kc = (uint16_t *)j->kcache + head, *vc = (uint16_t *)j->vcache + head + off * hd;
-            uint16_t kh[KVD_ATTN_MAX_HEAD_DIM];
-            f32_to_f16_row(j->f16c, kt, kh, hd);
-            for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kh[d];  /* transposed */
-            f32_to_f16_row(j->f16c, vt, vc, hd);
-        } else {
-            float *kc = (float *)j->kcache + head;
-            for (size_t d = 0; d < hd; d++) kc[d * bs + off] = kt[d];  /* transposed */
-            memcpy((float *)j->vcache + head + off * hd, vt, hd * sizeof(float));
-        }
-    }
+static kv_dest kv_dest_make(const kvd_attn_shape *s, void *kcache, void *vcache, const kvd_kv_write *w) {
+    kv_dest d = { s, kcache, vcache, w,
+                  (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C) };
+    return d;
 }
 
-/* Requests, for writing, the cache lines token t's store will write: its slot's column of each
- * head's K block (every line of the block, K being transposed) and its row of V. */
-static void kv_prefetch_token(const kv_store_job *j, int t) {
-    const kvd_attn_shape *s = j->s;
+/* Token t's cache block and the slot's offset in it; 0 when the slot is out of range (skipped:
+ * the caller validates, and this never writes outside the cache). */
+static int kv_slot(const kv_dest *d, int t, size_t *blk, size_t *off) {
+    const long slot = d->w->slots[t];
+    if (slot < 0 || slot >= (long)d->s->num_blocks * (long)d->s->block_size) return 0;
+    *blk = (size_t)slot / (size_t)d->s->block_size;
+    *off = (size_t)slot % (size_t)d->s->block_size;
+    return 1;
+}
+
+/* Requests, for writing, the cache lines token t's head h will be stored to: its slot's column of
+ * the head's K block (every line of it, K being transposed) and its row of V. The slot's block was
+ * last touched a step ago, so each of these ~34 lines is a miss. */
+static void kv_prefetch_head(const kv_dest *d, int t, int h) {
+    const kvd_attn_shape *s = d->s;
     const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size, size = s->kv_type == KVD_KV_F16 ? 2 : 4;
-    const long slot = j->slots[t];
-    if (slot < 0 || slot >= (long)s->num_blocks * (long)s->block_size) return;
-    const size_t blk = (size_t)slot / bs, off = (size_t)slot % bs;
-    for (int h = 0; h < s->num_kv_heads; h++) {
-        const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd * size;
-        const char *kc = (const char *)j->kcache + head + off * size, *vc = (const char *)j->vcache + head + off * hd * size;
-        for (size_t d = 0; d < hd; d += 64 / (bs * size) > 0 ? 64 / (bs * size) : 1) __builtin_prefetch(kc + d * bs * size, 1, 3);
-        for (size_t b = 0; b < hd * size; b += 64) __builtin_prefetch(vc + b, 1, 3);
-        __builtin_prefetch(vc + hd * size - 1, 1, 3);
+    size_t blk, off;
+    if (!kv_slot(d, t, &blk, &off)) return;
+    const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd * size;
+    const char *kc = (const char *)d->kcache + head + off * size, *vc = (const char *)d->vcache + head + off * hd * size;
+    for (size_t e = 0; e < hd; e += 64 / (bs * size) > 0 ? 64 / (bs * size) : 1) __builtin_prefetch(kc + e * bs * size, 1, 3);
+    for (size_t b = 0; b < hd * size; b += 64) __builtin_prefetch(vc + b, 1, 3);
+    __builtin_prefetch(vc + hd * size - 1, 1, 3);
+}
+
+/* With the pass's rotation: token t's q heads [q0, q0 + nq) and k heads [k0, k0 + nk), in place. */
+static void kv_rotate(const kv_dest *d, int t, int q0, int nq, int k0, int nk) {
+    const kvd_kv_rope *r = d->w->rope;
+    if (!r) return;
+    const int hd = d->s->head_dim;
+    const float *c = r->cos + (size_t)t * (size_t)(hd / 2), *sn = r->sin + (size_t)t * (size_t)(hd / 2);
+    kvd_rope_token(r->q + (size_t)t * (size_t)r->ldq + (size_t)q0 * (size_t)hd, nq, hd, c, sn, r->layout);
+    kvd_rope_token(d->w->k + (size_t)t * (size_t)d->w->ld + (size_t)k0 * (size_t)hd, nk, hd, c, sn, r->layout);
+}
+
+/* Token t's head h of K and V into its cache slot. */
+static void kv_store_head(const kv_dest *d, int t, int h) {
+    const kvd_attn_shape *s = d->s;
+    const size_t hd = (size_t)s->head_dim, bs = (size_t)s->block_size;
+    size_t blk, off;
+    if (!kv_slot(d, t, &blk, &off)) return;
+    const size_t head = (blk * (size_t)s->num_kv_heads + (size_t)h) * bs * hd;
+    const float *kt = d->w->k + (size_t)t * (size_t)d->w->ld + (size_t)h * hd;
+    const float *vt = d->w->v + (size_t)t * (size_t)d->w->ld + (size_t)h * hd;
+    if (s->kv_type == KVD_KV_F16) {
+        uint16_t *kc = (uint16_t *)d->kcache + head, *vc = (uint16_t *)d->vcache + head + off * hd;
+        uint16_t kh[KVD_ATTN_MAX_HEAD_DIM];
+        f32_to_f16_row(d->f16c, kt, kh, hd);
+        for (size_t e = 0; e < hd; e++) kc[e * bs + off] = kh[e];  /* transposed */
+        f32_to_f16_row(d->f16c, vt, vc, hd);
+    } else {
+        float *kc = (float *)d->kcache + head;
+        for (size_t e = 0; e < hd; e++) kc[e * bs + off] = kt[e];  /* transposed */
+        memcpy((float *)d->vcache + head + off * hd, vt, hd * sizeof(float));
     }
 }
+
+typedef struct { kv_dest d; int per_task, ntok; } kv_store_job;
 
 static void kv_store_task(void *ctx, int task, int thread) {
     (void)thread;
     const kv_store_job *j = ctx;
+    const kv_dest *d = &j->d;
     const int t0 = task * j->per_task, t1 = t0 + j->per_task < j->ntok ? t0 + j->per_task : j->ntok;
-    const kvd_kv_rope *r = j->rope;
-    const int hd = j->s->head_dim;
-    /* The task's lines requested first, then rotated while they arrive: a slot's block was last
-     * touched a step ago, so each line is a miss, ~100 per token. */
-    for (int t = t0; t < t1; t++) kv_prefetch_token(j, t);
-    for (int t = t0; t < t1 && r; t++) {
-        const float *c = r->cos + (size_t)t * (size_t)(hd / 2), *sn = r->sin + (size_t)t * (size_t)(hd / 2);
-        kvd_rope_token(r->q + (size_t)t * (size_t)r->ldq, r->q_heads, hd, c, sn, r->layout);
-        kvd_rope_token(j->k + (size_t)t * (size_t)j->ld, j->s->num_kv_heads, hd, c, sn, r->layout);
-    }
-    for (int t = t0; t < t1; t++) kv_store_token(j, t);
+    const int nkv = d->s->num_kv_heads;
+    /* The task's lines requested first, then rotated while they arrive, then stored. */
+    for (int t = t0; t < t1; t++)
+        for (int h = 0; h < nkv; h++) kv_prefetch_head(d, t, h);
+    for (int t = t0; t < t1; t++) kv_rotate(d, t, 0, d->s->num_heads, 0, nkv);
+    for (int t = t0; t < t1; t++)
+        for (int h = 0; h < nkv; h++) kv_store_head(d, t, h);
 }
 
-void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, float *k,
-                  const float *v, int ld, const int32_t *slots, int ntok, const kvd_kv_rope *rope) {
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const kvd_kv_write *w, int ntok) {
     if (ntok <= 0) return;
-    /* A few tasks per thread: a token's store is ~100 scattered cache lines (K transposed), each
-     * a miss, since its block was last touched a step ago. */
+    /* A few tasks per thread: a token's store is ~100 scattered cache lines, each a miss. */
     const int threads = kvd_pool_threads(pool);
     const int tasks = threads * 4 < ntok ? threads * 4 : ntok;
-    kv_store_job j = { s, kcache, vcache, k, v, ld,
-                       (kvd_cpu_features() & (KVD_CPU_AVX2 | KVD_CPU_F16C)) == (KVD_CPU_AVX2 | KVD_CPU_F16C),
-                       (ntok + tasks - 1) / tasks, ntok, slots, rope };
+    kv_store_job j = { kv_dest_make(s, kcache, vcache, w), (ntok + tasks - 1) / tasks, ntok };
     kvd_pool_run(pool, (ntok + j.per_task - 1) / j.per_task, kv_store_task, &j);
 }
 
 typedef struct {
     const kvd_attn_shape *shape;
-    const void *kcache, *vcache; /* of KVD_KV_F32 floats or KVD_KV_F16 halves */
+    void *kcache, *vcache; /* of KVD_KV_F32 floats or KVD_KV_F16 halves */
     const float *q;
     float *out;
     int ldq, ldo;
@@ -136,6 +150,8 @@ typedef struct {
     /* With xq: each task quantises the blocks of out it wrote (kvd_attention). */
     int isa, wide;
     void *xq;
+    /* With write: each task first stores its token's K and V head (kvd_attention). */
+    const kv_dest *write;
 } attn_job;
 
 /* Quantises the heads a task wrote, [first_head, first_head + nheads) of token t's row. */
@@ -259,18 +275,27 @@ TGT5 static inline float exp_sub_avx512(float *x, float m, int n) {
 #define KV_MASKLOAD16(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p))
 #include "attention_kv.h"
 
-int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
-                  const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, void *kcache,
+                  void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset,
-                  int wide, void *xq) {
+                  int wide, void *xq, const kvd_kv_write *write) {
     if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
     const int n = s->num_heads * s->head_dim;
     if (xq && (n % 32 || ldo < n)) return -1;
-    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0, isa, wide != 0, NULL };
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0, isa, wide != 0, NULL, NULL };
     /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
      * (decode of one sequence is 3 pairs for the default model, 9 once split). */
     const int group = s->num_heads / s->num_kv_heads;
     if (ntok * s->num_kv_heads < 4 * kvd_pool_threads(pool)) j.group_splits = group;
+    /* The pass's K and V: stored by the attention tasks themselves when each (token, KV head) is
+     * one task and no token reads another's (one token per sequence: decode), saving a job and
+     * overlapping the stores' misses with attention's reads; else in a job of their own first. */
+    kv_dest dest;
+    if (write) {
+        dest = kv_dest_make(s, kcache, vcache, write);
+        if (write->one_token_per_sequence && j.group_splits == 1) j.write = &dest;
+        else kvd_kv_store(pool, s, kcache, vcache, write, ntok);
+    }
     /* The tasks quantise what they wrote when it is whole blocks of 32; else one pass after. */
     const int task_values = group / j.group_splits * s->head_dim;
     if (xq && task_values % 32 == 0) j.xq = xq;

@@ -26,6 +26,12 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
     const float *q = j->q + (size_t)t * (size_t)j->ldq + first_head * (size_t)hd;
     float *out = j->out + (size_t)t * (size_t)j->ldo + first_head * (size_t)hd;
 
+    if (j->write) { /* one task per (token, KV head): this token's own K and V head first */
+        kv_prefetch_head(j->write, t, h);
+        kv_rotate(j->write, t, (int)first_head, per_task, h, 1);
+        kv_store_head(j->write, t, h);
+    }
+
     float acc[KVD_ATTN_MAX_GROUP * KVD_ATTN_MAX_HEAD_DIM];
     float m[KVD_ATTN_MAX_GROUP], l[KVD_ATTN_MAX_GROUP];
     float sc[KVD_ATTN_MAX_GROUP * KVD_ATTN_MAX_BLOCK_SIZE], bmax[KVD_ATTN_MAX_GROUP];

@@ -165,7 +165,7 @@ final class OpsKernelTests: XCTestCase {
         let slots = (0..<len).map { table[$0 / bs] * Int32(bs) + Int32($0 % bs) }
         kCache.withUnsafeMutableBytes { kc in
             vCache.withUnsafeMutableBytes { vc in
-                kvd_kv_store(pool.raw, &shape, kc.baseAddress, vc.baseAddress, &k, v, Int32(kvHeads * hd), slots, Int32(len), nil)
+                storeKV(pool, &shape, kc.baseAddress!, vc.baseAddress!, &k, v, ld: kvHeads * hd, slots: slots, rope: nil)
             }
         }
         // What the cache holds: half rounds each value to nearest even.
@@ -196,8 +196,8 @@ final class OpsKernelTests: XCTestCase {
             // The output also quantised by the attention tasks (wide rows, as the runner asks).
             var out = [Float](repeating: 0, count: expected.count), xq = [UInt8](repeating: 0, count: qrow * contexts.count)
             let rc = xq.withUnsafeMutableBytes {
-                kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, q, Int32(row), &out, Int32(row),
-                              Int32(contexts.count), contexts, table, offsets, 1, $0.baseAddress)
+                kvd_attention(pool.raw, path.rawValue, &shape, &kCache, &vCache, q, Int32(row), &out, Int32(row),
+                              Int32(contexts.count), contexts, table, offsets, 1, $0.baseAddress, nil)
             }
             XCTAssertEqual(rc, 0)
             XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs) \(format)")
@@ -208,8 +208,8 @@ final class OpsKernelTests: XCTestCase {
             let last = contexts.count - 1
             var one = [Float](repeating: 0, count: row), oneQ = [UInt8](repeating: 0, count: qrow)
             let rc1 = oneQ.withUnsafeMutableBytes {
-                kvd_attention(pool.raw, path.rawValue, &shape, kCache, vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
-                              1, [contexts[last]], table, [0], 1, $0.baseAddress)
+                kvd_attention(pool.raw, path.rawValue, &shape, &kCache, &vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
+                              1, [contexts[last]], table, [0], 1, $0.baseAddress, nil)
             }
             XCTAssertEqual(rc1, 0)
             XCTAssertEqual(one, Array(out[(last * row)...]), "\(path) block size \(bs) \(format): a token alone gives what it gives in a batch")
@@ -237,17 +237,77 @@ final class OpsKernelTests: XCTestCase {
             kvd_rope(&ke, Int32(ntok), Int32(kvHeads * hd), Int32(kvHeads), Int32(hd), cs, sn, layout)
             let bytes = blocks * kvHeads * bs * hd * 2
             var kcE = [UInt8](repeating: 0, count: bytes), vcE = kcE, kc = kcE, vc = kcE
-            kvd_kv_store(nil, &shape, &kcE, &vcE, &ke, v, Int32(kvHeads * hd), slots, Int32(ntok), nil)
+            storeKV(nil, &shape, &kcE, &vcE, &ke, v, ld: kvHeads * hd, slots: slots, rope: nil)
             var q = q0, k = k0
             q.withUnsafeMutableBufferPointer { qp in
                 var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), q_heads: Int32(heads), cos: cs, sin: sn, layout: layout)
-                kvd_kv_store(pool.raw, &shape, &kc, &vc, &k, v, Int32(kvHeads * hd), slots, Int32(ntok), &rope)
+                storeKV(pool, &shape, &kc, &vc, &k, v, ld: kvHeads * hd, slots: slots, rope: &rope)
             }
             XCTAssertEqual(q, qe, "q, layout \(layout)")
             XCTAssertEqual(k, ke, "k, layout \(layout)")
             XCTAssertEqual(kc, kcE, "K cache, layout \(layout)")
             XCTAssertEqual(vc, vcE, "V cache, layout \(layout)")
             XCTAssertNotEqual(q, q0, "the rotation moved q")
+        }
+    }
+
+    /// A decode step (one token per sequence) stored by the attention tasks themselves gives the
+    /// same cache, rotated q and output as storing first; so does every fallback (a lone token,
+    /// whose group is split across tasks; tokens sharing a sequence).
+    func testAttentionStoringTheStepsKVEqualsStoringFirst() {
+        var rng = SeededRandom(seed: 19)
+        let heads = 9, kvHeads = 3, hd = 64, bs = 16, perSeq = 3
+        let positions = [Int32]([0, 15, 16, 17, 40, 5, 31, 2, 33, 20, 9, 47])  // the new token's position
+        let seqs = positions.count, blocks = seqs * perSeq
+        var shape = kvd_attn_shape(num_heads: Int32(heads), num_kv_heads: Int32(kvHeads), head_dim: Int32(hd), block_size: Int32(bs),
+                                   num_blocks: Int32(blocks), scale: 1 / Float(hd).squareRoot(), kv_type: CPUKVCacheFormat.float16.kernelType)
+        // Sequence i owns blocks i, seqs + i, 2 seqs + i (scattered); its earlier positions hold random keys.
+        let tables = (0..<seqs).flatMap { i in (0..<perSeq).map { Int32($0 * seqs + i) } }
+        let cacheBytes = blocks * kvHeads * bs * hd * 2
+        var kc0 = [UInt8](repeating: 0, count: cacheBytes), vc0 = kc0
+        for i in 0..<cacheBytes { kc0[i] = UInt8(truncatingIfNeeded: rng.next() & 0x3b); vc0[i] = UInt8(truncatingIfNeeded: rng.next() & 0x3b) }
+        let invFreq = (0..<(hd / 2)).map { Float(pow(10000.0, -2.0 * Double($0) / Double(hd))) }
+        let pool = CPUThreadPool(threads: 2)
+        // (tokens, one token per sequence): a decode batch; one token (its group split over tasks);
+        // the same tokens declared as sharing sequences.
+        for (count, decode) in [(seqs, true), (1, true), (seqs, false)] {
+            let pos = Array(positions.prefix(count))
+            var cs = [Float](repeating: 0, count: count * hd / 2), sn = cs
+            kvd_rope_table(pos, Int32(count), Int32(hd), invFreq, 1, &cs, &sn)
+            let q0 = rng.floats(count * heads * hd), k0 = rng.floats(count * kvHeads * hd), v = rng.floats(count * kvHeads * hd)
+            let slots = pos.enumerated().map { tables[$0.offset * perSeq + Int($0.element) / bs] * Int32(bs) + $0.element % Int32(bs) }
+            let ctx = pos.map { $0 + 1 }, offsets = (0..<count).map { Int32($0 * perSeq) }
+            var results: [([UInt8], [UInt8], [Float], [Float])] = []
+            for fused in [false, true] {
+                var kc = kc0, vc = vc0, q = q0, k = k0, out = [Float](repeating: .nan, count: count * heads * hd)
+                q.withUnsafeMutableBufferPointer { qp in
+                    var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), q_heads: Int32(heads), cos: cs, sin: sn,
+                                           layout: Int32(KVD_ROPE_HALF_SPLIT))
+                    if !fused { storeKV(pool, &shape, &kc, &vc, &k, v, ld: kvHeads * hd, slots: slots, rope: &rope) }
+                    k.withUnsafeMutableBufferPointer { kp in
+                        slots.withUnsafeBufferPointer { sp in
+                            withUnsafePointer(to: &rope) { rp in
+                                var write = kvd_kv_write(k: kp.baseAddress, v: v, ld: Int32(kvHeads * hd), slots: sp.baseAddress, rope: rp,
+                                                         one_token_per_sequence: decode ? 1 : 0)
+                                let rc = fused
+                                    ? kvd_attention(pool.raw, CPUKernelPath.best.rawValue, &shape, &kc, &vc, qp.baseAddress, Int32(heads * hd),
+                                                    &out, Int32(heads * hd), Int32(count), ctx, tables, offsets, 1, nil, &write)
+                                    : kvd_attention(pool.raw, CPUKernelPath.best.rawValue, &shape, &kc, &vc, qp.baseAddress, Int32(heads * hd),
+                                                    &out, Int32(heads * hd), Int32(count), ctx, tables, offsets, 1, nil, nil)
+                                XCTAssertEqual(rc, 0)
+                            }
+                        }
+                    }
+                }
+                results.append((kc, vc, q, out))
+            }
+            let name = "\(count) tokens, one per sequence: \(decode)"
+            XCTAssertEqual(results[1].0, results[0].0, "K cache, " + name)
+            XCTAssertEqual(results[1].1, results[0].1, "V cache, " + name)
+            XCTAssertEqual(results[1].2, results[0].2, "rotated q, " + name)
+            XCTAssertEqual(results[1].3, results[0].3, "output, " + name)
+            XCTAssertNotEqual(results[1].0, kc0, "the step's K was stored, " + name)
+            XCTAssertFalse(results[1].3.contains { $0.isNaN }, "every output written, " + name)
         }
     }
 
@@ -263,7 +323,7 @@ final class OpsKernelTests: XCTestCase {
                                    scale: 1, kv_type: CPUKVCacheFormat.float16.kernelType)
         var kc = [UInt16](repeating: 0, count: n), vc = kc
         var k = values
-        kvd_kv_store(nil, &shape, &kc, &vc, &k, values, Int32(n), [0], 1, nil)
+        storeKV(nil, &shape, &kc, &vc, &k, values, ld: n, slots: [0], rope: nil)
         for (i, x) in values.enumerated() {
             if x.isNaN {
                 XCTAssertTrue(Float16(bitPattern: kc[i]).isNaN && Float16(bitPattern: vc[i]).isNaN, "NaN stays NaN")
@@ -310,6 +370,17 @@ final class OpsKernelTests: XCTestCase {
             // Index i runs in every job with more than i tasks.
             let expected = (0..<500).filter { 1 + $0 % n > i }.count
             XCTAssertEqual(Int(counts[i]), expected, "task \(i)")
+        }
+    }
+}
+
+/// kvd_kv_store on Swift arrays: a pass's K and V (k rotated in place with rope) into the caches.
+private func storeKV(_ pool: CPUThreadPool?, _ shape: inout kvd_attn_shape, _ kc: UnsafeMutableRawPointer, _ vc: UnsafeMutableRawPointer,
+                     _ k: inout [Float], _ v: [Float], ld: Int, slots: [Int32], rope: UnsafePointer<kvd_kv_rope>?) {
+    k.withUnsafeMutableBufferPointer { kp in
+        slots.withUnsafeBufferPointer { sp in
+            var write = kvd_kv_write(k: kp.baseAddress, v: v, ld: Int32(ld), slots: sp.baseAddress, rope: rope, one_token_per_sequence: 0)
+            kvd_kv_store(pool?.raw, &shape, kc, vc, &write, Int32(slots.count))
         }
     }
 }

@@ -51,9 +51,9 @@ typedef struct {
 /* 1 if the shape is within the limits above (and heads divide evenly, and kv_type is known). */
 int kvd_attn_shape_valid(const kvd_attn_shape *s);
 
-/* RoPE for kvd_kv_store to apply first: each token's q (q_heads heads at q + t * ldq) and k are
- * rotated in place by its row of cos/sin (kvd_rope_table; layout KVD_ROPE_*, kvd_ops.h), as
- * kvd_rope would, in the same pool job as the store that needs the rotated k. */
+/* RoPE to apply before K is stored: each token's q (q_heads heads at q + t * ldq) and k rotated
+ * in place by its row of cos/sin (kvd_rope_table; layout KVD_ROPE_*, kvd_ops.h), as kvd_rope
+ * would. */
 typedef struct {
     float *q;
     int ldq, q_heads;
@@ -61,22 +61,35 @@ typedef struct {
     int layout;
 } kvd_kv_rope;
 
-/* Stores token t's K and V (num_kv_heads * head_dim floats at k + t * ld, v + t * ld) at cache
- * slot slots[t] = block * block_size + offset, the tokens split over the pool's threads (pool may
- * be NULL); with rope (may be NULL), q and k rotated first. Slots out of range are skipped (the
- * caller validates; this never writes outside the cache). */
-void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, float *k,
-                  const float *v, int ld, const int32_t *slots, int ntok, const kvd_kv_rope *rope);
+/* A forward pass's K and V for the cache: token t's (num_kv_heads * head_dim floats at k + t * ld,
+ * v + t * ld) go to slot slots[t] = block * block_size + offset, q and k rotated first with rope
+ * (may be NULL). one_token_per_sequence: no two tokens of the pass share a sequence (a decode
+ * step), so no token's attention reads another token's K and V. */
+typedef struct {
+    float *k;
+    const float *v;
+    int ld;
+    const int32_t *slots;
+    const kvd_kv_rope *rope;
+    int one_token_per_sequence;
+} kvd_kv_write;
+
+/* Stores the pass's K and V (rotated first), the tokens split over the pool's threads (pool may be
+ * NULL). Slots out of range are skipped (the caller validates; this never writes outside the
+ * cache). */
+void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *vcache, const kvd_kv_write *w, int ntok);
 
 /* out[t] (num_heads * head_dim floats at out + t * ldo) = softmax(q k^T * scale) v for each head,
- * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). With xq (may be NULL), out is also quantised
- * there (kvd_quantize_rows' bytes, wide or narrow) for the output product: each task quantises the
- * heads it wrote, in the same pool job. Returns 0, or -1 for an invalid shape (or an xq with
- * num_heads * head_dim not whole blocks of 32). */
-int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, const void *kcache,
-                  const void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
+ * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). With write (may be NULL), the pass's K and V
+ * are stored first (kvd_kv_store; in a decode step by the attention tasks themselves, one job in
+ * all). With xq (may be NULL), out is also quantised there (kvd_quantize_rows' bytes, wide or
+ * narrow) for the output product: each task quantises the heads it wrote, in the same pool job.
+ * Returns 0, or -1 for an invalid shape (or an xq with num_heads * head_dim not whole blocks of
+ * 32). */
+int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, void *kcache,
+                  void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset,
-                  int wide, void *xq);
+                  int wide, void *xq, const kvd_kv_write *write);
 
 #ifdef __cplusplus
 }

@@ -167,6 +167,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                                    num_blocks: Int32(blockCount), scale: 1 / Float(hd).squareRoot(),
                                    kv_type: kvCacheFormat.kernelType)
 
+        let oneTokenPerSequence = batch.slices.allSatisfy { $0.tokenRange.count == 1 }
         // Every layer rotates q and k by the same angles: compute them once per pass.
         let layout = c.ropeLayout == .halfSplit ? Int32(KVD_ROPE_HALF_SPLIT) : Int32(KVD_ROPE_ADJACENT_PAIRS)
         batch.positions.withUnsafeBufferPointer { pos in
@@ -186,17 +187,20 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 kvd_rmsnorm(pool.raw, s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
                 kvd_rmsnorm(pool.raw, s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
             }
-            // q and k rotated by position, then K and V into the cache, in one job.
+            // q and k rotated by position and K and V stored, then attention, whose tasks also
+            // quantise the output product's input: one job in a decode step (kvd_attention).
             var rope = kvd_kv_rope(q: s.q, ldq: Int32(qDim), q_heads: Int32(c.headCount), cos: s.ropeCos, sin: s.ropeSin, layout: layout)
-            batch.slotMapping.withUnsafeBufferPointer { slots in
-                kvd_kv_store(pool.raw, &shape, kCache, vCache, s.k, s.v, Int32(kvDim), slots.baseAddress, Int32(n), &rope)
-            }
-            let rc = ctxLen.withUnsafeBufferPointer { cl in
-                tables.withUnsafeBufferPointer { tb in
-                    tableOffset.withUnsafeBufferPointer { to in
-                        // The output product's input is quantised by the attention tasks themselves.
-                        kvd_attention(pool.raw, isa, &shape, kCache, vCache, s.q, Int32(qDim), s.att, Int32(qDim),
-                                      Int32(n), cl.baseAddress, tb.baseAddress, to.baseAddress, wide, xq)
+            let rc = batch.slotMapping.withUnsafeBufferPointer { slots in
+                withUnsafePointer(to: &rope) { rp in
+                    var write = kvd_kv_write(k: s.k, v: s.v, ld: Int32(kvDim), slots: slots.baseAddress, rope: rp,
+                                             one_token_per_sequence: oneTokenPerSequence ? 1 : 0)
+                    return ctxLen.withUnsafeBufferPointer { cl in
+                        tables.withUnsafeBufferPointer { tb in
+                            tableOffset.withUnsafeBufferPointer { to in
+                                kvd_attention(pool.raw, isa, &shape, kCache, vCache, s.q, Int32(qDim), s.att, Int32(qDim),
+                                              Int32(n), cl.baseAddress, tb.baseAddress, to.baseAddress, wide, xq, &write)
+                            }
+                        }
                     }
                 }
             }
