@@ -30,10 +30,11 @@
  * that, or the workers ran fewer than half their fair share of the tasks (other processes hold
  * the cores: a worker is rarely running when a job is posted, and spins away the CPU time the
  * caller would get), they are not helping, and jobs run on the caller alone for KVD_SOLO_NS
- * before the workers are tried again. Why windows and these tests, not a per-job average of wait against work: a server's own
- * threads preempt a worker in bursts of a millisecond (a step's tokens written to 32 clients),
- * which the average took for a lost core and answered with 200 ms on one thread (served
- * throughput -20%); it also fired in a quiet 32-sequence decode (1.6-1.8 of 2 CPUs busy). Over
+ * before the workers are tried again. Why windows and these tests, not a per-job average of wait
+ * against work: a server's own threads preempt a worker in bursts of a millisecond (a step's
+ * tokens written to 32 clients), which the average took for a lost core and answered with 200 ms
+ * on one thread (served throughput -20%); it also fired in a quiet 32-sequence decode (1.6-1.8 of
+ * 2 CPUs busy). Over
  * a window such a burst is a few percent of what the worker did. With 2 hogs on 2 cores the
  * share test fires (the workers run 5-30% of the tasks) and batch-1 decode keeps ~2x what the
  * two threads reach there. On idle cores the workers run their share and this never fires. */
