@@ -3,7 +3,9 @@ import Foundation
 
 // kvdeck-bench-engine [MODEL.gguf] [--arithmetic exact|int8|int16] [--path reference|avx2|avx512]
 //                     [--kv-cache f32|f16 (default: f16, f32 with exact)] [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
-// Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file).
+//                     [--phases]
+// Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file); with
+// --phases also each decode phase's wall ms per step.
 var args = Array(CommandLine.arguments.dropFirst())
 var options = DecodeBenchmark.Options()
 var modelPath = DefaultModel.path(environment: ProcessInfo.processInfo.environment)
@@ -54,6 +56,8 @@ while !args.isEmpty {
     case "--prefill":
         guard let n = Int(value()), n > 0 else { fail("--prefill needs a positive number") }
         options.prefillLength = n
+    case "--phases":
+        options.phases = true
     case "--quick":
         options.repeats = 1
         options.decodeSteps = 8

@@ -63,6 +63,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Flag(help: "Also time each phase of the decode steps (products, attention, norms): wall ms per step.")
+    var phases = false
+
     /// `--batch-sizes` read, or nil when it is not a list of positive numbers.
     var batches: [Int]? {
         let parts = batchSizes.split(separator: ",", omittingEmptySubsequences: false)
@@ -101,6 +104,7 @@ struct BenchCommand: AsyncParsableCommand {
             options.contextLength = context
             options.decodeSteps = steps
             options.repeats = repeats
+            options.phases = phases
             options.arithmetic = arithmetic.value
             options.kvCacheFormat = try KVCacheDType(flag: kvCacheDtype).cpuFormat
             let result = try DecodeBenchmark.run(model: files.weights, options: options) { EngineProgress.say("bench", $0) }

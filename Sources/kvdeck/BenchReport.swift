@@ -16,13 +16,22 @@ struct BenchReport: Encodable {
         /// Batches above 1: aggregate tokens/s over batch 1's, and share of the batch ceiling.
         var timesBatch1: Double?
         var ofBatchCeiling: Double?
+        /// With --phases: wall milliseconds per step in each phase of the pass.
+        var phases: [PhaseTime]?
 
         enum CodingKeys: String, CodingKey {
-            case batch, cpus
+            case batch, cpus, phases
             case tokensPerSecond = "tokens_per_s", fastestTokensPerSecond = "fastest_tokens_per_s"
             case ofCeiling = "of_ceiling", fastestOfCeiling = "fastest_of_ceiling", timesBatch1 = "times_batch_1"
             case ofBatchCeiling = "of_batch_ceiling"
         }
+    }
+
+    struct PhaseTime: Encodable {
+        /// `ForwardPhaseTimes.Phase`'s case name (stable), and its words.
+        var phase: String
+        var name: String
+        var milliseconds: Double
     }
 
     var model: String
@@ -95,6 +104,11 @@ struct BenchReport: Encodable {
                 d.timesBatch1 = v / base
                 d.ofBatchCeiling = r.batchCeilingTokensPerSecond.map { v / $0 }
             }
+            d.phases = r.decodePhaseMilliseconds[b].map { phases in
+                phases.filter { $0.milliseconds > 0 }.map {
+                    PhaseTime(phase: String(describing: $0.phase), name: $0.phase.name, milliseconds: $0.milliseconds)
+                }
+            }
             return d
         }
         prefillTokens = r.prefillLength
@@ -132,6 +146,13 @@ struct BenchReport: Encodable {
             }
             if let c = d.cpus { note.append("\(f(c, 2)) CPUs") }
             rows.append(["decode batch \(d.batch)", "\(f(d.tokensPerSecond)) tokens/s", note.joined(separator: ", ")])
+        }
+        for d in decode {
+            guard let phases = d.phases else { continue }
+            let total = phases.reduce(0) { $0 + $1.milliseconds }
+            for p in phases {
+                rows.append(["  \(p.name)", "\(f(p.milliseconds, 3)) ms", "batch \(d.batch): \(pct(p.milliseconds / max(total, 1e-9))) of a step's \(f(total, 2)) ms"])
+            }
         }
         rows.append(["prefill \(prefillTokens) tokens", "\(f(prefillTokensPerSecond)) tokens/s", "one forward pass"])
 

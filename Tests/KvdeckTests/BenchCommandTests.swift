@@ -48,6 +48,41 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(share, (decode[1]["tokens_per_s"] as? Double ?? 0) / batchCeiling, accuracy: share * 1e-9)
     }
 
+    /// --phases: every decode row carries the pass's phases, each timed, and together they are
+    /// within the step they were taken from (with 2 steps the median step is the slower one, so
+    /// the phases' mean cannot exceed it; they cover nearly all of a step, so not under half of
+    /// the fastest). Without the flag there are none.
+    func testPhasesAccountForTheDecodeStep() throws {
+        let out = try EngineCommand.json(["bench", "default", "-o", "json", "--phases"] + tiny)
+        let decode = try XCTUnwrap(out["decode"] as? [[String: Any]])
+        XCTAssertEqual(decode.count, 2)
+        for d in decode {
+            let batch = try XCTUnwrap(d["batch"] as? Int)
+            let phases = try XCTUnwrap(d["phases"] as? [[String: Any]], "batch \(batch): \(d)")
+            let names = phases.compactMap { $0["phase"] as? String }
+            for p in ["attentionNorm", "qkv", "attention", "outputProduct", "ffnNorm", "gateUpSwiGLU", "down", "logits"] {
+                XCTAssertTrue(names.contains(p), "batch \(batch) lacks \(p): \(names)")
+            }
+            XCTAssertFalse(names.contains("qkNorm"), "SmolLM2 has no q/k norms: \(names)")
+            let ms = phases.compactMap { $0["milliseconds"] as? Double }
+            XCTAssertEqual(ms.count, phases.count)
+            XCTAssertTrue(ms.allSatisfy { $0 > 0 }, "\(ms)")
+            let sum = ms.reduce(0, +)
+            let median = 1000 * Double(batch) / (d["tokens_per_s"] as? Double ?? 1)
+            let fastest = 1000 * Double(batch) / (d["fastest_tokens_per_s"] as? Double ?? 1)
+            XCTAssertLessThanOrEqual(sum, median * 1.001, "batch \(batch): phases \(sum) ms, step \(median) ms")
+            XCTAssertGreaterThan(sum, fastest / 2, "batch \(batch): phases \(sum) ms, fastest step \(fastest) ms")
+        }
+        let plain = try EngineCommand.json(["bench", "default", "-o", "json"] + tiny)
+        let plainDecode = try XCTUnwrap(plain["decode"] as? [[String: Any]])
+        XCTAssertTrue(plainDecode.allSatisfy { $0["phases"] == nil }, "\(plainDecode)")
+
+        let table = try EngineCommand.run(["bench", "default", "--phases"] + tiny)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("\n  gate/up products + SwiGLU "), table.stdout)
+        XCTAssertTrue(table.stdout.contains("batch 2: "), table.stdout)
+    }
+
     func testBadInputExitsNonZeroWithAMessage() throws {
         let cases: [(args: [String], message: String)] = [
             (["bench", "/nonexistent/model.gguf"], "no model at /nonexistent/model.gguf"),

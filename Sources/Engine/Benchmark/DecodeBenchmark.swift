@@ -22,6 +22,9 @@ public struct DecodeBenchmark {
         /// Copy and prefill figures are the best of this many runs (other processes share the
         /// machine).
         public var repeats = 3
+        /// Also time each phase of the decode steps (`ForwardPhaseTimes`): ~10 clock reads per
+        /// layer, microseconds a step.
+        public var phases = false
         public init() {}
     }
 
@@ -46,6 +49,9 @@ public struct DecodeBenchmark {
         public var decodeCPUSecondsPerStep: [Int: Double] = [:]
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
+        /// With `Options.phases`: by batch size, wall milliseconds per decode step in each phase
+        /// (mean over the timed steps), in pass order.
+        public var decodePhaseMilliseconds: [Int: [(phase: ForwardPhaseTimes.Phase, milliseconds: Double)]] = [:]
         /// Multiply-adds of the matrix products per token, and the instruction they use with the
         /// multiply-adds per second it sustains on every thread at once (nil on the reference path).
         public var multiplyAddsPerToken = 0
@@ -82,6 +88,14 @@ public struct DecodeBenchmark {
                     line += ")"
                 }
                 out.append(line)
+            }
+            for b in decodePhaseMilliseconds.keys.sorted() {
+                let phases = decodePhaseMilliseconds[b]!.filter { $0.milliseconds > 0 }
+                let total = phases.reduce(0) { $0 + $1.milliseconds }
+                out.append("batch \(b) step by phase (wall ms per step, mean; \(f(total, 2)) ms in all):")
+                for p in phases {
+                    out.append("  \(p.phase.name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(f(p.milliseconds, 3))  \(f(100 * p.milliseconds / max(total, 1e-9)))%")
+                }
             }
             out.append("prefill \(prefillLength) tokens: \(f(prefillTokensPerSecond)) tokens/s")
             return out
@@ -138,6 +152,8 @@ public struct DecodeBenchmark {
             try step([Int](repeating: o.contextLength, count: b))  // fill the context, untimed
             try step([Int](repeating: 1, count: b))                 // warm-up
             var times: [Double] = []
+            let phaseTimes = o.phases ? ForwardPhaseTimes() : nil
+            runner.phaseTimes = phaseTimes
             let cpu0 = processCPUSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<o.decodeSteps {
                 let t0 = DispatchTime.now().uptimeNanoseconds
@@ -145,6 +161,8 @@ public struct DecodeBenchmark {
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
             let cpu = processCPUSeconds() - cpu0
+            runner.phaseTimes = nil
+            if let phaseTimes { report.decodePhaseMilliseconds[b] = phaseTimes.millisecondsPerPass }
             report.decodeCPUUtilization[b] = cpu / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
             report.decodeCPUSecondsPerStep[b] = cpu / Double(o.decodeSteps)
             times.sort()

@@ -33,6 +33,12 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     private let lock = NSLock()  // `forward` is serialised by the engine; this makes it certain
     private var scratch = CPUScratch()
     private var logitsStorage: [Float] = []
+    /// Set to time each phase of the passes (the benchmark's `--phases`); nil costs nothing.
+    public var phaseTimes: ForwardPhaseTimes? {
+        get { lock.lock(); defer { lock.unlock() }; return phaseClock }
+        set { lock.lock(); defer { lock.unlock() }; phaseClock = newValue }
+    }
+    private var phaseClock: ForwardPhaseTimes?
     /// RoPE's per-pair inverse frequencies and cos/sin factor, with the model's scaling.
     private let ropeInverseFrequencies: [Float]
     private let ropeAttentionFactor: Float
@@ -138,6 +144,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     // MARK: - The pass
 
     private func run(_ batch: ForwardBatch, logitRows: [Int32]) throws -> [Float] {
+        let clock = phaseClock
+        clock?.beginPass()
         let c = config
         let n = batch.tokens.count
         let h = c.hiddenSize, hd = c.headDim
@@ -179,13 +187,17 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         for (l, layer) in weights.layers.enumerated() {
             let kCache = kvCache + (2 * l) * blockCount * layerStride
             let vCache = kCache + blockCount * layerStride
+            clock?.end(l == 0 ? .setup : .down)
 
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.attnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
+            clock?.end(.attentionNorm)
             try matmul([layer.q.linear(into: s.q, ldy: qDim), layer.k.linear(into: s.k, ldy: kvDim),
                         layer.v.linear(into: s.v, ldy: kvDim)], s.xb, xq, n)
+            clock?.end(.qkv)
             if let qn = layer.qNorm, let kn = layer.kNorm {
                 kvd_rmsnorm(pool.raw, s.q, qn, s.q, Int32(n * c.headCount), Int32(hd), eps)
                 kvd_rmsnorm(pool.raw, s.k, kn, s.k, Int32(n * c.kvHeadCount), Int32(hd), eps)
+                clock?.end(.qkNorm)
             }
             // q and k rotated by position and K and V stored, then attention, whose tasks also
             // quantise the output product's input: one job in a decode step (kvd_attention).
@@ -205,17 +217,23 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
                 }
             }
             guard rc == 0 else { throw CPURunnerError("the attention kernel refused its arguments (layer \(l))") }
+            clock?.end(.attention)
             try matmul([layer.o.linear(into: s.x, ldy: h, accumulate: true)], s.att, xq, n)
+            clock?.end(.outputProduct)
 
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
+            clock?.end(.ffnNorm)
             // silu(gate) * up, quantised for the down product, in the same job as both products.
             let ffnq: UnsafeMutableRawPointer? = quantize ? s.ffnq : nil
             var gate = layer.gate.linear(into: s.gate, ldy: ffn), up = layer.up.linear(into: s.up, ldy: ffn)
             guard kvd_matmul_swiglu(pool.raw, isa, &gate, &up, s.xb, xq, wide, Int32(n), ffnq) == 0 else {
                 throw CPURunnerError("the matmul kernel refused its arguments")
             }
+            clock?.end(.gateUpSwiGLU)
             try matmul([layer.down.linear(into: s.x, ldy: h, accumulate: true)], s.gate, ffnq, n)
         }
+
+        clock?.end(weights.layers.isEmpty ? .setup : .down)
 
         // Only the rows that want logits go through the final norm and the vocabulary matrix.
         let m = logitRows.count
@@ -235,6 +253,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         try logitsStorage.withUnsafeMutableBufferPointer { out in
             try matmul([weights.output.linear(into: out.baseAddress!, ldy: c.vocabSize)], s.xb, xq, m)
         }
+        clock?.end(.logits)
         return logitsStorage
     }
 
