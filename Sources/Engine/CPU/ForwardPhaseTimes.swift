@@ -1,7 +1,7 @@
 import Foundation
 
-/// Wall time of each phase of `CPUModelRunner`'s forward passes, summed over the passes since
-/// `reset()`: the benchmark's `--phases` (Benchmarks/EngineDecode). A runner without one
+/// Wall time of each phase of `CPUModelRunner`'s forward passes, summed over the passes it was
+/// set for: the benchmark's `--phases` (Benchmarks/EngineDecode). A runner without one
 /// (`phaseTimes == nil`, the default) pays a nil check per phase. Every phase is a pool job or a
 /// few, so the times are what the caller waited, joins and all: what a change to one kernel
 /// moves, told apart from the others on a machine too noisy for whole-step comparisons.
@@ -35,11 +35,6 @@ public final class ForwardPhaseTimes: @unchecked Sendable {
     /// Milliseconds per pass spent in each phase, in pass order.
     public var millisecondsPerPass: [(phase: Phase, milliseconds: Double)] {
         Phase.allCases.map { ($0, Double(nanoseconds[$0.rawValue]) / 1e6 / Double(max(passes, 1))) }
-    }
-
-    public func reset() {
-        nanoseconds = [UInt64](repeating: 0, count: Phase.allCases.count)
-        passes = 0
     }
 
     func beginPass() {
