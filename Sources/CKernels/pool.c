@@ -34,10 +34,10 @@
  * against work: a server's own threads preempt a worker in bursts of a millisecond (a step's
  * tokens written to 32 clients), which the average took for a lost core and answered with 200 ms
  * on one thread (served throughput -20%); it also fired in a quiet 32-sequence decode (1.6-1.8 of
- * 2 CPUs busy). Over
- * a window such a burst is a few percent of what the worker did. With 2 hogs on 2 cores the
- * share test fires (the workers run 5-30% of the tasks) and batch-1 decode keeps ~2x what the
- * two threads reach there. On idle cores the workers run their share and this never fires. */
+ * 2 CPUs busy). Over a window such a burst is a few percent of what the worker did. With 2 hogs
+ * on 2 cores the share test fires (the workers run 5-30% of the tasks) and batch-1 decode keeps
+ * ~2x what the two threads reach there. On idle cores the workers run their share and this never
+ * fires. */
 #define KVD_SOLO_NS 200000000L
 #define KVD_SOLO_WINDOW_NS 20000000L
 #define KVD_SOLO_WINDOW_TASKS 256
