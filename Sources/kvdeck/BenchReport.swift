@@ -105,7 +105,7 @@ struct BenchReport: Encodable {
                 d.ofBatchCeiling = r.batchCeilingTokensPerSecond.map { v / $0 }
             }
             d.phases = r.decodePhaseMilliseconds[b].map { phases in
-                phases.filter { $0.milliseconds > 0 }.map {
+                phases.map {
                     PhaseTime(phase: String(describing: $0.phase), name: $0.phase.name, milliseconds: $0.milliseconds)
                 }
             }

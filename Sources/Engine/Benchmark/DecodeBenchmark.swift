@@ -50,7 +50,8 @@ public struct DecodeBenchmark {
         public var prefillLength = 0
         public var prefillTokensPerSecond = 0.0
         /// With `Options.phases`: by batch size, wall milliseconds per decode step in each phase
-        /// (mean over the timed steps), in pass order.
+        /// that took any (mean over the timed steps), in pass order; a model without q/k norms has
+        /// no such phase.
         public var decodePhaseMilliseconds: [Int: [(phase: ForwardPhaseTimes.Phase, milliseconds: Double)]] = [:]
         /// Multiply-adds of the matrix products per token, and the instruction they use with the
         /// multiply-adds per second it sustains on every thread at once (nil on the reference path).
@@ -90,7 +91,7 @@ public struct DecodeBenchmark {
                 out.append(line)
             }
             for b in decodePhaseMilliseconds.keys.sorted() {
-                let phases = decodePhaseMilliseconds[b]!.filter { $0.milliseconds > 0 }
+                let phases = decodePhaseMilliseconds[b]!
                 let total = phases.reduce(0) { $0 + $1.milliseconds }
                 out.append("batch \(b) step by phase (wall ms per step, mean; \(f(total, 2)) ms in all):")
                 for p in phases {
@@ -162,7 +163,9 @@ public struct DecodeBenchmark {
             }
             let cpu = processCPUSeconds() - cpu0
             runner.phaseTimes = nil
-            if let phaseTimes { report.decodePhaseMilliseconds[b] = phaseTimes.millisecondsPerPass }
+            if let phaseTimes {
+                report.decodePhaseMilliseconds[b] = phaseTimes.millisecondsPerPass.filter { $0.milliseconds > 0 }
+            }
             report.decodeCPUUtilization[b] = cpu / (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9)
             report.decodeCPUSecondsPerStep[b] = cpu / Double(o.decodeSteps)
             times.sort()
