@@ -147,7 +147,7 @@ typedef struct {
     int ldq, ldo;
     const int32_t *ctx_len, *tables, *table_offset;
     int group_splits, ntasks;
-    /* With xq: each task quantises the blocks of out it wrote (kvd_attention). */
+    /* With xq: each task quantises the blocks of out it wrote (kvd_attention), in format wide. */
     int isa, wide;
     void *xq;
     /* With write: each task first stores its token's K and V head (kvd_attention). */
@@ -159,8 +159,7 @@ static inline void attn_quantize(const attn_job *j, int t, size_t first_head, in
     const size_t hd = (size_t)j->shape->head_dim;
     const int n = j->shape->num_heads * j->shape->head_dim;
     kvd_quantize_blocks(j->isa, j->out + (size_t)t * (size_t)j->ldo, n, (int)(first_head * hd / 32),
-                        (int)((first_head + (size_t)nheads) * hd / 32), j->wide,
-                        (char *)j->xq + (size_t)t * kvd_qrow_bytes(n, j->wide));
+                        (int)((first_head + (size_t)nheads) * hd / 32), j->wide, j->xq, t);
 }
 
 /* Prefetches half `half` (0 or 1) of the lines of KV head h's K (v = 0) or V (v = 1) in cache
@@ -282,7 +281,7 @@ int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, void *kcache
     if (!kvd_attn_shape_valid(s) || !kvd_isa_supported(isa)) return -1;
     const int n = s->num_heads * s->head_dim;
     if (xq && (n % 32 || ldo < n)) return -1;
-    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0, isa, wide != 0, NULL, NULL };
+    attn_job j = { s, kcache, vcache, q, out, ldq, ldo, ctx_len, tables, table_offset, 1, 0, isa, wide, NULL, NULL };
     /* Fewer (token, KV head) pairs than ~4 per thread: split each group into its query heads
      * (decode of one sequence is 3 pairs for the default model, 9 once split). */
     const int group = s->num_heads / s->num_kv_heads;

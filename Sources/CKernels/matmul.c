@@ -89,8 +89,11 @@ static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, 
         const int block = kvd_type_is_block(type);
         if (block && nin % 32) return -1;
         if (!l->y || !l->w || l->ldy < l->nout) return -1;
-        /* Packed weights have one kernel: AVX-512 with wide activations. */
-        if (packed && !(block && isa == KVD_ISA_AVX512 && xq && wide)) return -1;
+        /* Packed weights have one kernel: AVX-512 with wide grouped activations, which no other
+         * kernel reads. */
+        if (wide < KVD_XQ_NARROW || wide > KVD_XQ_WIDE_GROUPED) return -1;
+        if (packed && !(block && isa == KVD_ISA_AVX512 && xq && wide == KVD_XQ_WIDE_GROUPED)) return -1;
+        if (!packed && block && xq && wide == KVD_XQ_WIDE_GROUPED) return -1;
         kvd_mm_args *a = &j->args[o];
         a->type = type;
         a->w = l->w;
@@ -99,8 +102,8 @@ static int mm_setup(mm_job *j, kvd_pool *pool, int isa, const kvd_linear *outs, 
         a->nout = l->nout;
         a->x = x;
         a->xq = xq;
-        a->qstride = kvd_qrow_bytes(nin, wide);
-        a->wide = wide != 0;
+        a->qstride = wide == KVD_XQ_WIDE_GROUPED ? kvd_xq_group_bytes(nin) : kvd_qrow_bytes(nin, wide);
+        a->wide = wide;
         a->y = l->y;
         a->ldy = l->ldy;
         a->bias = l->bias;
@@ -146,12 +149,10 @@ static void swiglu_task(void *ctx, int task, int thread) {
     j->kernel[0](&j->args[0], r0, r1, t0, t1);
     j->kernel[1](&j->args[1], r0, r1, t0, t1);
     const kvd_mm_args *g = &j->args[0], *u = &j->args[1];
-    const size_t qstride = kvd_qrow_bytes(g->nout, g->wide);
     for (int t = t0; t < t1; t++) {
         float *gr = g->y + (size_t)t * (size_t)g->ldy;
         kvd_swiglu_span(j->isa, gr + r0, u->y + (size_t)t * (size_t)u->ldy + r0, gr + r0, (size_t)(r1 - r0));
-        if (j->swiglu_xq)
-            kvd_quantize_blocks(j->isa, gr, g->nout, r0 / 32, r1 / 32, g->wide, (char *)j->swiglu_xq + (size_t)t * qstride);
+        if (j->swiglu_xq) kvd_quantize_blocks(j->isa, gr, g->nout, r0 / 32, r1 / 32, g->wide, j->swiglu_xq, t);
     }
 }
 

@@ -341,34 +341,35 @@ void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {
 }
 /* kvd_quantize_rows, 16 lanes at a time, with the same float operations in the same order (no
  * fused multiply-add), so its bytes equal the plain version's: every path sees the same input. */
-TGT void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *dst) {
+TGT void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *xq, int t) {
     const int nb = n / 32;
     const float levels = wide ? 32767.0f : 127.0f;
     const __m512 magic = _mm512_set1_ps(12582912.0f);
-    uint8_t *row = dst;
-    float *d = (float *)(row + kvd_qrow_scales_offset(n, wide));
-    float *s = (float *)(row + kvd_qrow_sums_offset(n, wide));
     for (int b = b0; b < b1; b++) {
+        const kvd_xq_block dst = kvd_xq_locate(xq, n, wide, t, b);
         const __m512 x0 = _mm512_loadu_ps(xr + 32 * b), x1 = _mm512_loadu_ps(xr + 32 * b + 16);
         const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
         const float db = amax / levels;
         const __m512 id = _mm512_set1_ps(db != 0.0f ? 1.0f / db : 0.0f);
         const __m512i q0 = _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(x0, id), magic), magic));
         const __m512i q1 = _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(x1, id), magic), magic));
-        if (wide) {
-            _mm256_storeu_si256((__m256i *)((int16_t *)row + kvd_wide_index(nb, b, 0)), _mm512_cvtepi32_epi16(q0));
-            _mm256_storeu_si256((__m256i *)((int16_t *)row + kvd_wide_index(nb, b, 16)), _mm512_cvtepi32_epi16(q1));
+        if (wide == KVD_XQ_WIDE_GROUPED) {
+            _mm256_storeu_si256((__m256i *)dst.values, _mm512_cvtepi32_epi16(q0));
+            _mm256_storeu_si256((__m256i *)(dst.values + 32), _mm512_cvtepi32_epi16(q1));
+        } else if (wide) {
+            _mm256_storeu_si256((__m256i *)((int16_t *)dst.values + kvd_wide_index(nb, b, 0)), _mm512_cvtepi32_epi16(q0));
+            _mm256_storeu_si256((__m256i *)((int16_t *)dst.values + kvd_wide_index(nb, b, 16)), _mm512_cvtepi32_epi16(q1));
         } else {
-            _mm_storeu_si128((__m128i *)(row + 32 * b), _mm512_cvtepi32_epi8(q0));
-            _mm_storeu_si128((__m128i *)(row + 32 * b + 16), _mm512_cvtepi32_epi8(q1));
+            _mm_storeu_si128((__m128i *)(dst.values + 32 * b), _mm512_cvtepi32_epi8(q0));
+            _mm_storeu_si128((__m128i *)(dst.values + 32 * b + 16), _mm512_cvtepi32_epi8(q1));
         }
-        d[b] = db;
-        s[b] = db * (float)_mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+        *dst.d = db;
+        *dst.s = db * (float)_mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
     }
 }
 #else
 #include "matmul_internal.h"
 void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { kvd_mm_float_ref(a, r0, r1, t0, t1); }
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1) { kvd_mm_q8_ref(a, r0, r1, t0, t1); }
-void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *row) { kvd_quantize_blocks_ref(xr, n, b0, b1, wide, row); }
+void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *xq, int t) { kvd_quantize_blocks_ref(xr, n, b0, b1, wide, xq, t); }
 #endif

@@ -13,9 +13,9 @@ typedef struct {
     int nin;
     int nout;
     const float *x;        /* ntok x nin floats */
-    const uint8_t *xq;     /* ntok x kvd_qrow_bytes(nin), or NULL */
-    size_t qstride;
-    int wide;              /* xq rows are int16 (kvd_matmul.h) */
+    const uint8_t *xq;     /* kvd_xq_bytes(ntok, nin, wide), or NULL */
+    size_t qstride;        /* between tokens (row formats) or groups of KVD_XQ_GROUP (grouped) */
+    int wide;              /* xq's format, KVD_XQ_* (kvd_matmul.h) */
     float *y;
     int ldy;
     const float *bias;
@@ -31,12 +31,12 @@ void kvd_mm_float_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx2(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_float_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
 void kvd_mm_q8_avx512(const kvd_mm_args *a, int r0, int r1, int t0, int t1);
-/* Blocks b0..<b1 of one row of n values (xr) into its quantised row (kvd_quantize_rows' bytes
- * for those blocks), plain or AVX-512 (the same float operations in the same order, so the same
- * bytes); kvd_quantize_blocks picks by isa (KVD_ISA_*). */
-void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *row);
-void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *row);
-void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *row);
+/* Blocks b0..<b1 of one row of n values (xr) into token t of xq (kvd_quantize_rows' bytes in
+ * format `wide` for those blocks), plain or AVX-512 (the same float operations in the same order,
+ * so the same bytes); kvd_quantize_blocks picks by isa (KVD_ISA_*). */
+void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *xq, int t);
+void kvd_quantize_blocks_avx512(const float *xr, int n, int b0, int b1, int wide, void *xq, int t);
+void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *xq, int t);
 /* kvd_rope for one token: nheads heads of head_dim at x, by its cos/sin row (c, s). */
 void kvd_rope_token(float *x, int nheads, int head_dim, const float *c, const float *s, int layout);
 /* o[i] = silu(g[i]) * u[i] for n values with the SIMD code of isa (kvd_swiglu's arithmetic). */
@@ -121,6 +121,31 @@ static inline size_t kvd_qrow_scales_offset(int n, int wide) {
 }
 static inline size_t kvd_qrow_sums_offset(int n, int wide) {
     return kvd_qrow_scales_offset(n, wide) + kvd_round64((size_t)n / 32 * 4);
+}
+/* The wide grouped format (kvd_matmul.h): bytes per block of a group, offsets in it, bytes per
+ * group of KVD_XQ_GROUP tokens of n values. */
+#define KVD_XQ_GROUP_BLOCK 576
+#define KVD_XQ_GROUP_SCALES 512
+#define KVD_XQ_GROUP_SUMS 544
+static inline size_t kvd_xq_group_bytes(int n) { return (size_t)(n / 32) * KVD_XQ_GROUP_BLOCK; }
+/* Where token t's block b keeps its values (for the row formats, the row: the values sit at
+ * kvd_wide_index or b * 32 in it), its scale d and its sum s in xq of format `wide`. */
+typedef struct { uint8_t *values; float *d, *s; } kvd_xq_block;
+static inline kvd_xq_block kvd_xq_locate(void *xq, int n, int wide, int t, int b) {
+    kvd_xq_block k;
+    if (wide == KVD_XQ_WIDE_GROUPED) {
+        uint8_t *blk = (uint8_t *)xq + (size_t)(t / KVD_XQ_GROUP) * kvd_xq_group_bytes(n) + (size_t)b * KVD_XQ_GROUP_BLOCK;
+        const int slot = t % KVD_XQ_GROUP;
+        k.values = blk + 64 * slot;
+        k.d = (float *)(blk + KVD_XQ_GROUP_SCALES) + slot;
+        k.s = (float *)(blk + KVD_XQ_GROUP_SUMS) + slot;
+    } else {
+        uint8_t *row = (uint8_t *)xq + (size_t)t * kvd_qrow_bytes(n, wide);
+        k.values = row;
+        k.d = (float *)(row + kvd_qrow_scales_offset(n, wide)) + b;
+        k.s = (float *)(row + kvd_qrow_sums_offset(n, wide)) + b;
+    }
+    return k;
 }
 /* Where element j of block b sits among a wide row's int16 (pair-interleaved; kvd_matmul.h). */
 static inline size_t kvd_wide_index(int nb, int b, int j) {

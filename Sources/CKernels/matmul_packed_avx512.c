@@ -7,6 +7,8 @@
  * and one vpdpwssd per token multiplies them with the token's activation pair broadcast from
  * memory. The weights are decoded once per token tile (up to KVD_PACKED_TOKENS tokens held in
  * registers), so in a batch the decode is shared and the work is the dot products themselves.
+ * The activations come in the wide grouped format (kvd_matmul.h): a tile's 8 tokens are one
+ * group, every value, scale and sum of a block at a constant offset from one address.
  * Each (row, token) pair sees the same instruction sequence whatever the batch, so a token's
  * results do not depend on the others. */
 #if defined(__x86_64__)
@@ -16,10 +18,11 @@
 #define TGT __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INL static inline __attribute__((always_inline))
 
-/* Tokens per register tile: two accumulators each (the block's int32 sums, the float total) plus
- * the weights and scales stay within the 32 vector registers. */
+/* Tokens per register tile: three accumulators each (two int32 chains of the block's sums, the
+ * float total) plus the weights and scales stay within the 32 vector registers. */
 #define KVD_PACKED_TOKENS 8
 _Static_assert(KVD_PACKED_TOKENS == 8, "packed_rows' remainder switch covers 1 to 7 tokens");
+_Static_assert(KVD_PACKED_TOKENS == KVD_XQ_GROUP, "a register tile is one group of the activations");
 
 /* How far ahead the kernel prefetches: streaming from DRAM one tile at a time, the loads of a
  * few blocks in flight are too few to reach the memory bandwidth alone. The next tile (at least
@@ -34,27 +37,21 @@ _Static_assert(KVD_PACKED_TOKENS == 8, "packed_rows' remainder switch covers 1 t
 #endif
 
 /* The int32 at p, broadcast: an activation pair (x_e, x_e+1). */
-TGT INL __m512i pair(const int16_t *p) {
+TGT INL __m512i pair(const uint8_t *p) {
     int32_t v;
     memcpy(&v, p, 4);
     return _mm512_set1_epi32(v);
 }
 
-/* Rows of one tile (16 lanes) for T tokens from t: token group `part` of the tile's `parts`. */
+/* Rows of one tile (16 lanes) for T tokens from t (a group's first): token group `part` of the
+ * tile's `parts`. */
 TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *tile, int r, int t, int part, int parts, const int T) {
     const int nin = a->nin, nb = nin / 32;
     const size_t sb = kvd_packed_scale_bytes(type), qb = kvd_packed_quant_bytes(type);
     const uint8_t *scales = tile, *quants = tile + kvd_round64((size_t)nb * sb);
-    const size_t doff = kvd_qrow_scales_offset(nin, 1), soff = kvd_qrow_sums_offset(nin, 1);
-    /* One pointer per token, its scales and sums at the same offsets from each: with a pointer
-     * for each of those too, 8 tokens need more general registers than there are, and the
-     * compiler reloads spilled pointers inside the products. */
-    const uint8_t *x[KVD_PACKED_TOKENS];
+    const uint8_t *group = a->xq + (size_t)(t / KVD_XQ_GROUP) * a->qstride;
     __m512 acc[KVD_PACKED_TOKENS];
-    for (int i = 0; i < T; i++) {
-        x[i] = a->xq + (size_t)(t + i) * a->qstride;
-        acc[i] = _mm512_setzero_ps();
-    }
+    for (int i = 0; i < T; i++) acc[i] = _mm512_setzero_ps();
     const __m512i nibble = _mm512_set1_epi16(0x0f);
     const size_t tile_bytes = kvd_packed_tile_bytes(type, nin);
     size_t ahead = KVD_PACKED_PREFETCH_TILES * tile_bytes;
@@ -75,11 +72,12 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
                 _mm_prefetch((const char *)pf, _MM_HINT_T0);
         }
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)s));
-        /* Where the block's elements 0 and 16 sit in a wide activation row. */
-        const size_t lo = kvd_wide_index(nb, b, 0), hi = kvd_wide_index(nb, b, 16);
-        /* Few tokens leave the dot products one long dependency chain each: split them over
-         * C independent int32 sums (integer adds, so the result is the same for any C). */
-        const int C = T >= 4 ? 1 : T >= 2 ? 2 : 4;
+        /* The group's block: token i's pair (e, e+1) at 64 i + 2 e, its scale and sum after. */
+        const uint8_t *xb = group + (size_t)b * KVD_XQ_GROUP_BLOCK;
+        /* vpdpwssd's latency is 4 cycles and two issue per cycle, so it needs 8 independent
+         * chains in flight; split each token's products over C int32 sums (integer adds, so the
+         * result is the same for any C) for more: 16 with 8 tokens (+1-2% over 8 chains). */
+        const int C = T >= 4 ? 2 : 4;
         __m512i isum[KVD_PACKED_TOKENS][4];
         for (int i = 0; i < T; i++)
             for (int c = 0; c < C; c++) isum[i][c] = _mm512_setzero_si512();
@@ -89,12 +87,12 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
                 const __m512i v = _mm512_loadu_si512((const void *)(q + 64 * g));
                 const __m512i w0 = _mm512_srai_epi16(_mm512_slli_epi16(v, 8), 8);
                 const __m512i w1 = _mm512_srai_epi16(v, 8);
-                const size_t e = (g < 4 ? lo : hi) + (size_t)(4 * g % 16);
+                const int e = 4 * g;
                 for (int i = 0; i < T; i++) {
                     __m512i *sum = &isum[i][(2 * g) % C];
-                    *sum = _mm512_dpwssd_epi32(*sum, w0, pair((const int16_t *)x[i] + e));
+                    *sum = _mm512_dpwssd_epi32(*sum, w0, pair(xb + 64 * i + 2 * e));
                     sum = &isum[i][(2 * g + 1) % C];
-                    *sum = _mm512_dpwssd_epi32(*sum, w1, pair((const int16_t *)x[i] + e + 2));
+                    *sum = _mm512_dpwssd_epi32(*sum, w1, pair(xb + 64 * i + 2 * (e + 2)));
                 }
             }
         } else {
@@ -102,12 +100,12 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
             _Pragma("clang loop unroll(full)")
             for (int g = 0; g < 4; g++) {
                 const __m512i v = _mm512_loadu_si512((const void *)(q + 64 * g));
-                const size_t e = (g < 2 ? lo : hi) + (size_t)(8 * g % 16);
                 for (int k = 0; k < 4; k++) {
                     const __m512i wk = _mm512_and_si512(k ? _mm512_srli_epi16(v, 4 * k) : v, nibble);
+                    const int e = 8 * g + 2 * k;
                     for (int i = 0; i < T; i++) {
                         __m512i *sum = &isum[i][k % C];
-                        *sum = _mm512_dpwssd_epi32(*sum, wk, pair((const int16_t *)x[i] + e + 2 * k));
+                        *sum = _mm512_dpwssd_epi32(*sum, wk, pair(xb + 64 * i + 2 * e));
                     }
                 }
             }
@@ -119,16 +117,12 @@ TGT INL void packed_tile(const kvd_mm_args *a, const int type, const uint8_t *ti
         __m512 m = _mm512_setzero_ps();
         if (type == KVD_TYPE_Q4_1) m = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(s + 32)));
         if (type == KVD_TYPE_Q4_0) m = _mm512_mul_ps(d, _mm512_set1_ps(-8.0f));
-        /* The block's scale and sum as offsets from each token's pointer; the empty asm keeps
-         * the compiler from hoisting 16 such addresses out of the loop (and spilling them). */
-        size_t dpos = doff + 4 * (size_t)b, spos = soff + 4 * (size_t)b;
-        __asm__("" : "+r"(dpos), "+r"(spos));
         for (int i = 0; i < T; i++) {
             float xd, xs;
-            memcpy(&xd, x[i] + dpos, 4);
+            memcpy(&xd, xb + KVD_XQ_GROUP_SCALES + 4 * i, 4);
             acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[i][0]), _mm512_mul_ps(d, _mm512_set1_ps(xd)), acc[i]);
             if (type != KVD_TYPE_Q8_0) {
-                memcpy(&xs, x[i] + spos, 4);
+                memcpy(&xs, xb + KVD_XQ_GROUP_SUMS + 4 * i, 4);
                 acc[i] = _mm512_fmadd_ps(m, _mm512_set1_ps(xs), acc[i]);
             }
         }

@@ -78,17 +78,19 @@ size_t kvd_qrow_bytes(int n, int wide) {
     return kvd_qrow_sums_offset(n, wide) + kvd_round64((size_t)n / 32 * 4);
 }
 
+size_t kvd_xq_bytes(int ntok, int n, int wide) {
+    if (wide == KVD_XQ_WIDE_GROUPED)
+        return (size_t)((ntok + KVD_XQ_GROUP - 1) / KVD_XQ_GROUP) * kvd_xq_group_bytes(n);
+    return (size_t)ntok * kvd_qrow_bytes(n, wide);
+}
+
 /* Narrow as ggml's quantize_row_q8_1 (d = max|x| / 127, q = round(x / d)); wide the same with
  * 32767. One version for every path, so the paths differ only in how they multiply. */
-void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *dst) {
+void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, void *xq, int t) {
     const int nb = n / 32;
     const float levels = wide ? 32767.0f : 127.0f;
-    uint8_t *row = dst;
-    int8_t *q8 = (int8_t *)row;
-    int16_t *q16 = (int16_t *)row;
-    float *d = (float *)(row + kvd_qrow_scales_offset(n, wide));
-    float *s = (float *)(row + kvd_qrow_sums_offset(n, wide));
     for (int b = b0; b < b1; b++) {
+        const kvd_xq_block dst = kvd_xq_locate(xq, n, wide, t, b);
         const float *xb = xr + b * 32;
         float amax = 0.0f;
         for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(xb[j]));
@@ -100,24 +102,24 @@ void kvd_quantize_blocks_ref(const float *xr, int n, int b0, int b1, int wide, v
         const float magic = 12582912.0f;
         for (int j = 0; j < 32; j++) {
             const int qv = (int)((xb[j] * id + magic) - magic);
-            if (wide) q16[kvd_wide_index(nb, b, j)] = (int16_t)qv;
-            else q8[b * 32 + j] = (int8_t)qv;
+            if (wide == KVD_XQ_WIDE_GROUPED) ((int16_t *)dst.values)[j] = (int16_t)qv;
+            else if (wide) ((int16_t *)dst.values)[kvd_wide_index(nb, b, j)] = (int16_t)qv;
+            else ((int8_t *)dst.values)[b * 32 + j] = (int8_t)qv;
             sum += qv;
         }
-        d[b] = db;
-        s[b] = db * (float)sum;
+        *dst.d = db;
+        *dst.s = db * (float)sum;
     }
 }
 
 void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst) {
-    const size_t stride = kvd_qrow_bytes(n, wide);
     for (int t = 0; t < ntok; t++)
-        kvd_quantize_blocks_ref(x + (size_t)t * (size_t)n, n, 0, n / 32, wide, (uint8_t *)dst + (size_t)t * stride);
+        kvd_quantize_blocks_ref(x + (size_t)t * (size_t)n, n, 0, n / 32, wide, dst, t);
 }
 
-void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *row) {
-    if (isa == KVD_ISA_AVX512) kvd_quantize_blocks_avx512(xr, n, b0, b1, wide, row);
-    else kvd_quantize_blocks_ref(xr, n, b0, b1, wide, row);
+void kvd_quantize_blocks(int isa, const float *xr, int n, int b0, int b1, int wide, void *xq, int t) {
+    if (isa == KVD_ISA_AVX512) kvd_quantize_blocks_avx512(xr, n, b0, b1, wide, xq, t);
+    else kvd_quantize_blocks_ref(xr, n, b0, b1, wide, xq, t);
 }
 
 void kvd_mm_float_ref(const kvd_mm_args *a, int r0, int r1, int t0, int t1) {

@@ -38,10 +38,8 @@ typedef struct { const float *x; int n, wide, isa; void *dst; } quantize_job;
 
 static void quantize_part(void *ctx, int r0, int r1) {
     quantize_job *j = ctx;
-    const size_t stride = kvd_qrow_bytes(j->n, j->wide);
     for (int r = r0; r < r1; r++)
-        kvd_quantize_blocks(j->isa, j->x + (size_t)r * (size_t)j->n, j->n, 0, j->n / 32, j->wide,
-                            (char *)j->dst + (size_t)r * stride);
+        kvd_quantize_blocks(j->isa, j->x + (size_t)r * (size_t)j->n, j->n, 0, j->n / 32, j->wide, j->dst, r);
 }
 
 void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int ntok, int n, int wide, void *dst) {

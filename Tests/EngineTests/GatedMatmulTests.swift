@@ -35,9 +35,8 @@ final class GatedMatmulTests: XCTestCase {
                 var expected = [Float](repeating: 0, count: ntok * nout)
                 kvd_swiglu(nil, c.path.rawValue, g, u, &expected, Int32(ntok), Int32(nout))
                 let quantized = c.arithmetic.quantizes && c.type.blockElements == 32
-                let wide: Int32 = c.arithmetic.wide ? 1 : 0
-                var expectedQ = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nout), wide)) * ntok)
-                if quantized { expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(expected, Int32(ntok), Int32(nout), wide, $0.baseAddress) } }
+                let wide = activationFormat(c.arithmetic, packed: c.packed)
+                let expectedQ = quantized ? quantizedActivations(expected, ntok: ntok, n: nout, format: wide) : []
                 for p in [pool, nil] {
                     let (out, q) = runGated(c, gate: gw, up: uw, nin: nin, nout: nout, x: x, ntok: ntok, pool: p)
                     let name = "\(c.path) \(c.type.name) \(c.arithmetic) packed \(c.packed) tokens \(ntok) pool \(p != nil)"
@@ -78,12 +77,11 @@ final class GatedMatmulTests: XCTestCase {
                           pool: CPUThreadPool?) -> ([Float], [UInt8]) {
         let gw = c.packed ? pack(type: c.type, weights: gate, nin: nin, nout: nout) : gate
         let uw = c.packed ? pack(type: c.type, weights: up, nin: nin, nout: nout) : up
-        let wide: Int32 = c.arithmetic.wide ? 1 : 0
+        let wide = activationFormat(c.arithmetic, packed: c.packed)
         let quantized = c.arithmetic.quantizes && c.type.blockElements == 32
-        var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), wide)) * ntok)
-        if quantized { xq.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(nin), wide, $0.baseAddress) } }
+        let xq = quantized ? quantizedActivations(x, ntok: ntok, n: nin, format: wide) : [0]
         var g = [Float](repeating: .nan, count: ntok * nout), u = g
-        var q = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nout), wide)) * ntok)
+        var q = [UInt8](repeating: 0, count: quantized ? kvd_xq_bytes(Int32(ntok), Int32(nout), wide) : 0)
         let type = Int32(c.type.rawValue) | (c.packed ? KVD_PACKED : 0)
         let rc = gw.withUnsafeBytes { gp in uw.withUnsafeBytes { up in
             g.withUnsafeMutableBufferPointer { gy in u.withUnsafeMutableBufferPointer { uy in

@@ -94,20 +94,32 @@ func pack(type: GGMLType, weights: [UInt8], nin: Int, nout: Int) -> [UInt8] {
     return out
 }
 
+/// The activations' format (KVD_XQ_*) for an arithmetic: packed weights take the wide grouped one.
+func activationFormat(_ arithmetic: CPUArithmetic, packed: Bool) -> Int32 {
+    Int32(packed ? KVD_XQ_WIDE_GROUPED : arithmetic.wide ? KVD_XQ_WIDE : KVD_XQ_NARROW)
+}
+
+/// kvd_quantize_rows of ntok rows of n values in `format`, in a buffer of kvd_xq_bytes.
+func quantizedActivations(_ x: [Float], ntok: Int, n: Int, format: Int32) -> [UInt8] {
+    precondition(x.count >= ntok * n)
+    var q = [UInt8](repeating: 0, count: kvd_xq_bytes(Int32(ntok), Int32(n), format))
+    q.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), format, $0.baseAddress) }
+    return q
+}
+
 /// Calls kvd_matmul on Swift arrays; with `packed`, on the weights repacked by kvd_pack_weights.
 func runMatmul(path: CPUKernelPath, type: GGMLType, weights: [UInt8], nin: Int, nout: Int, x: [Float], ntok: Int,
                arithmetic: CPUArithmetic, bias: [Float]? = nil, initial: [Float]? = nil, packed: Bool = false,
                pool: CPUThreadPool? = nil) -> [Float] {
     let weights = packed ? pack(type: type, weights: weights, nin: nin, nout: nout) : weights
     var y = initial ?? [Float](repeating: .nan, count: ntok * nout)
-    let wide: Int32 = arithmetic.wide ? 1 : 0
-    var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), wide)) * ntok + 64)
+    let wide = activationFormat(arithmetic, packed: packed)
+    let useQ = arithmetic.quantizes && type.blockElements == 32
+    let xq = useQ ? quantizedActivations(x, ntok: ntok, n: nin, format: wide) : [0]
     let rc = weights.withUnsafeBytes { w in
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
-                xq.withUnsafeMutableBytes { q in
-                    let useQ = arithmetic.quantizes && type.blockElements == 32
-                    if useQ { kvd_quantize_rows(xp.baseAddress, Int32(ntok), Int32(nin), wide, q.baseAddress) }
+                xq.withUnsafeBytes { q in
                     return (bias ?? []).withUnsafeBufferPointer { bp in
                         var l = kvd_linear(type: Int32(type.rawValue) | (packed ? KVD_PACKED : 0), w: w.baseAddress, nin: Int32(nin), nout: Int32(nout),
                                            y: yp.baseAddress, ldy: Int32(nout), bias: bias == nil ? nil : bp.baseAddress,

@@ -121,27 +121,48 @@ final class MatmulKernelTests: XCTestCase {
 
     func testQuantizedRowsRepresentTheInput() {
         var rng = SeededRandom(seed: 6)
-        let n = 96, nb = n / 32  // 3 blocks: one interleaved pair and an odd last block when wide
-        var x = rng.floats(n)
+        let n = 96, nb = n / 32, ntok = 10  // 3 blocks: one interleaved pair and an odd last block in wide rows
+        var x = rng.floats(n * ntok)
         x[5] = 40  // an outlier, as real activations have
-        for wide in [Int32(0), 1] {
-            var buf = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(n), wide)))
-            buf.withUnsafeMutableBytes { kvd_quantize_rows(x, 1, Int32(n), wide, $0.baseAddress) }
-            let doff = ((n * (wide == 1 ? 2 : 1)) + 63) & ~63
-            for b in 0..<nb {
-                let d = buf.withUnsafeBytes { $0.load(fromByteOffset: doff + 4 * b, as: Float.self) }
-                let amax = x[(b * 32)..<(b * 32 + 32)].map { abs($0) }.max()!
-                for j in 0..<32 {
-                    let q: Float
-                    if wide == 1 {
-                        // kvd_matmul.h: blocks 2p, 2p+1 as [2p 0..15, 2p+1 0..15, 2p 16..31, 2p+1 16..31]
-                        let index = b < nb - nb % 2 ? (b / 2) * 64 + (j / 16) * 32 + (b % 2) * 16 + j % 16 : b * 32 + j
-                        q = Float(buf.withUnsafeBytes { $0.load(fromByteOffset: 2 * index, as: Int16.self) })
-                    } else {
-                        q = Float(Int8(bitPattern: buf[b * 32 + j]))
+        x[n * 9 + 70] = -25
+        for format in [Int32(KVD_XQ_NARROW), Int32(KVD_XQ_WIDE), Int32(KVD_XQ_WIDE_GROUPED)] {
+            let buf = quantizedActivations(x, ntok: ntok, n: n, format: format)
+            let wide = format != Int32(KVD_XQ_NARROW)
+            let row = Int(kvd_qrow_bytes(Int32(n), format)), doff = ((n * (wide ? 2 : 1)) + 63) & ~63
+            XCTAssertEqual(buf.count, format == Int32(KVD_XQ_WIDE_GROUPED) ? 2 * nb * 576 : ntok * row, "format \(format) size")
+            for t in 0..<ntok {
+                for b in 0..<nb {
+                    // Byte offsets of the block's value j, its scale and its sum (kvd_matmul.h).
+                    let value: (Int) -> Int, scale: Int, sum: Int
+                    switch format {
+                    case Int32(KVD_XQ_WIDE_GROUPED):
+                        let block = (t / 8) * nb * 576 + b * 576, slot = t % 8
+                        value = { block + 64 * slot + 2 * $0 }
+                        scale = block + 512 + 4 * slot
+                        sum = block + 544 + 4 * slot
+                    case Int32(KVD_XQ_WIDE):
+                        // Blocks 2p, 2p+1 as [2p 0..15, 2p+1 0..15, 2p 16..31, 2p+1 16..31].
+                        value = { j in t * row + 2 * (b < nb - nb % 2 ? (b / 2) * 64 + (j / 16) * 32 + (b % 2) * 16 + j % 16 : b * 32 + j) }
+                        scale = t * row + doff + 4 * b
+                        sum = t * row + doff + 64 + 4 * b
+                    default:
+                        value = { t * row + b * 32 + $0 }
+                        scale = t * row + doff + 4 * b
+                        sum = t * row + doff + 64 + 4 * b
                     }
-                    let bound = amax / (wide == 1 ? 32767 : 127) / 2 * 1.0001
-                    XCTAssertLessThanOrEqual(abs(d * q - x[b * 32 + j]), bound, "wide \(wide) element \(b * 32 + j)")
+                    let d = buf.withUnsafeBytes { $0.load(fromByteOffset: scale, as: Float.self) }
+                    let s = buf.withUnsafeBytes { $0.load(fromByteOffset: sum, as: Float.self) }
+                    let xb = x[(t * n + b * 32)..<(t * n + b * 32 + 32)]
+                    let amax = xb.map { abs($0) }.max()!
+                    var qsum: Float = 0
+                    for j in 0..<32 {
+                        let q = wide ? Float(buf.withUnsafeBytes { $0.load(fromByteOffset: value(j), as: Int16.self) })
+                                     : Float(Int8(bitPattern: buf[value(j)]))
+                        qsum += q
+                        let bound = amax / (wide ? 32767 : 127) / 2 * 1.0001
+                        XCTAssertLessThanOrEqual(abs(d * q - x[t * n + b * 32 + j]), bound, "format \(format) token \(t) element \(b * 32 + j)")
+                    }
+                    XCTAssertEqual(s, d * qsum, accuracy: abs(d * qsum) * 1e-6, "format \(format) token \(t) block \(b) sum")
                 }
             }
         }
@@ -175,6 +196,15 @@ final class MatmulKernelTests: XCTestCase {
                 XCTAssertEqual(kvd_matmul(nil, 0, &l, 1, x, nil, 0, 1), -1)
                 l = kvd_linear(type: Int32(GGMLType.q4_0.rawValue), w: wp.baseAddress, nin: 40, nout: 1, y: yp.baseAddress, ldy: 1, bias: nil, accumulate: 0)
                 XCTAssertEqual(kvd_matmul(nil, 0, &l, 1, x, nil, 0, 1), -1, "40 values are not whole Q4_0 blocks")
+                // Wide grouped activations are the packed kernel's alone; 3 is no format.
+                let xq = quantizedActivations(x, ntok: 1, n: 32, format: Int32(KVD_XQ_WIDE_GROUPED))
+                l = kvd_linear(type: Int32(GGMLType.q4_0.rawValue), w: wp.baseAddress, nin: 32, nout: 1, y: yp.baseAddress, ldy: 1, bias: nil, accumulate: 0)
+                for path in CPUKernelPath.allCases where path.isSupported {
+                    XCTAssertEqual(xq.withUnsafeBytes { kvd_matmul(nil, path.rawValue, &l, 1, x, $0.baseAddress, Int32(KVD_XQ_WIDE_GROUPED), 1) }, -1,
+                                   "grouped activations with unpacked weights on \(path)")
+                    XCTAssertEqual(xq.withUnsafeBytes { kvd_matmul(nil, path.rawValue, &l, 1, x, $0.baseAddress, 3, 1) }, -1, "format 3 on \(path)")
+                    XCTAssertEqual(xq.withUnsafeBytes { kvd_matmul(nil, path.rawValue, &l, 1, x, $0.baseAddress, Int32(KVD_XQ_WIDE), 1) }, 0, "wide rows on \(path)")
+                }
             }
         }
     }

@@ -79,8 +79,8 @@ final class OpsKernelTests: XCTestCase {
         let n = 96, ntok = 300
         var x = rng.floats(n * ntok, scale: 5)
         for i in 0..<32 { x[i] = 0 }  // a block of zeros: scale 0
-        for wide in [Int32(0), 1] {
-            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * ntok
+        for wide in [Int32(KVD_XQ_NARROW), Int32(KVD_XQ_WIDE), Int32(KVD_XQ_WIDE_GROUPED)] {
+            let bytes = kvd_xq_bytes(Int32(ntok), Int32(n), wide)
             var a = [UInt8](repeating: 0, count: bytes)
             a.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(n), wide, $0.baseAddress) }
             // Every path's SIMD code, on the pool and on the caller, writes the plain code's bytes.
@@ -106,8 +106,8 @@ final class OpsKernelTests: XCTestCase {
         let pool = CPUThreadPool(threads: 2)
         let n = 96, rows = 300
         let x = rng.floats(n * rows, scale: 5), w = rng.floats(n)
-        for wide in [Int32(0), 1] {
-            let bytes = Int(kvd_qrow_bytes(Int32(n), wide)) * rows
+        for wide in [Int32(KVD_XQ_NARROW), Int32(KVD_XQ_WIDE), Int32(KVD_XQ_WIDE_GROUPED)] {
+            let bytes = kvd_xq_bytes(Int32(rows), Int32(n), wide)
             for path in CPUKernelPath.allCases where path.isSupported {
                 for p in [pool.raw, nil] {
                     var normed = [Float](repeating: 0, count: n * rows), expectedQ = [UInt8](repeating: 0, count: bytes)
@@ -191,29 +191,29 @@ final class OpsKernelTests: XCTestCase {
                 }
             }
         }
-        let row = heads * hd, qrow = Int(kvd_qrow_bytes(Int32(row), 1))
-        for path in CPUKernelPath.allCases.filter(\.isSupported) {
-            // The output also quantised by the attention tasks (wide rows, as the runner asks).
-            var out = [Float](repeating: 0, count: expected.count), xq = [UInt8](repeating: 0, count: qrow * contexts.count)
+        let row = heads * hd
+        // The output also quantised by the attention tasks, in the formats the runner asks for.
+        for (path, wide) in CPUKernelPath.allCases.filter(\.isSupported).flatMap({ p in [Int32(KVD_XQ_WIDE), Int32(KVD_XQ_WIDE_GROUPED)].map { (p, $0) } }) {
+            let name = "\(path) block size \(bs) \(format) activations \(wide)"
+            var out = [Float](repeating: 0, count: expected.count)
+            var xq = [UInt8](repeating: 0, count: kvd_xq_bytes(Int32(contexts.count), Int32(row), wide))
             let rc = xq.withUnsafeMutableBytes {
                 kvd_attention(pool.raw, path.rawValue, &shape, &kCache, &vCache, q, Int32(row), &out, Int32(row),
-                              Int32(contexts.count), contexts, table, offsets, 1, $0.baseAddress, nil)
+                              Int32(contexts.count), contexts, table, offsets, wide, $0.baseAddress, nil)
             }
             XCTAssertEqual(rc, 0)
-            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, "\(path) block size \(bs) \(format)")
-            var expectedQ = [UInt8](repeating: 0, count: xq.count)
-            expectedQ.withUnsafeMutableBytes { kvd_quantize_rows(out, Int32(contexts.count), Int32(row), 1, $0.baseAddress) }
-            XCTAssertEqual(xq, expectedQ, "\(path) block size \(bs) \(format): quantised with the attention")
+            XCTAssertLessThan(maxAbsDifference(out, expected), 2e-5, name)
+            XCTAssertEqual(xq, quantizedActivations(out, ntok: contexts.count, n: row, format: wide), name + ": quantised with the attention")
             // One token alone: the pool splits its head groups into single heads.
             let last = contexts.count - 1
-            var one = [Float](repeating: 0, count: row), oneQ = [UInt8](repeating: 0, count: qrow)
+            var one = [Float](repeating: 0, count: row), oneQ = [UInt8](repeating: 0, count: kvd_xq_bytes(1, Int32(row), wide))
             let rc1 = oneQ.withUnsafeMutableBytes {
                 kvd_attention(pool.raw, path.rawValue, &shape, &kCache, &vCache, Array(q[(last * row)...]), Int32(row), &one, Int32(row),
-                              1, [contexts[last]], table, [0], 1, $0.baseAddress, nil)
+                              1, [contexts[last]], table, [0], wide, $0.baseAddress, nil)
             }
             XCTAssertEqual(rc1, 0)
-            XCTAssertEqual(one, Array(out[(last * row)...]), "\(path) block size \(bs) \(format): a token alone gives what it gives in a batch")
-            XCTAssertEqual(oneQ, Array(expectedQ[(last * qrow)...]), "\(path) block size \(bs) \(format): quantised alone as in a batch")
+            XCTAssertEqual(one, Array(out[(last * row)...]), name + ": a token alone gives what it gives in a batch")
+            XCTAssertEqual(oneQ, quantizedActivations(one, ntok: 1, n: row, format: wide), name + ": quantised alone as in a batch")
         }
     }
 

@@ -71,8 +71,7 @@ final class PackedMatmulTests: XCTestCase {
         let ws = shapes.map { TestWeights.bytes(type: $0.0, nin: nin, nout: $0.1, rng: &rng) }
         let packed = zip(shapes, ws).map { pack(type: $0.0, weights: $1, nin: nin, nout: $0.1) }
         let x = rng.floats(nin * ntok)
-        var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), 1)) * ntok)
-        xq.withUnsafeMutableBytes { kvd_quantize_rows(x, Int32(ntok), Int32(nin), 1, $0.baseAddress) }
+        let xq = quantizedActivations(x, ntok: ntok, n: nin, format: Int32(KVD_XQ_WIDE_GROUPED))
         var ys0 = [Float](repeating: .nan, count: 40 * ntok), ys1 = [Float](repeating: .nan, count: 16 * ntok)
         var ys2 = [Float](repeating: .nan, count: 8 * ntok)
         let pool = CPUThreadPool(threads: 2)
@@ -83,7 +82,7 @@ final class PackedMatmulTests: XCTestCase {
                     kvd_linear(type: Int32(GGMLType.q8_0.rawValue) | KVD_PACKED, w: w1.baseAddress, nin: Int32(nin), nout: 16, y: y1.baseAddress, ldy: 16, bias: nil, accumulate: 0),
                     kvd_linear(type: Int32(GGMLType.q4_0.rawValue) | KVD_PACKED, w: w2.baseAddress, nin: Int32(nin), nout: 8, y: y2.baseAddress, ldy: 8, bias: nil, accumulate: 0),
                 ]
-                return xq.withUnsafeBytes { kvd_matmul(pool.raw, CPUKernelPath.avx512.rawValue, &outs, 3, x, $0.baseAddress, 1, Int32(ntok)) }
+                return xq.withUnsafeBytes { kvd_matmul(pool.raw, CPUKernelPath.avx512.rawValue, &outs, 3, x, $0.baseAddress, Int32(KVD_XQ_WIDE_GROUPED), Int32(ntok)) }
             }}}
         }}}
         XCTAssertEqual(rc, 0)
@@ -103,9 +102,9 @@ final class PackedMatmulTests: XCTestCase {
         let w = pack(type: .q4_1, weights: TestWeights.bytes(type: .q4_1, nin: nin, nout: nout, rng: &rng), nin: nin, nout: nout)
         let x = rng.floats(nin)
         var y = [Float](repeating: 0, count: nout)
-        for (path, wide) in [(CPUKernelPath.reference, Int32(1)), (.avx2, 1), (.avx512, 0)] where path.isSupported {
-            var xq = [UInt8](repeating: 0, count: Int(kvd_qrow_bytes(Int32(nin), wide)))
-            xq.withUnsafeMutableBytes { kvd_quantize_rows(x, 1, Int32(nin), wide, $0.baseAddress) }
+        let grouped = Int32(KVD_XQ_WIDE_GROUPED)
+        for (path, wide) in [(CPUKernelPath.reference, grouped), (.avx2, grouped), (.avx512, 0), (.avx512, 1)] where path.isSupported {
+            let xq = quantizedActivations(x, ntok: 1, n: nin, format: wide)
             let rc = w.withUnsafeBytes { wp in y.withUnsafeMutableBufferPointer { yp in xq.withUnsafeBytes { q in
                 var l = kvd_linear(type: Int32(GGMLType.q4_1.rawValue) | KVD_PACKED, w: wp.baseAddress, nin: Int32(nin), nout: Int32(nout),
                                    y: yp.baseAddress, ldy: Int32(nout), bias: nil, accumulate: 0)

@@ -68,7 +68,22 @@ void kvd_dequantize_row(int type, const void *src, int n, float *dst);
  * odd last block is stored in order. Then the scales and sums as in narrow rows.
  * The sums let a weight with a per-block offset (Q4_1's min m, and on the narrow VNNI path Q4_0's
  * -8 d and Q8_0's -128 d) add m * s instead of expanding the offset per element.
- * kvd_qrow_bytes(n, wide) is the stride between tokens. */
+ * Wide grouped: the wide values, scales and sums of tokens in groups of KVD_XQ_GROUP (8), for the
+ * packed kernel (below), which multiplies 8 tokens at a time: from one address it reaches all 8
+ * tokens' activations at constant offsets, where 8 row pointers took 8 of the 16 general
+ * registers (+4-7% on its products). Group g (tokens 8g..8g+7; a last partial group's unused
+ * slots are never read) is n/32 blocks of 576 bytes; block b of slot i (token 8g+i): its 32 int16
+ * in order at 64 i, its scale d at 512 + 4 i, its sum s at 544 + 4 i.
+ * The functions taking `wide` take the format: KVD_XQ_NARROW (0), KVD_XQ_WIDE (1) or
+ * KVD_XQ_WIDE_GROUPED (2). kvd_xq_bytes is the size of ntok tokens in a format, and
+ * kvd_qrow_bytes(n, wide) the stride between tokens of the row formats. */
+enum {
+    KVD_XQ_NARROW = 0,
+    KVD_XQ_WIDE = 1,
+    KVD_XQ_WIDE_GROUPED = 2,
+};
+#define KVD_XQ_GROUP 8
+size_t kvd_xq_bytes(int ntok, int n, int wide);
 size_t kvd_qrow_bytes(int n, int wide);
 void kvd_quantize_rows(const float *x, int ntok, int n, int wide, void *dst);
 /* The same bytes, rows split across the pool, with the SIMD code of `isa` (KVD_ISA_*; an
@@ -91,7 +106,8 @@ void kvd_quantize_rows_parallel(kvd_pool *pool, int isa, const float *x, int nto
  * Shifting and masking a group's words gives, per row lane, the int16 pair (e, e+1) that one
  * vpdpwssd multiplies with the broadcast activation pair (x_e, x_e+1) (wide rows keep such pairs
  * adjacent). A linear whose type has KVD_PACKED set takes such weights; only the AVX-512 path with
- * wide activations multiplies them (kvd_matmul refuses other combinations). */
+ * wide grouped activations multiplies them, and only packed weights take wide grouped activations
+ * (kvd_matmul refuses other combinations). */
 #define KVD_PACKED 0x1000
 #define KVD_PACK_ROWS 16
 /* Bytes kvd_pack_weights writes for an nout x nin matrix of `type`; 0 if it cannot be packed

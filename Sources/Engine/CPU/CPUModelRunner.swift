@@ -26,6 +26,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public let multiplyAddsPerToken: Int
 
     let weights: CPUWeights
+    /// How the products' inputs are quantised (KVD_XQ_*), nil for float activations.
+    let activationFormat: Int32?
     let pool: CPUThreadPool
     /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` bytes.
     private let kvCache: UnsafeMutableRawPointer
@@ -67,8 +69,11 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         guard !overflow else {
             throw CPURunnerError("a KV cache of \(blockCount) blocks of \(blockSize) tokens does not fit in memory")
         }
-        // The packed kernel exists for AVX-512 with int16 activations, the default on such CPUs.
-        self.weights = try CPUWeights(model, packBlockMatrices: kernelPath == .avx512 && arithmetic == .int16Activations)
+        // The packed kernel exists for AVX-512 with int16 activations, the default on such CPUs,
+        // and reads them in groups of 8 tokens, a format only it reads (kvd_matmul.h).
+        let packs = kernelPath == .avx512 && arithmetic == .int16Activations
+        self.weights = try CPUWeights(model, packBlockMatrices: packs)
+        self.activationFormat = !arithmetic.quantizes ? nil : Int32(packs ? KVD_XQ_WIDE_GROUPED : arithmetic.wide ? KVD_XQ_WIDE : KVD_XQ_NARROW)
         self.config = c
         self.blockSize = blockSize
         self.blockCount = blockCount
@@ -151,9 +156,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let h = c.hiddenSize, hd = c.headDim
         let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
-        let quantize = arithmetic.quantizes
-        let wide: Int32 = arithmetic.wide ? 1 : 0
-        let xq: UnsafeMutableRawPointer? = quantize ? s.xq : nil
+        let wide = activationFormat ?? Int32(KVD_XQ_NARROW)
+        let xq: UnsafeMutableRawPointer? = activationFormat != nil ? s.xq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
 
@@ -224,7 +228,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             clock?.end(.ffnNorm)
             // silu(gate) * up, quantised for the down product, in the same job as both products.
-            let ffnq: UnsafeMutableRawPointer? = quantize ? s.ffnq : nil
+            let ffnq: UnsafeMutableRawPointer? = xq != nil ? s.ffnq : nil
             var gate = layer.gate.linear(into: s.gate, ldy: ffn), up = layer.up.linear(into: s.up, ldy: ffn)
             guard kvd_matmul_swiglu(pool.raw, isa, &gate, &up, s.xb, xq, wide, Int32(n), ffnq) == 0 else {
                 throw CPURunnerError("the matmul kernel refused its arguments")
@@ -259,7 +263,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
 
     private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {
         let rc = outs.withUnsafeBufferPointer {
-            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, arithmetic.wide ? 1 : 0, Int32(n))
+            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, activationFormat ?? Int32(KVD_XQ_NARROW), Int32(n))
         }
         guard rc == 0 else { throw CPURunnerError("the matmul kernel refused its arguments") }
     }

@@ -31,8 +31,10 @@ struct CPUScratch {
             var p = floats
             var parts: [UnsafeMutablePointer<Float>] = []
             for size in sizes { parts.append(p); p += r(size) }
-            let qRow = Int(kvd_qrow_bytes(Int32(max(h, qDim, ffn)), 1))  // the wide (int16) layout is the larger
-            let qBytes = (max(n, m) * qRow + 63) & ~63
+            // Room for the largest row in any format: the wide ones are the larger, the grouped
+            // one larger still for a partial last group.
+            let widest = Int32(max(h, qDim, ffn)), rows = Int32(max(n, m))
+            let qBytes = (Int(max(kvd_xq_bytes(rows, widest, Int32(KVD_XQ_WIDE)), kvd_xq_bytes(rows, widest, Int32(KVD_XQ_WIDE_GROUPED)))) + 63) & ~63
             bytes = UnsafeMutableRawPointer.allocate(byteCount: 2 * qBytes + 64, alignment: 64)
             buffers = Buffers(x: parts[0], xb: parts[1], q: parts[2], k: parts[3], v: parts[4], att: parts[5],
                               gate: parts[6], up: parts[7], ropeCos: parts[8], ropeSin: parts[9], xq: bytes,
