@@ -83,9 +83,9 @@ void kvd_kv_store(kvd_pool *pool, const kvd_attn_shape *s, void *kcache, void *v
  * q at q + t * ldq. isa: KVD_ISA_* (kvd_matmul.h). With write (may be NULL), the pass's K and V
  * are stored first (kvd_kv_store; in a decode step by the attention tasks themselves, one job in
  * all). With xq (may be NULL), out is also quantised there (kvd_quantize_rows' bytes in format
- * `wide`, KVD_XQ_*) for the output product: each task quantises the heads it wrote, in the same pool job.
- * Returns 0, or -1 for an invalid shape (or an xq with num_heads * head_dim not whole blocks of
- * 32). */
+ * `wide`, KVD_XQ_*) for the output product: each task quantises the heads it wrote, in the same
+ * pool job. Returns 0, or -1 for an invalid shape (or an xq with num_heads * head_dim not whole
+ * blocks of 32). */
 int kvd_attention(kvd_pool *pool, int isa, const kvd_attn_shape *s, void *kcache,
                   void *vcache, const float *q, int ldq, float *out, int ldo, int ntok,
                   const int32_t *ctx_len, const int32_t *tables, const int32_t *table_offset,
