@@ -175,6 +175,12 @@ static inline void attn_prefetch_half(const attn_job *j, int32_t block, int h, i
         else __builtin_prefetch(c + off, 0, 3);
     }
 }
+/* Half `half` of K (v = 0) or V (v = 1) of the next block into every level and of the block after
+ * it into L2 (attn_prefetch_half); -1: no such block. */
+static inline void attn_prefetch_ahead(const attn_job *j, int32_t next, int next_h, int32_t far, int far_h, int v, int half) {
+    if (next >= 0) attn_prefetch_half(j, next, next_h, v, half, 0);
+    if (far >= 0) attn_prefetch_half(j, far, far_h, v, half, 1);
+}
 /* The cache block (and its KV head) this thread reads `ahead` blocks after block jb of `task`:
  * walking the task's blocks, then the next tasks' (a thread runs consecutive tasks, kvd_pool.h);
  * -1 if none. */

@@ -56,12 +56,10 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         int next_h = 0, far_h = 0;
         const int32_t next = attn_block_ahead(j, task, jb, 1, &next_h);
         const int32_t far = next >= 0 ? attn_block_ahead(j, task, jb, 2, &far_h) : -1;
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 0, 0);
-        if (far >= 0) attn_prefetch_half(j, far, far_h, 0, 0, 1);
+        attn_prefetch_ahead(j, next, next_h, far, far_h, 0, 0);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 0, 1, 0);
-        if (far >= 0) attn_prefetch_half(j, far, far_h, 0, 1, 1);
+        attn_prefetch_ahead(j, next, next_h, far, far_h, 0, 1);
         for (int g = 0; g < per_task; g++) {
             float *ag = acc + (size_t)g * (size_t)hd;
             float *scg = sc + (size_t)g * (size_t)bs;
@@ -74,11 +72,9 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
             }
             l[g] += ATTN_EXP_SUB(scg, m[g], cnt); /* scg[i] = exp(scg[i] - m), returns the sum */
         }
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 0, 0);
-        if (far >= 0) attn_prefetch_half(j, far, far_h, 1, 0, 1);
+        attn_prefetch_ahead(j, next, next_h, far, far_h, 1, 0);
         ATTN_ACCUMULATE(acc, sc, per_task, vb, cnt, hd, bs); /* acc_g += sum_i sc_g[i] * v_i */
-        if (next >= 0) attn_prefetch_half(j, next, next_h, 1, 1, 0);
-        if (far >= 0) attn_prefetch_half(j, far, far_h, 1, 1, 1);
+        attn_prefetch_ahead(j, next, next_h, far, far_h, 1, 1);
     }
     for (int g = 0; g < per_task; g++) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;

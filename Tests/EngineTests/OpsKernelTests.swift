@@ -117,7 +117,6 @@ final class OpsKernelTests: XCTestCase {
                     q.withUnsafeMutableBytes { kvd_rmsnorm_quantize(p, path.rawValue, x, w, &out, Int32(rows), Int32(n), 1e-6, wide, $0.baseAddress) }
                     XCTAssertEqual(out, normed, "rmsnorm \(path)")
                     XCTAssertEqual(q, expectedQ, "rmsnorm then quantize \(path) wide \(wide)")
-
                 }
             }
         }
@@ -240,7 +239,7 @@ final class OpsKernelTests: XCTestCase {
             storeKV(nil, &shape, &kcE, &vcE, &ke, v, ld: kvHeads * hd, slots: slots, rope: nil)
             var q = q0, k = k0
             q.withUnsafeMutableBufferPointer { qp in
-                var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), q_heads: Int32(heads), cos: cs, sin: sn, layout: layout)
+                var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), cos: cs, sin: sn, layout: layout)
                 storeKV(pool, &shape, &kc, &vc, &k, v, ld: kvHeads * hd, slots: slots, rope: &rope)
             }
             XCTAssertEqual(q, qe, "q, layout \(layout)")
@@ -281,7 +280,7 @@ final class OpsKernelTests: XCTestCase {
             for fused in [false, true] {
                 var kc = kc0, vc = vc0, q = q0, k = k0, out = [Float](repeating: .nan, count: count * heads * hd)
                 q.withUnsafeMutableBufferPointer { qp in
-                    var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), q_heads: Int32(heads), cos: cs, sin: sn,
+                    var rope = kvd_kv_rope(q: qp.baseAddress, ldq: Int32(heads * hd), cos: cs, sin: sn,
                                            layout: Int32(KVD_ROPE_HALF_SPLIT))
                     if !fused { storeKV(pool, &shape, &kc, &vc, &k, v, ld: kvHeads * hd, slots: slots, rope: &rope) }
                     k.withUnsafeMutableBufferPointer { kp in

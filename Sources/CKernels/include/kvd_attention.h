@@ -51,12 +51,12 @@ typedef struct {
 /* 1 if the shape is within the limits above (and heads divide evenly, and kv_type is known). */
 int kvd_attn_shape_valid(const kvd_attn_shape *s);
 
-/* RoPE to apply before K is stored: each token's q (q_heads heads at q + t * ldq) and k rotated
+/* RoPE to apply before K is stored: each token's q (num_heads heads at q + t * ldq) and k rotated
  * in place by its row of cos/sin (kvd_rope_table; layout KVD_ROPE_*, kvd_ops.h), as kvd_rope
  * would. */
 typedef struct {
     float *q;
-    int ldq, q_heads;
+    int ldq;
     const float *cos, *sin;
     int layout;
 } kvd_kv_rope;

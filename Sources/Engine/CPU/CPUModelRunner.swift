@@ -26,8 +26,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
     public let multiplyAddsPerToken: Int
 
     let weights: CPUWeights
-    /// How the products' inputs are quantised (KVD_XQ_*), nil for float activations.
-    let activationFormat: Int32?
+    /// How the products' inputs are quantised (KVD_XQ_*; unused with exact arithmetic).
+    let activationFormat: Int32
     let pool: CPUThreadPool
     /// K then V for layer 0, then layer 1, ...; each `blockCount * layerStride` bytes.
     private let kvCache: UnsafeMutableRawPointer
@@ -73,7 +73,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         // and reads them in groups of 8 tokens, a format only it reads (kvd_matmul.h).
         let packs = kernelPath == .avx512 && arithmetic == .int16Activations
         self.weights = try CPUWeights(model, packBlockMatrices: packs)
-        self.activationFormat = !arithmetic.quantizes ? nil : Int32(packs ? KVD_XQ_WIDE_GROUPED : arithmetic.wide ? KVD_XQ_WIDE : KVD_XQ_NARROW)
+        self.activationFormat = Int32(packs ? KVD_XQ_WIDE_GROUPED : arithmetic.wide ? KVD_XQ_WIDE : KVD_XQ_NARROW)
         self.config = c
         self.blockSize = blockSize
         self.blockCount = blockCount
@@ -156,8 +156,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let h = c.hiddenSize, hd = c.headDim
         let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ffn = c.intermediateSize
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
-        let wide = activationFormat ?? Int32(KVD_XQ_NARROW)
-        let xq: UnsafeMutableRawPointer? = activationFormat != nil ? s.xq : nil
+        let wide = activationFormat
+        let xq: UnsafeMutableRawPointer? = arithmetic.quantizes ? s.xq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
 
@@ -205,7 +205,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             }
             // q and k rotated by position and K and V stored, then attention, whose tasks also
             // quantise the output product's input: one job in a decode step (kvd_attention).
-            var rope = kvd_kv_rope(q: s.q, ldq: Int32(qDim), q_heads: Int32(c.headCount), cos: s.ropeCos, sin: s.ropeSin, layout: layout)
+            var rope = kvd_kv_rope(q: s.q, ldq: Int32(qDim), cos: s.ropeCos, sin: s.ropeSin, layout: layout)
             let rc = batch.slotMapping.withUnsafeBufferPointer { slots in
                 withUnsafePointer(to: &rope) { rp in
                     var write = kvd_kv_write(k: s.k, v: s.v, ld: Int32(kvDim), slots: slots.baseAddress, rope: rp,
@@ -263,7 +263,7 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
 
     private func matmul(_ outs: [kvd_linear], _ x: UnsafePointer<Float>, _ xq: UnsafeMutableRawPointer?, _ n: Int) throws {
         let rc = outs.withUnsafeBufferPointer {
-            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, activationFormat ?? Int32(KVD_XQ_NARROW), Int32(n))
+            kvd_matmul(pool.raw, kernelPath.rawValue, $0.baseAddress, Int32($0.count), x, xq, activationFormat, Int32(n))
         }
         guard rc == 0 else { throw CPURunnerError("the matmul kernel refused its arguments") }
     }
