@@ -11,7 +11,6 @@
  * Half elements convert exactly to float, so both types share every float operation. */
 
 /* The plain reference. */
-/* The plain reference. */
 static inline void KV_NAME(scores_ref)(float *sc, const float *q, int nq, int hd, const KV_T *kt, int cnt, int bs,
                               float scale, float *bmax) {
     for (int g = 0; g < nq; g++) {
