@@ -7,8 +7,11 @@ import YAML
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "List deployments, statefulsets, replicasets, pods, nodes, events or namespaces, as kubectl get does.",
+        abstract: "List any resource the cluster serves, as kubectl get does.",
         discussion: """
+        The resource is named as kubectl names it: plural, singular or short name, optionally with \
+        its group (hpa, pvc, netpol, pdb, horizontalpodautoscalers.autoscaling); names the console \
+        knows resolve at once, others through the server's discovery, custom resources included. \
         Columns come from the API server (server-side tables), so they match kubectl's. \
         -o json and -o yaml print the objects as a List; -o name prints KIND/NAME.
         """)
@@ -17,7 +20,7 @@ struct GetCommand: AsyncParsableCommand {
         case wide, json, yaml, name
     }
 
-    @Argument(help: "The resource: deployments (deploy), statefulsets (sts), replicasets (rs), pods (po), nodes (no), events (ev), namespaces (ns).")
+    @Argument(help: "The resource, e.g. deployments (deploy), pods (po), nodes (no), events (ev), services (svc), hpa, pvc, netpol, pdb.")
     var resource: String
 
     @Argument(help: "Names of objects to get (all when none are given).")
@@ -42,14 +45,14 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            guard let type = KnownResource.lookup(resource) else {
-                throw ValidationError("unknown resource \"\(resource)\"; kvdeck get knows: \(KnownResource.names)")
-            }
             if allNamespaces && !names.isEmpty {
                 throw ValidationError("a resource cannot be retrieved by name across all namespaces")
             }
             let (client, connection) = try cluster.connect()
             for warning in connection.warnings { Diagnostics.warn(warning) }
+            guard let type = try await KnownResource.resolve(resource, client: client) else {
+                throw UnknownResourceType(name: String(resource.split(separator: ".").first ?? Substring(resource)))
+            }
             let namespace: String? = type.namespaced ? (allNamespaces ? nil : connection.namespace) : nil
             let options = ListOptions(labelSelector: selector, fieldSelector: fieldSelector)
             switch output {
@@ -172,7 +175,15 @@ struct GetCommand: AsyncParsableCommand {
     }
 }
 
-/// The kinds `kvdeck get` knows, by the names and short names kubectl accepts.
+/// A name neither the built-in kinds nor the server's discovery know; kubectl's words, which name
+/// the resource without its group.
+struct UnknownResourceType: Error, CustomStringConvertible {
+    var name: String
+    var description: String { "the server doesn't have a resource type \"\(name)\"" }
+}
+
+/// The kinds `kvdeck get` knows without asking, by the names and short names kubectl accepts;
+/// any other resource is found through the server's discovery (`resolve`).
 enum KnownResource {
     static let all: [(names: [String], type: ResourceType)] = [
         (["deployments", "deployment", "deploy"], Deployment.resourceType),
@@ -185,13 +196,33 @@ enum KnownResource {
         (["services", "service", "svc"], Service.resourceType),
     ]
 
+    /// "deployments", "deploy" or "deployments.apps"; a group that is not the kind's is no match.
     static func lookup(_ name: String) -> ResourceType? {
-        let key = name.lowercased()
-        let bare = key.split(separator: ".").first.map(String.init) ?? key
-        return all.first { $0.names.contains(key) || $0.names.contains(bare) }?.type
+        let parts = name.lowercased().split(separator: ".", maxSplits: 1).map(String.init)
+        guard let bare = parts.first else { return nil }
+        return all.first { $0.names.contains(bare) && (parts.count == 1 || parts[1] == $0.type.group) }?.type
     }
 
-    static var names: String { all.map { $0.names[0] }.joined(separator: ", ") }
+    /// The resource `name` means on this server, as kubectl resolves it: a kind above without a
+    /// request, else the first match in discovery (the core group, then each group's preferred
+    /// version) by plural, singular or short name, where "NAME.GROUP" must also match the group.
+    /// nil when nothing matches. A group whose resource list cannot be read is skipped, as kubectl
+    /// skips an aggregated API that is down.
+    static func resolve(_ name: String, client: KubeClient) async throws -> ResourceType? {
+        if let known = lookup(name) { return known }
+        let parts = name.lowercased().split(separator: ".", maxSplits: 1).map(String.init)
+        guard let bare = parts.first else { return nil }
+        let group = parts.count == 2 ? parts[1] : nil
+        for info in try await client.apiGroups() where group == nil || info.name == group {
+            let groupVersion = info.name.isEmpty ? info.preferredVersion : "\(info.name)/\(info.preferredVersion)"
+            guard let resources = try? await client.resources(groupVersion: groupVersion) else { continue }
+            let match = resources.first { r in
+                r.name == bare || r.singularName?.lowercased() == bare || r.shortNames?.contains(bare) == true || r.kind.lowercased() == bare
+            }
+            if let type = match?.resourceType(groupVersion: groupVersion) { return type }
+        }
+        return nil
+    }
 }
 
 extension JSONValue {

@@ -87,8 +87,8 @@ final class GetCommandTests: XCTestCase {
 
     func testProblemsAreOneClearLineAndANonZeroStatus() throws {
         let unknown = try kvdeck(["get", "widgets"])
-        XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("unknown resource \"widgets\""), unknown.stderr)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "error: the server doesn't have a resource type \"widgets\"\n", "found in no group's discovery")
 
         let missing = try kvdeck(["get", "deployments", "no-such-deployment"])
         XCTAssertEqual(missing.status, 1)
