@@ -5,12 +5,20 @@ import XCTest
 /// `kvdeck demo --serve-only` as a user runs it: the binary starts the local cluster and prints
 /// the kubeconfig; kubectl (the reference client) and `kvdeck get` then drive it over HTTPS.
 final class DemoCommandTests: XCTestCase {
+    /// The user's home for each test: the demo writes its kubeconfig under it.
+    private var home: URL!
+
+    override func setUpWithError() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        if let home { try? FileManager.default.removeItem(at: home) }
+    }
+
     func testKubectlDrivesTheSeededLocalCluster() throws {
         guard let kubectl = CommandRun.which("kubectl") else { throw XCTSkip("kubectl is not installed") }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-
         let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true)
         defer { demo.stop() }
         XCTAssertTrue(kubeconfig.hasPrefix(home.path), "written under the user's state directory")
@@ -49,9 +57,6 @@ final class DemoCommandTests: XCTestCase {
     /// what kubectl prints; a name nothing serves is kubectl's one-line error and status 1.
     func testGetFindsEveryKindThroughDiscoveryAsKubectlDoes() throws {
         guard let kubectl = CommandRun.which("kubectl") else { throw XCTSkip("kubectl is not installed") }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
         let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true)
         defer { demo.stop() }
         let environment = ["KUBECONFIG": kubeconfig, "HOME": home.path, "PATH": "/usr/bin:/bin"]
