@@ -51,7 +51,7 @@ struct GetCommand: AsyncParsableCommand {
             let (client, connection) = try cluster.connect()
             for warning in connection.warnings { Diagnostics.warn(warning) }
             guard let type = try await KnownResource.resolve(resource, client: client) else {
-                throw UnknownResourceType(name: String(resource.split(separator: ".").first ?? Substring(resource)))
+                throw UnknownResourceType(name: KnownResource.split(resource)?.resource ?? resource)
             }
             let namespace: String? = type.namespaced ? (allNamespaces ? nil : connection.namespace) : nil
             let options = ListOptions(labelSelector: selector, fieldSelector: fieldSelector)
@@ -196,28 +196,34 @@ enum KnownResource {
         (["services", "service", "svc"], Service.resourceType),
     ]
 
+    /// "hpa.autoscaling" -> ("hpa", "autoscaling"), "pods" -> ("pods", nil), lower-cased as kubectl
+    /// matches them; nil for a name with no resource part.
+    static func split(_ name: String) -> (resource: String, group: String?)? {
+        let parts = name.lowercased().split(separator: ".", maxSplits: 1).map(String.init)
+        guard let resource = parts.first else { return nil }
+        return (resource, parts.count == 2 ? parts[1] : nil)
+    }
+
     /// "deployments", "deploy" or "deployments.apps"; a group that is not the kind's is no match.
     static func lookup(_ name: String) -> ResourceType? {
-        let parts = name.lowercased().split(separator: ".", maxSplits: 1).map(String.init)
-        guard let bare = parts.first else { return nil }
-        return all.first { $0.names.contains(bare) && (parts.count == 1 || parts[1] == $0.type.group) }?.type
+        guard let (bare, group) = split(name) else { return nil }
+        return all.first { $0.names.contains(bare) && (group == nil || group == $0.type.group) }?.type
     }
 
     /// The resource `name` means on this server, as kubectl resolves it: a kind above without a
     /// request, else the first match in discovery (the core group, then each group's preferred
-    /// version) by plural, singular or short name, where "NAME.GROUP" must also match the group.
+    /// version) by plural, singular, short name or kind, where "NAME.GROUP" must also match the group.
     /// nil when nothing matches. A group whose resource list cannot be read is skipped, as kubectl
     /// skips an aggregated API that is down.
     static func resolve(_ name: String, client: KubeClient) async throws -> ResourceType? {
         if let known = lookup(name) { return known }
-        let parts = name.lowercased().split(separator: ".", maxSplits: 1).map(String.init)
-        guard let bare = parts.first else { return nil }
-        let group = parts.count == 2 ? parts[1] : nil
+        guard let (bare, group) = split(name) else { return nil }
         for info in try await client.apiGroups() where group == nil || info.name == group {
             let groupVersion = info.name.isEmpty ? info.preferredVersion : "\(info.name)/\(info.preferredVersion)"
             guard let resources = try? await client.resources(groupVersion: groupVersion) else { continue }
             let match = resources.first { r in
-                r.name == bare || r.singularName?.lowercased() == bare || r.shortNames?.contains(bare) == true || r.kind.lowercased() == bare
+                !r.name.contains("/")  // not a subresource ("deployments/scale", kind Scale)
+                    && (r.name == bare || r.singularName?.lowercased() == bare || r.shortNames?.contains(bare) == true || r.kind.lowercased() == bare)
             }
             if let type = match?.resourceType(groupVersion: groupVersion) { return type }
         }
