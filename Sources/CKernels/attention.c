@@ -175,28 +175,32 @@ static inline void attn_prefetch_half(const attn_job *j, int32_t block, int h, i
         else __builtin_prefetch(c + off, 0, 3);
     }
 }
-/* Half `half` of K (v = 0) or V (v = 1) of the next block into every level and of the block after
- * it into L2 (attn_prefetch_half); -1: no such block. */
-static inline void attn_prefetch_ahead(const attn_job *j, int32_t next, int next_h, int32_t far, int far_h, int v, int half) {
-    if (next >= 0) attn_prefetch_half(j, next, next_h, v, half, 0);
-    if (far >= 0) attn_prefetch_half(j, far, far_h, v, half, 1);
-}
-/* The cache block (and its KV head) this thread reads `ahead` blocks after block jb of `task`:
+/* A place in the order a thread reads the cache: block jb of task `task` (token t, KV head h),
  * walking the task's blocks, then the next tasks' (a thread runs consecutive tasks, kvd_pool.h);
- * -1 if none. */
-static inline int32_t attn_block_ahead(const attn_job *j, int task, int jb, int ahead, int *h) {
-    const int nkv = j->shape->num_kv_heads, bs = j->shape->block_size, gs = j->group_splits;
-    for (int k = 0; k < ahead; k++) {
-        if ((jb + 1) * bs < j->ctx_len[task / gs / nkv]) {
-            jb++;
-        } else {
-            task++;
-            jb = 0;
-            if (task >= j->ntasks || j->ctx_len[task / gs / nkv] <= 0) return -1;
-        }
+ * `block` is its cache block, -1 past the job's last one or at a token with no context. */
+typedef struct { int task, t, h, jb; int32_t block; } attn_pos;
+static inline attn_pos attn_pos_at(const attn_job *j, int task, int jb) {
+    const int nkv = j->shape->num_kv_heads, gs = j->group_splits;
+    attn_pos p = { task, task / gs / nkv, task / gs % nkv, jb, -1 };
+    if (task < j->ntasks && jb * j->shape->block_size < j->ctx_len[p.t]) p.block = j->tables[j->table_offset[p.t] + jb];
+    return p;
+}
+/* The place after p (none stays none): one step per block read, the divisions only at a task's
+ * start. */
+static inline attn_pos attn_pos_next(const attn_job *j, attn_pos p) {
+    if (p.block < 0) return p;
+    if ((p.jb + 1) * j->shape->block_size < j->ctx_len[p.t]) {
+        p.jb++;
+        p.block = j->tables[j->table_offset[p.t] + p.jb];
+        return p;
     }
-    *h = task / gs % nkv;
-    return j->tables[j->table_offset[task / gs / nkv] + jb];
+    return attn_pos_at(j, p.task + 1, 0);
+}
+/* Half `half` of K (v = 0) or V (v = 1) of the next block into every level and of the block after
+ * it into L2 (attn_prefetch_half). */
+static inline void attn_prefetch_ahead(const attn_job *j, const attn_pos *next, const attn_pos *far, int v, int half) {
+    if (next->block >= 0) attn_prefetch_half(j, next->block, next->h, v, half, 0);
+    if (far->block >= 0) attn_prefetch_half(j, far->block, far->h, v, half, 1);
 }
 /* What does not touch the cache, shared by both element types. */
 static inline void scale_ref(float *y, float a, int n) {

@@ -41,6 +41,8 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
         memset(acc + g * hd, 0, (size_t)hd * sizeof(float));
     }
     const size_t head_stride = (size_t)bs * (size_t)hd;
+    /* The two blocks this thread reads after the current one, moved on a block per block. */
+    attn_pos next = attn_pos_next(j, attn_pos_at(j, task, 0)), far = attn_pos_next(j, next);
     for (int b0 = 0, jb = 0; b0 < n; b0 += bs, jb++) {
         const int cnt = n - b0 < bs ? n - b0 : bs;
         const size_t base = ((size_t)table[jb] * (size_t)nkv + (size_t)h) * head_stride;
@@ -53,13 +55,10 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
          * at once (64 lines for 16 x 64 halves), or two blocks ahead into L1, is slower: requests
          * beyond the misses the L1 keeps outstanding stall the work meant to hide them; L2 keeps
          * more (Benchmarks/EngineDecode/README.md has the figures). */
-        int next_h = 0, far_h = 0;
-        const int32_t next = attn_block_ahead(j, task, jb, 1, &next_h);
-        const int32_t far = next >= 0 ? attn_block_ahead(j, task, jb, 2, &far_h) : -1;
-        attn_prefetch_ahead(j, next, next_h, far, far_h, 0, 0);
+        attn_prefetch_ahead(j, &next, &far, 0, 0);
         /* Every head of the task against the block's keys at once: each key row is loaded once. */
         ATTN_SCORES(sc, q, per_task, hd, kb, cnt, bs, s->scale, bmax);
-        attn_prefetch_ahead(j, next, next_h, far, far_h, 0, 1);
+        attn_prefetch_ahead(j, &next, &far, 0, 1);
         for (int g = 0; g < per_task; g++) {
             float *ag = acc + (size_t)g * (size_t)hd;
             float *scg = sc + (size_t)g * (size_t)bs;
@@ -72,9 +71,11 @@ ATTN_TGT static void ATTN_NAME(void *ctx, int task, int thread) {
             }
             l[g] += ATTN_EXP_SUB(scg, m[g], cnt); /* scg[i] = exp(scg[i] - m), returns the sum */
         }
-        attn_prefetch_ahead(j, next, next_h, far, far_h, 1, 0);
+        attn_prefetch_ahead(j, &next, &far, 1, 0);
         ATTN_ACCUMULATE(acc, sc, per_task, vb, cnt, hd, bs); /* acc_g += sum_i sc_g[i] * v_i */
-        attn_prefetch_ahead(j, next, next_h, far, far_h, 1, 1);
+        attn_prefetch_ahead(j, &next, &far, 1, 1);
+        next = far;
+        far = attn_pos_next(j, far);
     }
     for (int g = 0; g < per_task; g++) {
         const float inv = l[g] > 0.0f ? 1.0f / l[g] : 0.0f;
