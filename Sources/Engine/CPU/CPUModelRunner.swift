@@ -158,6 +158,8 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
         let s = scratch.reserve(tokens: n, config: c, logitRows: logitRows.count)
         let wide = activationFormat
         let xq: UnsafeMutableRawPointer? = arithmetic.quantizes ? s.xq : nil
+        // The SwiGLU result quantised for the down product (beside xq: its products still read xq).
+        let ffnq: UnsafeMutableRawPointer? = arithmetic.quantizes ? s.ffnq : nil
         let eps = Float(c.rmsNormEps)
         let isa = kernelPath.rawValue
 
@@ -228,7 +230,6 @@ public final class CPUModelRunner: ModelRunner, @unchecked Sendable {
             kvd_rmsnorm_quantize(pool.raw, isa, s.x, layer.ffnNorm, s.xb, Int32(n), Int32(h), eps, wide, xq)
             clock?.end(.ffnNorm)
             // silu(gate) * up, quantised for the down product, in the same job as both products.
-            let ffnq: UnsafeMutableRawPointer? = xq != nil ? s.ffnq : nil
             var gate = layer.gate.linear(into: s.gate, ldy: ffn), up = layer.up.linear(into: s.up, ldy: ffn)
             guard kvd_matmul_swiglu(pool.raw, isa, &gate, &up, s.xb, xq, wide, Int32(n), ffnq) == 0 else {
                 throw CPURunnerError("the matmul kernel refused its arguments")
