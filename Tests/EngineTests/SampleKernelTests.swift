@@ -89,7 +89,9 @@ final class TopPKernelTests: XCTestCase {
 
     func testMatchesTheSortingDefinition() {
         var rng = SeededRandom(seed: 23)
-        for (n, scale) in [(5, 1.0), (64, 3.0), (1000, 8.0), (49_152, 12.0)] {
+        // Narrow scales put most of a row in one power-of-two bucket of probability, which the
+        // kernel then narrows by the values' lower bits, down to a small sorted group.
+        for (n, scale) in [(5, 1.0), (64, 3.0), (1000, 8.0), (49_152, 12.0), (49_152, 0.3), (20_000, 0.001)] {
             for p in [0.01, 0.5, 0.9, 0.95, 0.999] {
                 var l = rng.floats(n, scale: Float(scale))
                 l[n / 2] = -.infinity
@@ -122,6 +124,11 @@ final class TopPKernelTests: XCTestCase {
             var one: [Float] = [3]
             kvd_top_p(path.rawValue, &one, 1, 0.1)
             XCTAssertEqual(one, [3])
+            // 5000 equal tokens (one group at every bit) and p = 0.5: the 2500 highest indices go.
+            var flat = [Float](repeating: 0.25, count: 5000)
+            kvd_top_p(path.rawValue, &flat, 5000, 0.5)
+            XCTAssertEqual(flat.firstIndex(of: -.infinity), 2500, "\(path)")
+            XCTAssertTrue(flat[2500...].allSatisfy { $0 == -.infinity } && flat[..<2500].allSatisfy { $0 == 0.25 }, "\(path)")
         }
     }
 }
