@@ -210,6 +210,22 @@ static int ascending(const void *a, const void *b) {
     return x->i > y->i ? -1 : x->i < y->i ? 1 : 0;
 }
 
+/* Of 256 groups in ascending order of probability (mass: their exp sum; count: their tokens),
+ * whole groups go while the running sum stays within the budget: returns the first that does
+ * not, where the ascending order crosses it, with the mass of those before it added to
+ * *cumulative. When every group fits, the rule still keeps the most likely token: the top
+ * non-empty group is returned, to be walked token by token like a crossing one. */
+static int crossing_group(const double *mass, const int *count, double *cumulative, double budget) {
+    for (int b = 0; b < 256; b++) {
+        if (!count[b]) continue;
+        if (*cumulative + mass[b] > budget) return b;
+        *cumulative += mass[b];
+    }
+    for (int b = 255; b >= 0; b--)
+        if (count[b]) { *cumulative -= mass[b]; return b; }
+    return 0;
+}
+
 int kvd_top_p(int isa, float *x, int n, double p) {
     if (n <= 1 || !(p < 1.0)) return 0;
     const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
@@ -228,21 +244,8 @@ int kvd_top_p(int isa, float *x, int n, double p) {
         mass[b] += (double)e[i];
         count[b]++;
     }
-    /* Whole buckets go while the running sum stays within the budget; the first that does not
-     * is where the ascending order crosses it. */
     double cumulative = 0.0;
-    int cross = -1;
-    for (int b = 0; b < 256; b++) {
-        if (!count[b]) continue;
-        if (cumulative + mass[b] > budget) { cross = b; break; }
-        cumulative += mass[b];
-    }
-    /* cross = -1: every bucket fits the budget; the rule still keeps the most likely token, so the
-     * top bucket is walked token by token like a crossing one. */
-    if (cross < 0) {
-        for (int b = 255; b >= 0; b--)
-            if (count[b]) { cross = b; cumulative -= mass[b]; break; }
-    }
+    const int cross = crossing_group(mass, count, &cumulative, budget);
     weighted *w = malloc((size_t)count[cross] * sizeof(weighted));
     if (!w) { free(e); return -1; }
     int k = 0;
@@ -262,16 +265,7 @@ int kvd_top_p(int isa, float *x, int n, double p) {
             sub_mass[sb] += (double)w[j].e;
             sub_count[sb]++;
         }
-        int sub = -1;
-        for (int b = 0; b < 256; b++) {
-            if (!sub_count[b]) continue;
-            if (cumulative + sub_mass[b] > budget) { sub = b; break; }
-            cumulative += sub_mass[b];
-        }
-        if (sub < 0) {
-            for (int b = 255; b >= 0; b--)
-                if (sub_count[b]) { sub = b; cumulative -= sub_mass[b]; break; }
-        }
+        const int sub = crossing_group(sub_mass, sub_count, &cumulative, budget);
         for (int b = sub + 1; b < 256; b++) above |= sub_count[b] != 0;
         /* Lower sub-groups go; the crossing one is kept for the next round. */
         int kept = 0;
