@@ -133,6 +133,26 @@ final class CurlTransportPartsTests: XCTestCase {
 
     // MARK: ServerNameRoute
 
+    func testStallNudgeWaitsASecondThenDoublesUpToEightAndRestartsOnProgress() {
+        let start = ContinuousClock.now
+        var nudge = StallNudge(now: start)
+        XCTAssertFalse(nudge.isDue(at: start + .milliseconds(999)))
+        XCTAssertTrue(nudge.isDue(at: start + .seconds(1)))
+        // Quiet for good: nudged after 1, then 2, 4, 8 and 8 more seconds.
+        var now = start + .seconds(1)
+        var gaps: [Duration] = []
+        for _ in 0..<5 {
+            nudge.nudged(at: now)
+            gaps.append(nudge.due - now)
+            now = nudge.due
+        }
+        XCTAssertEqual(gaps, [.seconds(2), .seconds(4), .seconds(8), .seconds(8), .seconds(8)])
+        // Progress puts the first nudge a second away again.
+        nudge.progressed(at: now)
+        XCTAssertFalse(nudge.isDue(at: now + .milliseconds(500)))
+        XCTAssertEqual(nudge.due - now, .seconds(1))
+    }
+
     func testServerNameRouteRewritesHostAndConnectsToTheRealOne() throws {
         let route = try ServerNameRoute.make(url: URL(string: "https://10.0.0.5:6443/api/v1/pods?watch=1")!, serverName: "kubernetes.default")
         XCTAssertEqual(route, ServerNameRoute(url: "https://kubernetes.default:6443/api/v1/pods?watch=1",

@@ -25,6 +25,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var threadsStarted = 0
     private var loopThread: Thread?
     private var resumes = 0
+    private var nudges = 0
     // Loop thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private let finished = DispatchSemaphore(value: 0)
@@ -51,6 +52,9 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// How many times a paused transfer was resumed (diagnostics; tests check back-pressure with it).
     var resumeCount: Int { lock.withLock { resumes } }
+
+    /// How many times a quiet transfer was nudged (diagnostics; see `StallNudge`).
+    var nudgeCount: Int { lock.withLock { nudges } }
 
     /// Hands a configured transfer to the loop. After `stop`, fails it at once as cancelled.
     func submit(_ transfer: CurlTransfer) {
@@ -114,6 +118,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             collectFinished()
+            nudgeStalled()
             // Sleeps until a socket is ready, libcurl's next timer, a wakeup, or a second at most.
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
@@ -146,6 +151,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.fail(.other(code: Int(code.rawValue), detail: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(code)))"))
                 return
             }
+            transfer.stallNudge = StallNudge(now: .now)
             active[easy.raw] = transfer
         case .cancel(let transfer):
             guard let easy = transfer.easy, active[easy.raw] != nil else { return }
@@ -154,6 +160,8 @@ final class CurlMultiLoop: @unchecked Sendable {
         case .resume(let transfer):
             guard let easy = transfer.easy, active[easy.raw] != nil else { return }
             lock.withLock { resumes += 1 }
+            transfer.pausedForBackPressure = false
+            transfer.stallNudge.progressed(at: .now)
             // May call the write callback right here with the bytes refused earlier.
             _ = curl_easy_pause(easy.raw, CURLPAUSE_CONT)
         }
@@ -170,6 +178,19 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             detach(handle)
             transfer.complete(code)
+        }
+    }
+
+    /// Pauses and unpauses each transfer that has been quiet past its `StallNudge` time, which
+    /// makes libcurl look at it again (see `StallNudge` for the libcurl fault this works around).
+    /// The unpause may call the write callback right here with bytes that were waiting.
+    private func nudgeStalled() {
+        let now = ContinuousClock.now
+        for (handle, transfer) in active where !transfer.pausedForBackPressure && transfer.stallNudge.isDue(at: now) {
+            transfer.stallNudge.nudged(at: now)
+            _ = curl_easy_pause(handle, CURLPAUSE_RECV)
+            _ = curl_easy_pause(handle, CURLPAUSE_CONT)
+            lock.withLock { nudges += 1 }
         }
     }
 

@@ -32,6 +32,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var parser = ResponseHeadParser()
     private var headDelivered = false
     private var body = Data()
+    /// Loop thread only: when a quiet transfer gets nudged, and whether back-pressure paused it
+    /// (a paused transfer is quiet on purpose and must not be unpaused by a nudge).
+    var stallNudge = StallNudge(now: .now)
+    var pausedForBackPressure = false
 
     private let flagLock = NSLock()
     private var cancelFlag = false
@@ -62,6 +66,7 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: libcurl callbacks (loop thread)
 
     fileprivate func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        stallNudge.progressed(at: .now)
         let line = String(decoding: bytes, as: UTF8.self)
         guard case .completedFinalHead(let head) = parser.consume(line: line[...]) else { return }
         if case .streaming(let headContinuation, _) = sink, !headDelivered {
@@ -72,6 +77,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Returns what libcurl expects: the byte count when taken, CURL_WRITEFUNC_PAUSE to pause, 0 to abort.
     fileprivate func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        stallNudge.progressed(at: .now)
         switch sink {
         case .buffered:
             body.append(contentsOf: bytes)
@@ -79,7 +85,9 @@ final class CurlTransfer: @unchecked Sendable {
         case .streaming(_, let buffer):
             switch buffer.append(Data(bytes)) {
             case .accepted: return bytes.count
-            case .refusedPause: return Int(CURL_WRITEFUNC_PAUSE)
+            case .refusedPause:
+                pausedForBackPressure = true
+                return Int(CURL_WRITEFUNC_PAUSE)
             case .refusedConsumerGone: return 0
             }
         case nil:

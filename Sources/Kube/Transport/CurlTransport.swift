@@ -35,6 +35,9 @@ public final class CurlTransport: HTTPTransport {
     /// Times a stream paused by back-pressure was resumed.
     var streamResumeCount: Int { loop.resumeCount }
 
+    /// Times a quiet transfer was nudged (see `StallNudge`).
+    var stallNudgeCount: Int { loop.nudgeCount }
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = try setup.makeTransfer(for: request, mode: .complete)
         let loop = self.loop
