@@ -3,12 +3,14 @@ import Foundation
 
 // kvdeck-bench-engine [MODEL.gguf] [--arithmetic exact|int8|int16] [--path reference|avx2|avx512]
 //                     [--kv-cache f32|f16 (default: f16, f32 with exact)] [--threads N] [--batches 1,8,32] [--context N] [--steps N] [--prefill N] [--quick]
-//                     [--phases]
+//                     [--phases] [--sampling]
 // Prints the copy bandwidth, then decode and prefill tokens/s (README.md beside this file); with
-// --phases also each decode phase's wall ms per step.
+// --phases also each decode phase's wall ms per step. --sampling instead times the sampler over
+// one step's logits of 32 sequences (the largest of --batches), rows in turn and in parallel.
 var args = Array(CommandLine.arguments.dropFirst())
 var options = DecodeBenchmark.Options()
 var modelPath = DefaultModel.path(environment: ProcessInfo.processInfo.environment)
+var samplingOnly = false
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -58,6 +60,8 @@ while !args.isEmpty {
         options.prefillLength = n
     case "--phases":
         options.phases = true
+    case "--sampling":
+        samplingOnly = true
     case "--quick":
         options.repeats = 1
         options.decodeSteps = 8
@@ -72,6 +76,16 @@ while !args.isEmpty {
 do {
     let model = try GGUFModel(path: modelPath)
     print("model: \(modelPath)")
+    if samplingOnly {
+        let rows = options.batchSizes.max() ?? 32
+        print("sampling \(rows) rows of \(model.config.vocabSize) logits (ms per step, median; in turn on one thread / spread over the cores):")
+        for r in try SamplingBenchmark.run(model: model, rows: rows, threads: options.threads) {
+            let figures = String(format: "%7.3f / %7.3f  (%.2fx)", r.inTurnMilliseconds, r.parallelMilliseconds,
+                                 r.inTurnMilliseconds / r.parallelMilliseconds)
+            print("  \(r.setting.padding(toLength: 52, withPad: " ", startingAt: 0)) \(figures)")
+        }
+        exit(0)
+    }
     let report = try DecodeBenchmark.run(model: model, options: options) { line in
         FileHandle.standardError.write(Data("  ... \(line)\n".utf8))
     }

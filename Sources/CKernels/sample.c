@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include "kvd_matmul.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -226,31 +227,122 @@ static int crossing_group(const double *mass, const int *count, double *cumulati
     return 0;
 }
 
+/* kvd_top_p's working memory, kept per thread between calls: three fresh 192 KB buffers a row
+ * (49k values) came from mmap or a trimmed arena and page-faulted in every time, which cost
+ * about as much as the filtering itself. Freed when the thread exits. */
+typedef struct { void *bytes; size_t capacity; } scratch_area;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_release(void *area) {
+    free(((scratch_area *)area)->bytes);
+    free(area);
+}
+static void scratch_key_create(void) { pthread_key_create(&scratch_key, scratch_release); }
+
+/* At least `size` bytes, 64-byte aligned, valid until this thread's next call; NULL when out of memory. */
+static void *scratch(size_t size) {
+    pthread_once(&scratch_once, scratch_key_create);
+    scratch_area *area = pthread_getspecific(scratch_key);
+    if (!area) {
+        area = calloc(1, sizeof *area);
+        if (!area || pthread_setspecific(scratch_key, area) != 0) { free(area); return NULL; }
+    }
+    if (area->capacity < size) {
+        const size_t rounded = (size + 63) & ~(size_t)63;
+        void *bytes = aligned_alloc(64, rounded);
+        if (!bytes) return NULL;
+        free(area->bytes);
+        area->bytes = bytes;
+        area->capacity = rounded;
+    }
+    return area->bytes;
+}
+
+/* Tokens whose probability is below t = budget / n go whatever the rest: all of them together
+ * weigh at most n t = budget, and they come first in ascending order. With a real model's row
+ * that is nearly the whole vocabulary, so only the few thousand candidates at or above t are
+ * bucketed and walked (the scalar passes over all n values were ~0.15 ms a row). The mass of
+ * the others is added to *low. */
+#if defined(__x86_64__)
+TGT static int candidates_avx512(const float *e, int n, float t, int *ci, double *low) {
+    const __m512 tv = _mm512_set1_ps(t);
+    __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16);
+    int c = 0;
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        const __m512 v = _mm512_maskz_loadu_ps(k, e + i);
+        const __mmask16 keep = k & _mm512_cmp_ps_mask(v, tv, _CMP_GE_OQ);
+        *low += (double)_mm512_mask_reduce_add_ps((__mmask16)(k & ~keep), v);
+        _mm512_mask_compressstoreu_epi32(ci + c, keep, idx);
+        c += __builtin_popcount((unsigned)keep);
+        idx = _mm512_add_epi32(idx, step);
+    }
+    return c;
+}
+
+/* x[i] = -inf wherever e[i] < t. */
+TGT static void drop_below_avx512(float *x, const float *e, int n, float t) {
+    const __m512 tv = _mm512_set1_ps(t), gone = _mm512_set1_ps(-INFINITY);
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(x + i, k & _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(k, e + i), tv, _CMP_LT_OQ), gone);
+    }
+}
+#endif
+
+/* Fills w with the candidates (e, index) in index order and returns their count; ci is room for
+ * n indices. */
+static int candidates(int fast, const float *e, int n, float t, int *ci, weighted *w, double *low) {
+    int c = 0;
+#if defined(__x86_64__)
+    if (fast) c = candidates_avx512(e, n, t, ci, low);
+    else
+#endif
+    for (int i = 0; i < n; i++) {
+        if (e[i] >= t) ci[c++] = i;
+        else *low += (double)e[i];
+    }
+    for (int j = 0; j < c; j++) w[j] = (weighted){ e[ci[j]], ci[j] };
+    return c;
+}
+
 int kvd_top_p(int isa, float *x, int n, double p) {
     if (n <= 1 || !(p < 1.0)) return 0;
     const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
     int nan = 0;
     const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m) || nan) return 0;
-    float *e = malloc((size_t)n * sizeof(float));
+    /* e: n floats, then the candidates' indices (n ints), then the candidates (n weighted). */
+    const size_t values = ((size_t)n * sizeof(float) + 63) & ~(size_t)63;
+    float *e = scratch(2 * values + (size_t)n * sizeof(weighted));
     if (!e) return -1;
+    int *ci = (int *)((char *)e + values);
+    weighted *w = (weighted *)((char *)e + 2 * values);
     const double total = exps_into(fast, x, n, m, e);
     const double budget = (1.0 - p) * total;  /* mass that may go, in units of e */
+    /* Shaded down so that double rounding of the sums cannot carry the low tokens past the budget;
+     * never above 1, the top token's e, which therefore is always a candidate. */
+    const float t = (float)(budget / (double)n * (1.0 - 1e-6));
+    double cumulative = 0.0;
+    const int c = candidates(fast, e, n, t, ci, w, &cumulative);
     double mass[256] = {0};
     int count[256] = {0};
-    for (int i = 0; i < n; i++) {
-        if (e[i] <= 0.0f) continue;
-        const int b = bucket_of(e[i]);
-        mass[b] += (double)e[i];
+    for (int j = 0; j < c; j++) {
+        if (w[j].e <= 0.0f) continue;
+        const int b = bucket_of(w[j].e);
+        mass[b] += (double)w[j].e;
         count[b]++;
     }
-    double cumulative = 0.0;
     const int cross = crossing_group(mass, count, &cumulative, budget);
-    weighted *w = malloc((size_t)count[cross] * sizeof(weighted));
-    if (!w) { free(e); return -1; }
+    /* The crossing group's candidates, in index order; lower groups go whole. */
     int k = 0;
-    for (int i = 0; i < n; i++)
-        if (e[i] > 0.0f && bucket_of(e[i]) == cross) w[k++] = (weighted){ e[i], i };
+    for (int j = 0; j < c; j++) {
+        const int b = w[j].e > 0.0f ? bucket_of(w[j].e) : -1;
+        if (b == cross) w[k++] = w[j];
+        else if (b < cross) x[w[j].i] = -INFINITY;
+    }
     /* Whether a token above the crossing group exists (then the group's largest may go too). */
     int above = 0;
     for (int b = cross + 1; b < 256; b++) above |= count[b] != 0;
@@ -284,11 +376,12 @@ int kvd_top_p(int isa, float *x, int n, double p) {
         cumulative += (double)w[j].e;
         x[w[j].i] = -INFINITY;
     }
-    /* Lower buckets go whole, and so do finite values whose exp underflowed to 0 (no mass: the
-     * first in ascending order). */
+    /* The tokens below t go, and so do finite values whose exp underflowed to 0 (below t too). */
+#if defined(__x86_64__)
+    if (fast) drop_below_avx512(x, e, n, t);
+    else
+#endif
     for (int i = 0; i < n; i++)
-        if (e[i] == 0.0f || bucket_of(e[i]) < cross) x[i] = -INFINITY;
-    free(w);
-    free(e);
+        if (e[i] < t) x[i] = -INFINITY;
     return 0;
 }

@@ -112,6 +112,29 @@ final class TopPKernelTests: XCTestCase {
         }
     }
 
+    /// A model's row: a few likely tokens over a long tail, so that nearly every token is below the
+    /// kernel's candidate threshold and goes without being bucketed.
+    func testPeakedRowsMatchTheSortingDefinition() {
+        var rng = SeededRandom(seed: 25)
+        for (likely, height) in [(3, 14.0), (40, 9.0), (400, 6.0)] {
+            var l = rng.floats(49_152, scale: 2)
+            for _ in 0..<likely { l[Int.random(in: 0..<l.count, using: &rng)] = Float(height + Double.random(in: -2...2, using: &rng)) }
+            for p in [0.3, 0.9, 0.99, 0.9999] {
+                let (dropped, margin) = Self.reference(l, p)
+                for path in SampleKernelTests.paths {
+                    var x = l
+                    XCTAssertEqual(kvd_top_p(path.rawValue, &x, Int32(l.count), p), 0)
+                    let got = Set(x.indices.filter { x[$0] == -.infinity })
+                    if margin > 1e-5 {
+                        XCTAssertEqual(got, dropped, "likely \(likely) p \(p) \(path)")
+                    } else {
+                        XCTAssertLessThanOrEqual(got.symmetricDifference(dropped).count, 1, "likely \(likely) p \(p) \(path)")
+                    }
+                }
+            }
+        }
+    }
+
     func testTiesAndRowsItLeavesAlone() {
         for path in SampleKernelTests.paths {
             // Four equal tokens, p = 0.5: two go, the higher indices first (vLLM's stable order).

@@ -115,12 +115,18 @@ public struct EngineCore {
                 "the backend returned \(logits.rowCount)×\(logits.vocabSize) logits for a batch that needs \(step.batch.logitsRowCount)×\(model.vocabSize)"))
         }
         stats.iterationTokens.observe(Double(step.batch.tokens.count))
-        var sampled: [Int: SampledToken] = [:]
+        var sampledIDs: [Int] = []
+        var rows: [BatchSampler.Row] = []
         for e in step.entries {
             guard let row = e.logitsRow, let st = requests[e.sequenceID], let tokens = scheduler.tokens(of: e.sequenceID) else { continue }
-            sampled[e.sequenceID] = Sampler.sample(logits.row(row), params: st.params,
-                                                   prompt: tokens[..<st.promptCount], output: tokens[st.promptCount...],
-                                                   rng: &requests[e.sequenceID]!.rng)
+            sampledIDs.append(e.sequenceID)
+            rows.append(.init(logitsRow: row, params: st.params, prompt: tokens[..<st.promptCount],
+                              output: tokens[st.promptCount...], rng: st.rng))
+        }
+        var sampled: [Int: SampledToken] = [:]
+        for (id, result) in zip(sampledIDs, BatchSampler.sample(rows, logits: logits)) {
+            sampled[id] = result.token
+            requests[id]?.rng = result.rng
         }
         scheduler.commit(step, sampled: sampled.mapValues(\.token))
 

@@ -43,6 +43,9 @@ public struct SamplingParams: Sendable, Equatable {
 
     var isGreedy: Bool { temperature < 1e-5 }
 
+    /// Whether any penalty changes the logits before sampling.
+    var hasPenalties: Bool { repetitionPenalty != 1 || presencePenalty != 0 || frequencyPenalty != 0 }
+
     /// Throws `invalidRequest` naming the first field out of range.
     public func validate(vocabSize: Int) throws(EngineError) {
         func fail(_ m: String) throws(EngineError) { throw .invalidRequest(m) }
