@@ -19,6 +19,7 @@ struct BenchServe: AsyncParsableCommand {
     @Option(help: "Requests each client sends, one after another.") var requestsPerClient = 1
     @Option(help: "max_tokens of each request (ignore_eos is on).") var maxTokens = 64
     @Option(help: "Sampling temperature.") var temperature = 0.8
+    @Option(help: "Nucleus sampling: keep the most likely tokens up to this probability (1: all).") var topP = 1.0
     @Option(help: "The prompt (load.py's by default).") var prompt = InProcessLoad().prompt
     @Option(help: "KV-cache memory, as `kvdeck serve --kv-cache-memory`.") var kvCacheMemory = "4GiB"
     @Option(help: "CPU threads for the engine (default: one per core).") var threads: Int?
@@ -28,6 +29,7 @@ struct BenchServe: AsyncParsableCommand {
             throw ValidationError("--clients, --requests-per-client and --max-tokens must be at least 1")
         }
         guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
+        guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -40,7 +42,7 @@ struct BenchServe: AsyncParsableCommand {
                                                          kvCacheBytes: try KVCacheBudget.parseBytes(kvCacheMemory)))
         let engine = try InferenceEngine(runner: runner, detokenizer: loaded.tokenizer, config: EngineConfig())
         let load = InProcessLoad(clients: clients, requestsPerClient: requestsPerClient, maxTokens: maxTokens,
-                                 temperature: temperature, prompt: prompt)
+                                 temperature: temperature, topP: topP, prompt: prompt)
         // One short request first, as run.sh sends the server one before measuring.
         _ = try await InProcessLoad(clients: 1, requestsPerClient: 1, maxTokens: 8, temperature: temperature, prompt: prompt)
             .run(engine: engine, tokenizer: loaded.tokenizer)

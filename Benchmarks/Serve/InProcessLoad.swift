@@ -7,7 +7,7 @@ import Foundation
 /// The same as load.py in every part that is not HTTP: `clients` concurrent clients, each sending
 /// `requestsPerClient` requests one after another; each request is the prompt (tokenized as
 /// `/v1/completions` tokenizes it, inside the timed part), `maxTokens`, `ignore_eos`, the given
-/// temperature and the server's defaults for the rest. A request's TTFT runs from its submit to
+/// temperature and top_p and the server's defaults for the rest. A request's TTFT runs from its submit to
 /// its first delta with text; its tokens are its deltas with text (load.py counts SSE chunks with
 /// text, and the server sends one for each such delta).
 struct InProcessLoad {
@@ -15,6 +15,7 @@ struct InProcessLoad {
     var requestsPerClient = 1
     var maxTokens = 64
     var temperature = 0.8
+    var topP = 1.0
     var prompt = "Write a short story about a lighthouse keeper who finds a message in a bottle."
 
     struct Result: Encodable {
@@ -41,6 +42,7 @@ struct InProcessLoad {
     func run(engine: InferenceEngine, tokenizer: Tokenizer) async throws -> Result {
         var params = SamplingParams()
         params.temperature = temperature
+        params.topP = topP
         params.ignoreEOS = true
         params.maxTokens = maxTokens
         let (sampling, prompt, perClient) = (params, self.prompt, requestsPerClient)
