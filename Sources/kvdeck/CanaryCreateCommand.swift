@@ -18,7 +18,10 @@ struct CanaryCreateCommand: AsyncParsableCommand {
         If an HTTPRoute sends NAME's traffic to a Service of NAME's pods (a rule with that one \
         backend), a Service NAME-canary selecting the canary's pods is created and added to that \
         rule as a second backendRef with --weight percent (default \(CanaryOperations.defaultRouteWeight)); the stable backend gets \
-        the rest. Otherwise the split is by replicas through the Services both tracks match.
+        the rest. Without such an HTTPRoute, an Istio VirtualService whose http route has one \
+        destination naming that Service by host (and no subset) gets the canary as a second \
+        weighted destination the same way. Otherwise the split is by replicas through the \
+        Services both tracks match.
 
         Every request is shown with --dry-run=client; then drive the canary with \
         kvdeck canary status|set-weight|step|promote|abort NAME.
@@ -29,7 +32,7 @@ struct CanaryCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The model the canary serves (replaces --model MODEL or `serve MODEL` in its command line).")
     var model: String?
     @Option(name: .long, help: "Replicas of the canary track.") var replicas: Int = 1
-    @Option(name: .long, help: "With an HTTPRoute: the canary's share of its traffic in percent (default \(CanaryOperations.defaultRouteWeight)).")
+    @Option(name: .long, help: "With an HTTPRoute or VirtualService: the canary's share of its traffic in percent (default \(CanaryOperations.defaultRouteWeight)).")
     var weight: Int?
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var options: OperationOptions

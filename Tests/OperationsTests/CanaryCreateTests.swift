@@ -83,6 +83,53 @@ final class CanaryCreateTests: SeededDemoTestCase {
         XCTAssertEqual(aborted, ["smollm2-stable=100", "smollm2-canary=0"])
     }
 
+    /// An Istio mesh instead of a Gateway: a VirtualService of another name whose one destination
+    /// is the stable Service by its cluster DNS name.
+    func testCreateThroughAVirtualServiceThenStatusPromoteAbort() async throws {
+        try await removeDemoCanary(keepRoute: false)
+        let host = "smollm2-stable.\(namespace).svc.cluster.local"
+        let mesh: JSONValue = [
+            "apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": ["name": "smollm2-mesh", "namespace": .string(namespace)],
+            "spec": ["hosts": [.string("smollm2.\(namespace).svc.cluster.local")],
+                     "http": [["name": "primary", "route": [["destination": ["host": .string(host), "port": ["number": 8000]]]]]]],
+        ]
+        _ = try await client.create(CanaryResources.virtualService, namespace: namespace, body: mesh)
+        let operation = try await canary.create(name: "smollm2", namespace: namespace,
+                                                change: CanaryTrackChange(image: "ghcr.io/kvdeck/kvdeck:0.2.0", weight: 25))
+        XCTAssertEqual(operation.requests.map { "\($0.method.rawValue) \($0.pathAndQuery) \($0.contentType)" }, [
+            "POST /apis/apps/v1/namespaces/llm-prod/deployments application/json",
+            "POST /api/v1/namespaces/llm-prod/services application/json",
+            "PATCH /apis/networking.istio.io/v1/namespaces/llm-prod/virtualservices/smollm2-mesh application/json-patch+json",
+        ])
+        XCTAssertEqual(operation.requests[2].bodyText,
+                       #"[{"op":"test","path":"/spec/http/0/route/0/destination/host","value":"smollm2-stable.llm-prod.svc.cluster.local"},{"op":"add","path":"/spec/http/0/route/0/weight","value":75},{"op":"add","path":"/spec/http/0/route/-","value":{"destination":{"host":"smollm2-canary.llm-prod.svc.cluster.local","port":{"number":8000}},"weight":25}}]"#)
+        let result = try await runner.execute(operation)
+        XCTAssertEqual(result.message, "deployment.apps/smollm2-canary created, with 25% of virtualservice/smollm2-mesh's traffic")
+        let service = try await client.get(Service.resourceType, name: "smollm2-canary", namespace: namespace)
+        XCTAssertEqual(service.value(at: "spec", "selector"), ["app": "smollm2", "track": "canary"])
+
+        func destinations() async throws -> [String] {
+            let route = try await client.get(CanaryResources.virtualService, name: "smollm2-mesh", namespace: namespace)
+            return (route.value(at: "spec", "http", "0", "route")?.arrayValue ?? []).map {
+                "\($0.value(at: "destination", "host")?.stringValue ?? "")=\($0["weight"]?.intValue.map(String.init) ?? "-")"
+            }
+        }
+        let split = try await destinations()
+        XCTAssertEqual(split, ["\(host)=75", "smollm2-canary.llm-prod.svc.cluster.local=25"])
+        // Found through the Service its host names, though the route has another name.
+        var state = try await canary.status(name: "smollm2", namespace: namespace)
+        XCTAssertEqual(state.mechanism, .virtualService(name: "smollm2-mesh", route: 0, stable: 0, canary: 1))
+        XCTAssertEqual(state.summary, "25% istio")
+        _ = try await runner.execute(try await canary.promote(state))
+        let promoted = try await destinations()
+        XCTAssertEqual(promoted, ["\(host)=0", "smollm2-canary.llm-prod.svc.cluster.local=100"])
+        state = try await canary.status(name: "smollm2", namespace: namespace)
+        _ = try await runner.execute(try await canary.abort(state))
+        let aborted = try await destinations()
+        XCTAssertEqual(aborted, ["\(host)=100", "smollm2-canary.llm-prod.svc.cluster.local=0"])
+    }
+
     func testCreateByReplicasWhenNoRouteThenStatusPromoteAbort() async throws {
         try await removeDemoCanary(keepRoute: false)
         do {

@@ -110,3 +110,33 @@ final class CanaryDetectionTests: XCTestCase {
         }
     }
 }
+
+extension CanaryDetectionTests {
+    /// Istio destination hosts name Services by Kubernetes DNS; only this namespace's count.
+    func testVirtualServiceHostsNameServicesOfTheirNamespace() throws {
+        let cases: [(String, String?)] = [
+            ("qwen", "qwen"), ("qwen.fixtures", "qwen"), ("qwen.fixtures.svc", "qwen"),
+            ("qwen.fixtures.svc.cluster.local", "qwen"), ("qwen.fixtures.svc.corp.example", "qwen"),
+            ("qwen.other", nil), ("qwen.other.svc.cluster.local", nil), ("api.example.com", nil),
+            ("qwen.fixtures.example", nil), ("*.fixtures.svc.cluster.local", nil), ("", nil),
+        ]
+        for (host, service) in cases {
+            XCTAssertEqual(WeightedRouteCanary.serviceName(ofHost: host, namespace: "fixtures"), service, host)
+        }
+        XCTAssertEqual(WeightedRouteCanary.host("qwen.fixtures.svc.cluster.local", withService: "qwen-canary"),
+                       "qwen-canary.fixtures.svc.cluster.local")
+        XCTAssertEqual(WeightedRouteCanary.host("qwen", withService: "qwen-canary"), "qwen-canary")
+        // A destination with a subset splits through a DestinationRule: not a route a canary Service joins.
+        let stable = try service("qwen", selector: ["app": "qwen"])
+        let services = [try JSONValueEncoder().encode(stable)]
+        func route(_ destination: JSONValue) -> JSONValue {
+            ["metadata": ["name": "qwen"], "spec": ["http": [["route": [["destination": destination]]]]]]
+        }
+        XCTAssertNil(try CanaryOperations.routeSplit(CanaryResources.virtualService, [route(["host": "qwen", "subset": "v1"])],
+                                                     services: services, namespace: "fixtures", rollouts: []))
+        let plain = route(["host": "qwen"])
+        let split = try CanaryOperations.routeSplit(CanaryResources.virtualService, [plain], services: services,
+                                                    namespace: "fixtures", rollouts: [])
+        XCTAssertEqual(split.map { [$0.rule, $0.backend] }, [0, 0])
+    }
+}

@@ -7,6 +7,8 @@ import YAML
 /// - where an HTTPRoute sends NAME's traffic to a Service selecting NAME's pods (a rule with that
 ///   one backend), a canary Service `NAME-canary` selecting the canary's pods and a second
 ///   backendRef with the weight asked for (a JSON patch: custom resources take no strategic merge);
+/// - else where an Istio VirtualService does (an http route with that one destination, by host,
+///   without a subset), the same Service and a second weighted destination;
 /// - otherwise the split is the replica ratio, through the Services that select both tracks.
 extension CanaryOperations {
     public func create(name: String, namespace: String, change: CanaryTrackChange) async throws -> PreparedOperation {
@@ -36,11 +38,15 @@ extension CanaryOperations {
         var operation = PreparedOperation(verb: "canary create", target: target,
                                           request: .create(Deployment.resourceType, namespace: namespace, object: canary),
                                           successWord: "created")
-        let routes = try await detector.optionalList(CanaryResources.httpRoute, namespace)
         let rollouts = try await detector.optionalList(CanaryResources.argoRollout, namespace)
-        guard let split = try Self.routeSplit(routes, services: stableServices, namespace: namespace, rollouts: rollouts) else {
+        var found: RouteSplit?
+        for type in [CanaryResources.httpRoute, CanaryResources.virtualService] where found == nil {
+            let routes = try await detector.optionalList(type, namespace)
+            found = try Self.routeSplit(type, routes, services: stableServices, namespace: namespace, rollouts: rollouts)
+        }
+        guard let split = found else {
             if let weight = change.weight {
-                throw OperationError.canary("no HTTPRoute sends \(name)'s traffic to a Service of its pods, so the split is by replicas: give --replicas (the canary's share is its part of all replicas), not --weight \(weight)")
+                throw OperationError.canary("no HTTPRoute or VirtualService sends \(name)'s traffic to a Service of its pods, so the split is by replicas: give --replicas (the canary's share is its part of all replicas), not --weight \(weight)")
             }
             if !services.contains(where: { Self.selects($0, stableLabels) && Self.selects($0, canaryLabels) }) {
                 operation.warnings.append("no Service selects both tracks' pods: the canary gets no traffic until one does")
@@ -52,14 +58,14 @@ extension CanaryOperations {
         }
         let percent = change.weight ?? Self.defaultRouteWeight
         let service = CanaryTrack.service(from: split.service, name: canaryName)
-        let patch = CanaryTrack.routePatch(route: split.route, rule: split.rule, stableBackend: split.backend,
+        let patch = CanaryTrack.routePatch(split.type, route: split.route, rule: split.rule, stableBackend: split.backend,
                                            canaryService: canaryName, percent: percent)
         let routeName = split.route["metadata"]?["name"]?.stringValue ?? ""
         operation.followUps = [
             .create(Service.resourceType, namespace: namespace, object: service),
-            .patch(CanaryResources.httpRoute, name: routeName, namespace: namespace, .json, body: patch),
+            .patch(split.type, name: routeName, namespace: namespace, .json, body: patch),
         ]
-        operation.successWord = "created, with \(percent)% of httproute/\(routeName)'s traffic"
+        operation.successWord = "created, with \(percent)% of \(Self.shortName(split.type, routeName))'s traffic"
         if Self.selects(split.service, canaryLabels) {
             operation.warnings.append("service \(split.service["metadata"]?["name"]?.stringValue ?? "") selects the canary's pods too, so the stable backend also reaches them: the split is not exact")
         }
@@ -72,31 +78,56 @@ extension CanaryOperations {
     /// Where a route splits a fresh canary's traffic: when no weight is given.
     public static let defaultRouteWeight = 10
 
-    /// An HTTPRoute rule whose only backend is a Service selecting the stable pods. A rule that
-    /// already has two backends is a canary in progress; a route Argo Rollouts or Flagger owns
-    /// is theirs to change.
-    static func routeSplit(_ routes: [JSONValue], services: [JSONValue], namespace: String,
-                           rollouts: [JSONValue]) throws -> (route: JSONValue, rule: Int, backend: Int, service: JSONValue)? {
+    /// Where a fresh canary's traffic is split: a route, its rule (HTTPRoute) or http route
+    /// (VirtualService), the stable backend's index there, and the Service it names.
+    struct RouteSplit {
+        var type: ResourceType
+        var route: JSONValue
+        var rule: Int
+        var backend: Int
+        var service: JSONValue
+    }
+
+    /// A rule whose only backend is a Service selecting the stable pods: an HTTPRoute backendRef,
+    /// or a VirtualService destination whose host names such a Service (a destination with a
+    /// subset splits through a DestinationRule, which a canary Service does not reach). A rule
+    /// that already has two backends is a canary in progress; a route Argo Rollouts or Flagger
+    /// owns is theirs to change.
+    static func routeSplit(_ type: ResourceType, _ routes: [JSONValue], services: [JSONValue], namespace: String,
+                           rollouts: [JSONValue]) throws -> RouteSplit? {
+        let isHTTPRoute = type == CanaryResources.httpRoute
+        func serviceName(_ backend: JSONValue) -> String? {
+            if isHTTPRoute {
+                guard (backend["kind"]?.stringValue ?? "Service") == "Service", (backend["group"]?.stringValue ?? "").isEmpty,
+                      (backend["namespace"]?.stringValue ?? namespace) == namespace else { return nil }
+                return backend["name"]?.stringValue
+            }
+            guard let destination = backend["destination"], destination["subset"] == nil,
+                  let host = destination["host"]?.stringValue else { return nil }
+            return WeightedRouteCanary.serviceName(ofHost: host, namespace: namespace)
+        }
         for route in routes {
-            for (ruleIndex, rule) in (route["spec"]?["rules"]?.arrayValue ?? []).enumerated() {
-                let backends = rule["backendRefs"]?.arrayValue ?? []
+            for (ruleIndex, rule) in (route["spec"]?[isHTTPRoute ? "rules" : "http"]?.arrayValue ?? []).enumerated() {
+                let backends = rule[isHTTPRoute ? "backendRefs" : "route"]?.arrayValue ?? []
                 for (backendIndex, backend) in backends.enumerated() {
-                    guard (backend["kind"]?.stringValue ?? "Service") == "Service", (backend["group"]?.stringValue ?? "").isEmpty,
-                          (backend["namespace"]?.stringValue ?? namespace) == namespace,
-                          let service = services.first(where: { $0["metadata"]?["name"] == backend["name"] }) else { continue }
-                    let routeName = route["metadata"]?["name"]?.stringValue ?? ""
-                    if let manager = RouteOwnership.manager(of: route, kind: CanaryResources.httpRoute, rollouts: rollouts) {
-                        throw OperationError.canary("httproute/\(routeName) is managed by \(manager), which would revert a direct edit: create the canary through it instead")
+                    guard let name = serviceName(backend),
+                          let service = services.first(where: { $0["metadata"]?["name"]?.stringValue == name }) else { continue }
+                    let routeName = shortName(type, route["metadata"]?["name"]?.stringValue ?? "")
+                    if let manager = RouteOwnership.manager(of: route, kind: type, rollouts: rollouts) {
+                        throw OperationError.canary("\(routeName) is managed by \(manager), which would revert a direct edit: create the canary through it instead")
                     }
                     guard backends.count == 1 else {
-                        throw OperationError.canary("httproute/\(routeName) already splits rule \(ruleIndex) between \(backends.count) backends: a canary is in progress there (kvdeck canary status; promote or abort it first)")
+                        throw OperationError.canary("\(routeName) already splits \(isHTTPRoute ? "rule" : "http route") \(ruleIndex) between \(backends.count) backends: a canary is in progress there (kvdeck canary status; promote or abort it first)")
                     }
-                    return (route, ruleIndex, backendIndex, service)
+                    return RouteSplit(type: type, route: route, rule: ruleIndex, backend: backendIndex, service: service)
                 }
             }
         }
         return nil
     }
+
+    /// "httproute/NAME", "virtualservice/NAME": as the messages have always named routes.
+    static func shortName(_ type: ResourceType, _ name: String) -> String { "\(type.kind.lowercased())/\(name)" }
 
     static func selects(_ service: JSONValue, _ labels: [String: String]) -> Bool {
         let selector = CanaryTrack.labels(service["spec"]?["selector"])

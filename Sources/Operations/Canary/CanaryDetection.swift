@@ -7,8 +7,8 @@ import YAML
 /// 1. an Argo Rollout named so, or whose `workloadRef` names the Deployment, owns the split;
 /// 2. a KServe InferenceService named so;
 /// 3. an HTTPRoute, then a VirtualService, named so, with a rule of two weighted backends;
-/// 4. an HTTPRoute whose two-backend rule sends to a Service selecting the workload's pods (or
-///    its `-canary` track's): a route need not share the workload's name;
+/// 4. an HTTPRoute, then a VirtualService, whose two-backend rule sends to a Service selecting
+///    the workload's pods (or its `-canary` track's): a route need not share the workload's name;
 /// 5. two Deployments, `name` and `name-canary` (the split is their replica ratio).
 /// A name ending in `-canary` whose base has a canary is that canary's track, and answers its state.
 public enum CanaryDetection {
@@ -64,20 +64,20 @@ public enum CanaryDetection {
         return state
     }
 
-    /// An HTTPRoute rule with two backends, one of them a Service of this namespace that selects
-    /// the pods of one of `deployments`.
+    /// An HTTPRoute rule (or VirtualService http route) with two backends, one of them a Service
+    /// of this namespace that selects the pods of one of `deployments` (a VirtualService names it
+    /// by host).
     private static func routeToPods(of deployments: [Deployment], _ namespace: String, _ inputs: CanaryInputs,
                                     _ rollouts: [JSONValue]) -> CanaryState? {
-        let routes = inputs.routes(CanaryResources.httpRoute, in: namespace)
         let podLabels = deployments.compactMap { $0.spec?.template?.metadata?.labels }
-        guard !routes.isEmpty, !podLabels.isEmpty else { return nil }
+        guard !podLabels.isEmpty else { return nil }
         let services = inputs.services[namespace] ?? []
         let serving = Set(services.filter { service in
             guard let selector = service.spec?.selector, !selector.isEmpty else { return false }
             return podLabels.contains { labels in selector.allSatisfy { labels[$0.key] == $0.value } }
         }.compactMap(\.metadata.name))
         guard !serving.isEmpty else { return nil }
-        let selectsPods: ([JSONValue]) -> Bool = { backends in
+        let viaBackendRef: ([JSONValue]) -> Bool = { backends in
             backends.contains { backend in
                 let kind = backend["kind"]?.stringValue ?? "Service"
                 let group = backend["group"]?.stringValue ?? ""
@@ -86,8 +86,16 @@ public enum CanaryDetection {
                     && serving.contains(backend["name"]?.stringValue ?? "")
             }
         }
-        for route in routes {
-            if let state = routeState(route, CanaryResources.httpRoute, namespace, rollouts, backends: selectsPods) { return state }
+        let viaHost: ([JSONValue]) -> Bool = { backends in
+            backends.contains { backend in
+                let host = backend["destination"]?["host"]?.stringValue ?? ""
+                return WeightedRouteCanary.serviceName(ofHost: host, namespace: namespace).map(serving.contains) ?? false
+            }
+        }
+        for (type, selectsPods) in [(CanaryResources.httpRoute, viaBackendRef), (CanaryResources.virtualService, viaHost)] {
+            for route in inputs.routes(type, in: namespace) {
+                if let state = routeState(route, type, namespace, rollouts, backends: selectsPods) { return state }
+            }
         }
         return nil
     }

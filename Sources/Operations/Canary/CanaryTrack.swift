@@ -103,17 +103,30 @@ enum CanaryTrack {
     }
 
     /// The JSON patch adding the canary Service as a second backend of rule `rule` of an
-    /// HTTPRoute (a copy of the stable backend, renamed), with `percent` of the traffic and the
-    /// stable backend the rest. It tests the stable backend's name first, so a route edited in
-    /// between fails with 422 instead of being split wrongly.
-    static func routePatch(route: JSONValue, rule: Int, stableBackend: Int, canaryService: String, percent: Int) -> JSONValue {
-        let base = "/spec/rules/\(rule)/backendRefs"
-        let backend = route.value(at: ["spec", "rules", "\(rule)", "backendRefs", "\(stableBackend)"]) ?? .null
+    /// HTTPRoute, or destination of http route `rule` of a VirtualService (a copy of the stable
+    /// backend, renamed), with `percent` of the traffic and the stable backend the rest. It tests
+    /// the stable backend's name first, so a route edited in between fails with 422 instead of
+    /// being split wrongly.
+    static func routePatch(_ type: ResourceType, route: JSONValue, rule: Int, stableBackend: Int,
+                           canaryService: String, percent: Int) -> JSONValue {
+        let keys = WeightedRouteCanary.backendsPath(type, rule)
+        let base = "/" + keys.joined(separator: "/")
+        let backend = route.value(at: keys + ["\(stableBackend)"]) ?? .null
         var canaryBackend = backend
-        canaryBackend["name"] = .string(canaryService)
+        let namePath: String
+        let stableName: JSONValue
+        if type == CanaryResources.httpRoute {
+            namePath = "\(base)/\(stableBackend)/name"
+            stableName = backend["name"] ?? .null
+            canaryBackend["name"] = .string(canaryService)
+        } else {
+            namePath = "\(base)/\(stableBackend)/destination/host"
+            stableName = backend["destination"]?["host"] ?? .null
+            canaryBackend["destination"]?["host"] = .string(WeightedRouteCanary.host(stableName.stringValue ?? "", withService: canaryService))
+        }
         canaryBackend["weight"] = .int(Int64(percent))
         return [
-            ["op": "test", "path": .string("\(base)/\(stableBackend)/name"), "value": backend["name"] ?? .null],
+            ["op": "test", "path": .string(namePath), "value": stableName],
             ["op": .string(backend["weight"] == nil ? "add" : "replace"), "path": .string("\(base)/\(stableBackend)/weight"),
              "value": .int(Int64(100 - percent))],
             ["op": "add", "path": .string("\(base)/-"), "value": canaryBackend],

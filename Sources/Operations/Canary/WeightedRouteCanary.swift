@@ -19,6 +19,25 @@ enum WeightedRouteCanary {
         return destination?["subset"]?.stringValue.map { "\(host)/\($0)" } ?? host
     }
 
+    /// The Service of `namespace` that an Istio destination host names, by Kubernetes DNS:
+    /// `svc`, `svc.ns`, `svc.ns.svc` or `svc.ns.svc.<cluster domain>`; nil for another namespace's,
+    /// an external host, or a wildcard.
+    static func serviceName(ofHost host: String, namespace: String) -> String? {
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard let service = labels.first, !service.isEmpty, service != "*" else { return nil }
+        switch labels.count {
+        case 1: return service
+        case 2: return labels[1] == namespace ? service : nil
+        default: return labels[1] == namespace && labels[2] == "svc" ? service : nil
+        }
+    }
+
+    /// `host` with its Service replaced by `service`, keeping how it was written (short or qualified).
+    static func host(_ host: String, withService service: String) -> String {
+        guard let dot = host.firstIndex(of: ".") else { return service }
+        return service + host[dot...]
+    }
+
     /// HTTPRoute weights default to 1; an Istio route without weights sends all to a lone destination.
     static func weight(_ backend: JSONValue, _ type: ResourceType, count: Int) -> Int {
         if let w = backend["weight"]?.intValue { return Int(w) }
