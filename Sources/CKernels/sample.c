@@ -1,5 +1,5 @@
-/* kvd_argmax, kvd_sample_softmax, kvd_log_sum_exp and kvd_top_p (kvd_sample.h): a plain C path
- * and an AVX-512 one. */
+/* kvd_argmax, kvd_row_max, kvd_sample_softmax, kvd_log_sum_exp and kvd_top_p (kvd_sample.h): a
+ * plain C path and an AVX-512 one. */
 #include "kvd_sample.h"
 
 #include <math.h>
@@ -159,6 +159,11 @@ static float row_max(int fast, const float *x, int n, int *nan) {
 #endif
     (void)fast;
     return max_ref(x, n, nan);
+}
+
+float kvd_row_max(int isa, const float *x, int n) {
+    int nan = 0;
+    return n > 0 ? row_max(isa == KVD_ISA_AVX512 && kvd_isa_supported(isa), x, n, &nan) : -INFINITY;
 }
 
 int kvd_sample_softmax(int isa, const float *x, int n, double u) {

@@ -1,5 +1,6 @@
-/* kvd_row_max, kvd_top_n, kvd_mask_below and kvd_count_greater (kvd_sample.h): the passes that
- * top-k, min-p and logprobs make over a logits row, a plain C path and an AVX-512 one. */
+/* kvd_top_n, kvd_mask_below and kvd_count_greater (kvd_sample.h): the passes that top-k, min-p
+ * and logprobs make over a logits row, a plain C path and an AVX-512 one. (kvd_row_max is in
+ * sample.c, beside the row maximum the softmax passes use.) */
 #include "kvd_sample.h"
 
 #include <math.h>
@@ -18,37 +19,6 @@ static int fast_path(int isa) {
     (void)isa;
     return 0;
 #endif
-}
-
-/* --- kvd_row_max --- */
-
-static float max_ref(const float *x, int n) {
-    float m = -INFINITY;
-    for (int i = 0; i < n; i++)
-        if (x[i] > m) m = x[i];
-    return m;
-}
-
-#if defined(__x86_64__)
-TGT static float max_avx512(const float *x, int n) {
-    __m512 m = _mm512_set1_ps(-INFINITY);
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m512 v = _mm512_loadu_ps(x + i);
-        m = _mm512_mask_max_ps(m, _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), m, v);  /* NaN lanes skipped */
-    }
-    float r = _mm512_reduce_max_ps(m);
-    for (; i < n; i++)
-        if (x[i] > r) r = x[i];
-    return r;
-}
-#endif
-
-float kvd_row_max(int isa, const float *x, int n) {
-#if defined(__x86_64__)
-    if (fast_path(isa)) return max_avx512(x, n);
-#endif
-    return max_ref(x, n);
 }
 
 /* --- kvd_top_n ---

@@ -37,23 +37,24 @@ public enum Sampler {
                               rng: inout SeededRandom) -> SampledToken {
         let token: Int
         if params.isGreedy && !params.hasPenalties {
-            token = logits.withUnsafeBufferPointer { Int(kvd_argmax(isa, $0.baseAddress, Int32($0.count))) }
-        } else if params.isGreedy {
-            var l = Array(logits)
-            applyPenalties(&l, params: params, prompt: prompt, output: output)
-            token = argmax(l)
+            token = argmax(logits)  // nothing to change: no copy of the row
         } else {
             var l = Array(logits)
             applyPenalties(&l, params: params, prompt: prompt, output: output)
-            let inv = Float(1 / params.temperature)
-            for i in l.indices { l[i] *= inv }
-            if params.minP > 0 { applyMinP(&l, params.minP) }
-            if params.topK > 0 && params.topK < l.count { applyTopK(&l, params.topK) }
-            if params.topP < 1 { applyTopP(&l, params.topP) }
-            token = draw(l, &rng)
+            token = params.isGreedy ? argmax(l[...]) : sampleFiltered(&l, params: params, rng: &rng)
         }
         let logprobs = params.logprobs.map { Self.logprobs(raw: logits, chosen: token, top: $0) }
         return SampledToken(token: TokenID(token), logprobs: logprobs)
+    }
+
+    /// Temperature, min-p, top-k and top-p on a row of penalised logits, then the draw.
+    private static func sampleFiltered(_ l: inout [Float], params: SamplingParams, rng: inout SeededRandom) -> Int {
+        let inv = Float(1 / params.temperature)
+        for i in l.indices { l[i] *= inv }
+        if params.minP > 0 { applyMinP(&l, params.minP) }
+        if params.topK > 0 && params.topK < l.count { applyTopK(&l, params.topK) }
+        if params.topP < 1 { applyTopP(&l, params.topP) }
+        return draw(l, &rng)
     }
 
     // MARK: Steps (internal so the tests can check each one on a hand-made distribution)
@@ -129,7 +130,7 @@ public enum Sampler {
     private static let isa = CPUKernelPath.best.rawValue
 
     /// The first index of the largest value; NaN never wins.
-    static func argmax(_ l: [Float]) -> Int {
+    static func argmax(_ l: ArraySlice<Float>) -> Int {
         l.withUnsafeBufferPointer { Int(kvd_argmax(isa, $0.baseAddress, Int32($0.count))) }
     }
 
