@@ -96,21 +96,11 @@ extension CanaryOperations {
     static func routeSplit(_ type: ResourceType, _ routes: [JSONValue], services: [JSONValue], namespace: String,
                            rollouts: [JSONValue]) throws -> RouteSplit? {
         let isHTTPRoute = type == CanaryResources.httpRoute
-        func serviceName(_ backend: JSONValue) -> String? {
-            if isHTTPRoute {
-                guard (backend["kind"]?.stringValue ?? "Service") == "Service", (backend["group"]?.stringValue ?? "").isEmpty,
-                      (backend["namespace"]?.stringValue ?? namespace) == namespace else { return nil }
-                return backend["name"]?.stringValue
-            }
-            guard let destination = backend["destination"], destination["subset"] == nil,
-                  let host = destination["host"]?.stringValue else { return nil }
-            return WeightedRouteCanary.serviceName(ofHost: host, namespace: namespace)
-        }
         for route in routes {
-            for (ruleIndex, rule) in (route["spec"]?[isHTTPRoute ? "rules" : "http"]?.arrayValue ?? []).enumerated() {
-                let backends = rule[isHTTPRoute ? "backendRefs" : "route"]?.arrayValue ?? []
+            for (ruleIndex, backends) in WeightedRouteCanary.ruleBackends(route, type).enumerated() {
                 for (backendIndex, backend) in backends.enumerated() {
-                    guard let name = serviceName(backend),
+                    guard backend["destination"]?["subset"] == nil,
+                          let name = WeightedRouteCanary.serviceName(of: backend, type, namespace: namespace),
                           let service = services.first(where: { $0["metadata"]?["name"]?.stringValue == name }) else { continue }
                     let routeName = shortName(type, route["metadata"]?["name"]?.stringValue ?? "")
                     if let manager = RouteOwnership.manager(of: route, kind: type, rollouts: rollouts) {

@@ -77,22 +77,10 @@ public enum CanaryDetection {
             return podLabels.contains { labels in selector.allSatisfy { labels[$0.key] == $0.value } }
         }.compactMap(\.metadata.name))
         guard !serving.isEmpty else { return nil }
-        let viaBackendRef: ([JSONValue]) -> Bool = { backends in
-            backends.contains { backend in
-                let kind = backend["kind"]?.stringValue ?? "Service"
-                let group = backend["group"]?.stringValue ?? ""
-                let ns = backend["namespace"]?.stringValue ?? namespace
-                return kind == "Service" && group.isEmpty && ns == namespace
-                    && serving.contains(backend["name"]?.stringValue ?? "")
+        for type in [CanaryResources.httpRoute, CanaryResources.virtualService] {
+            let selectsPods: ([JSONValue]) -> Bool = { backends in
+                backends.contains { WeightedRouteCanary.serviceName(of: $0, type, namespace: namespace).map(serving.contains) ?? false }
             }
-        }
-        let viaHost: ([JSONValue]) -> Bool = { backends in
-            backends.contains { backend in
-                let host = backend["destination"]?["host"]?.stringValue ?? ""
-                return WeightedRouteCanary.serviceName(ofHost: host, namespace: namespace).map(serving.contains) ?? false
-            }
-        }
-        for (type, selectsPods) in [(CanaryResources.httpRoute, viaBackendRef), (CanaryResources.virtualService, viaHost)] {
             for route in inputs.routes(type, in: namespace) {
                 if let state = routeState(route, type, namespace, rollouts, backends: selectsPods) { return state }
             }

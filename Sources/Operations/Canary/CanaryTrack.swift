@@ -112,21 +112,17 @@ enum CanaryTrack {
         let keys = WeightedRouteCanary.backendsPath(type, rule)
         let base = "/" + keys.joined(separator: "/")
         let backend = route.value(at: keys + ["\(stableBackend)"]) ?? .null
+        let nameKeys = WeightedRouteCanary.nameKeys(type)
+        let stableName = backend.value(at: nameKeys) ?? .null
         var canaryBackend = backend
-        let namePath: String
-        let stableName: JSONValue
         if type == CanaryResources.httpRoute {
-            namePath = "\(base)/\(stableBackend)/name"
-            stableName = backend["name"] ?? .null
             canaryBackend["name"] = .string(canaryService)
         } else {
-            namePath = "\(base)/\(stableBackend)/destination/host"
-            stableName = backend["destination"]?["host"] ?? .null
             canaryBackend["destination"]?["host"] = .string(WeightedRouteCanary.host(stableName.stringValue ?? "", withService: canaryService))
         }
         canaryBackend["weight"] = .int(Int64(percent))
         return [
-            ["op": "test", "path": .string(namePath), "value": stableName],
+            ["op": "test", "path": .string("\(base)/\(stableBackend)/" + nameKeys.joined(separator: "/")), "value": stableName],
             ["op": .string(backend["weight"] == nil ? "add" : "replace"), "path": .string("\(base)/\(stableBackend)/weight"),
              "value": .int(Int64(100 - percent))],
             ["op": "add", "path": .string("\(base)/-"), "value": canaryBackend],

@@ -12,6 +12,31 @@ enum WeightedRouteCanary {
                                           : ["spec", "http", "\(index)", "route"]
     }
 
+    /// Each rule's (or http route's) backends, in order.
+    static func ruleBackends(_ route: JSONValue, _ type: ResourceType) -> [[JSONValue]] {
+        let isHTTPRoute = type == CanaryResources.httpRoute
+        return (route["spec"]?[isHTTPRoute ? "rules" : "http"]?.arrayValue ?? []).map {
+            $0[isHTTPRoute ? "backendRefs" : "route"]?.arrayValue ?? []
+        }
+    }
+
+    /// Where a backend names what it sends to: an HTTPRoute backendRef's `name`, a VirtualService
+    /// destination's `host`. The patches test it before touching a backend.
+    static func nameKeys(_ type: ResourceType) -> [String] {
+        type == CanaryResources.httpRoute ? ["name"] : ["destination", "host"]
+    }
+
+    /// The Service of `namespace` a backend sends to: a backendRef of kind Service in the core
+    /// group, or a destination whose host names it (`serviceName(ofHost:)`); nil for anything else.
+    static func serviceName(of backend: JSONValue, _ type: ResourceType, namespace: String) -> String? {
+        if type == CanaryResources.httpRoute {
+            guard (backend["kind"]?.stringValue ?? "Service") == "Service", (backend["group"]?.stringValue ?? "").isEmpty,
+                  (backend["namespace"]?.stringValue ?? namespace) == namespace else { return nil }
+            return backend["name"]?.stringValue
+        }
+        return backend.value(at: nameKeys(type))?.stringValue.flatMap { serviceName(ofHost: $0, namespace: namespace) }
+    }
+
     static func backendName(_ backend: JSONValue, _ type: ResourceType) -> String {
         if type == CanaryResources.httpRoute { return backend["name"]?.stringValue ?? "" }
         let destination = backend["destination"]
@@ -47,10 +72,7 @@ enum WeightedRouteCanary {
     /// The split of the first rule with two backends (that `backends` accepts, when given).
     static func state(_ route: JSONValue, type: ResourceType, namespace: String,
                       where accepts: (([JSONValue]) -> Bool)? = nil) -> CanaryState? {
-        let rulesKey = type == CanaryResources.httpRoute ? "rules" : "http"
-        let rules = route["spec"]?[rulesKey]?.arrayValue ?? []
-        for (index, rule) in rules.enumerated() {
-            let backends = rule[type == CanaryResources.httpRoute ? "backendRefs" : "route"]?.arrayValue ?? []
+        for (index, backends) in ruleBackends(route, type).enumerated() {
             guard backends.count == 2, accepts?(backends) ?? true else { continue }
             let names = backends.map { backendName($0, type) }
             // The canary is the backend that says so; otherwise the second one.
@@ -78,11 +100,10 @@ enum WeightedRouteCanary {
         let base = "/" + backendsPath(type, index).joined(separator: "/")
         let backends = route.value(at: backendsPath(type, index))?.arrayValue ?? []
         var ops: [JSONValue] = []
+        let nameKeys = nameKeys(type)
         for (position, weight) in [(stable, 100 - percent), (canary, percent)] {
-            let namePath = type == CanaryResources.httpRoute ? "\(base)/\(position)/name" : "\(base)/\(position)/destination/host"
-            let nameValue = type == CanaryResources.httpRoute ? backends[position]["name"]
-                                                              : backends[position]["destination"]?["host"]
-            ops.append(["op": "test", "path": .string(namePath), "value": nameValue ?? .null])
+            let namePath = "\(base)/\(position)/" + nameKeys.joined(separator: "/")
+            ops.append(["op": "test", "path": .string(namePath), "value": backends[position].value(at: nameKeys) ?? .null])
             let exists = backends[position]["weight"] != nil
             ops.append(["op": .string(exists ? "replace" : "add"), "path": .string("\(base)/\(position)/weight"),
                         "value": .int(Int64(weight))])
