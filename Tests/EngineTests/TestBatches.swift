@@ -32,17 +32,10 @@ struct TestBatchBuilder {
     }
 
     mutating func add(_ seq: inout TestSequence, _ tokens: [Int32], wantsLogits: Bool = true) {
-        let start = batch.tokens.count
         let context = seq.cached + tokens.count
         while seq.blocks.count * blockSize < context { seq.blocks.append(pool.take()) }
-        for (j, t) in tokens.enumerated() {
-            let pos = seq.cached + j
-            batch.tokens.append(t)
-            batch.positions.append(Int32(pos))
-            batch.slotMapping.append(seq.blocks[pos / blockSize] * Int32(blockSize) + Int32(pos % blockSize))
-        }
-        batch.slices.append(.init(sequenceID: seq.id, tokenRange: start..<batch.tokens.count, contextLength: context,
-                                  blockTable: seq.blocks, wantsLogits: wantsLogits))
+        batch.append(sequenceID: seq.id, tokens: tokens, from: seq.cached, blockTable: seq.blocks,
+                     blockSize: blockSize, wantsLogits: wantsLogits)
         seq.cached = context
     }
 }

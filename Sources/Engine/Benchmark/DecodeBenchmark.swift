@@ -137,16 +137,10 @@ public struct DecodeBenchmark {
                 var batch = ForwardBatch()
                 for s in 0..<b where lengths[s] > 0 {
                     let table = (0..<perSeqBlocks).map { Int32(s * perSeqBlocks + $0) }
-                    let start = batch.tokens.count
-                    for j in 0..<lengths[s] {
-                        let pos = cached[s] + j
-                        batch.tokens.append(token(pos + s))
-                        batch.positions.append(Int32(pos))
-                        batch.slotMapping.append(table[pos / bs] * Int32(bs) + Int32(pos % bs))
-                    }
+                    let positions = cached[s]..<(cached[s] + lengths[s])
+                    batch.append(sequenceID: s, tokens: positions.map { token($0 + s) }, from: cached[s],
+                                 blockTable: table, blockSize: bs, wantsLogits: true)
                     cached[s] += lengths[s]
-                    batch.slices.append(.init(sequenceID: s, tokenRange: start..<batch.tokens.count,
-                                              contextLength: cached[s], blockTable: table, wantsLogits: true))
                 }
                 _ = try runner.forward(batch)
             }
@@ -178,13 +172,8 @@ public struct DecodeBenchmark {
         for _ in 0..<max(1, o.repeats - 1) {
             var batch = ForwardBatch()
             let table = (0..<((o.prefillLength + bs - 1) / bs)).map { Int32($0) }
-            for pos in 0..<o.prefillLength {
-                batch.tokens.append(token(pos))
-                batch.positions.append(Int32(pos))
-                batch.slotMapping.append(table[pos / bs] * Int32(bs) + Int32(pos % bs))
-            }
-            batch.slices = [.init(sequenceID: 0, tokenRange: 0..<o.prefillLength, contextLength: o.prefillLength,
-                                  blockTable: table, wantsLogits: true)]
+            batch.append(sequenceID: 0, tokens: (0..<o.prefillLength).map(token), from: 0, blockTable: table,
+                         blockSize: bs, wantsLogits: true)
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try runner.forward(batch)
             bestPrefill = min(bestPrefill, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)

@@ -39,15 +39,8 @@ public enum SamplingBenchmark {
         var contexts: [[TokenID]] = []
         for s in 0..<rows {
             let table = (0..<perSequence).map { Int32(s * perSequence + $0) }
-            let start = batch.tokens.count
             let tokens = (0..<contextLength).map { TokenID(($0 &* 7919 &+ s &* 104_729 &+ 13) % vocab) }
-            for (pos, token) in tokens.enumerated() {
-                batch.tokens.append(token)
-                batch.positions.append(Int32(pos))
-                batch.slotMapping.append(table[pos / blockSize] * Int32(blockSize) + Int32(pos % blockSize))
-            }
-            batch.slices.append(.init(sequenceID: s, tokenRange: start..<batch.tokens.count,
-                                      contextLength: contextLength, blockTable: table, wantsLogits: true))
+            batch.append(sequenceID: s, tokens: tokens, from: 0, blockTable: table, blockSize: blockSize, wantsLogits: true)
             contexts.append(tokens)
         }
         let logits = try runner.forward(batch)

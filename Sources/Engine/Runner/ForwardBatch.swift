@@ -37,6 +37,20 @@ public struct ForwardBatch: Sendable, Equatable {
 
     public var isEmpty: Bool { tokens.isEmpty }
     public var logitsRowCount: Int { slices.reduce(0) { $0 + ($1.wantsLogits ? 1 : 0) } }
+
+    /// Adds one sequence's slice: `tokens` at positions `start`, `start + 1`, ..., each token's
+    /// cache slot taken from `blockTable`, which covers the context (`start + tokens.count`).
+    public mutating func append<Tokens: Collection<Int32>>(sequenceID: Int, tokens: Tokens, from start: Int,
+                                                          blockTable: [Int32], blockSize: Int, wantsLogits: Bool) {
+        let first = self.tokens.count
+        for (pos, token) in zip(start..., tokens) {
+            self.tokens.append(token)
+            positions.append(Int32(pos))
+            slotMapping.append(blockTable[pos / blockSize] * Int32(blockSize) + Int32(pos % blockSize))
+        }
+        slices.append(Slice(sequenceID: sequenceID, tokenRange: first..<self.tokens.count,
+                            contextLength: start + tokens.count, blockTable: blockTable, wantsLogits: wantsLogits))
+    }
 }
 
 /// Logits for the slices that asked for them, one row of `vocabSize` floats each, in slice order.

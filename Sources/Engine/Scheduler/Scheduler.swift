@@ -169,17 +169,11 @@ public struct Scheduler: Sendable {
         let bs = config.blockSize
         for (id, count, first) in plan {
             let s = sequences[id]!
-            let start = batch.tokens.count
-            for p in s.computed..<(s.computed + count) {
-                batch.tokens.append(s.tokens[p])
-                batch.positions.append(Int32(p))
-                batch.slotMapping.append(s.blockTable[p / bs] * Int32(bs) + Int32(p % bs))
-            }
             let context = s.computed + count
             let wantsLogits = context == s.tokens.count
-            batch.slices.append(.init(sequenceID: id, tokenRange: start..<batch.tokens.count, contextLength: context,
-                                      blockTable: Array(s.blockTable.prefix(config.blocks(forTokens: context))),
-                                      wantsLogits: wantsLogits))
+            batch.append(sequenceID: id, tokens: s.tokens[s.computed..<context], from: s.computed,
+                         blockTable: Array(s.blockTable.prefix(config.blocks(forTokens: context))), blockSize: bs,
+                         wantsLogits: wantsLogits)
             entries.append(.init(sequenceID: id, tokenCount: count, logitsRow: wantsLogits ? row : nil, isFirstAdmission: first))
             if wantsLogits { row += 1 }
         }
