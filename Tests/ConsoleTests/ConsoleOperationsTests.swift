@@ -181,8 +181,13 @@ final class ConsoleOperationsTests: XCTestCase {
         console.type([.enter])
         await console.pump()
         XCTAssertEqual(console.session.flash?.text, "httproute.gateway.networking.k8s.io/smollm2 weights set to 80/20 (stable/canary)")
-        // The screen fetched the state again after the change.
-        XCTAssertEqual(screen.view?.state.canaryPercent, 20)
+        // The screen shows the change once the watch (or, before the stores synced, a fetch) brings it.
+        try await console.waitFor("the new weights on the canary screen") { _ in
+            console.frame()
+            _ = console.session.takeOperationRequests(state: console.state).map { console.operations.start($0) }
+            return screen.view?.state.canaryPercent == 20
+        }
+        await console.operations.idle()
         text = console.frame().text
         XCTAssertTrue(text.contains("20 (20%)"), text)
 

@@ -3,10 +3,9 @@ import Kube
 import Operations
 
 /// Which pods serve each track of a canary, so the canary screen can count their ready pods and
-/// join their telemetry. Read once per refresh, from what each mechanism names as its tracks:
-/// replica ratio names Deployments; HTTPRoute and VirtualService backends are Services (their
-/// selectors pick the pods); KServe tracks are Knative revisions; Argo Rollouts tracks are pod
-/// template hashes.
+/// join their telemetry, from what each mechanism names as its tracks: replica ratio names
+/// Deployments; HTTPRoute and VirtualService backends are Services (their selectors pick the
+/// pods); KServe tracks are Knative revisions; Argo Rollouts tracks are pod template hashes.
 public struct CanaryTracks: Sendable, Equatable {
     public var stable: LabelSelector?
     public var canary: LabelSelector?
@@ -32,16 +31,19 @@ public struct CanaryView: Sendable, Equatable {
 }
 
 enum CanaryTrackSelectors {
-    static func resolve(_ state: CanaryState, client: KubeClient) async -> CanaryTracks {
+    /// The tracks, with the Deployments and Services the mechanism names looked up by name in
+    /// the canary's namespace (nil where there is no such object).
+    static func tracks(_ state: CanaryState, deployment: (String) -> Deployment?, service: (String) -> Service?) -> CanaryTracks {
         switch state.mechanism {
         case let .replicaRatio(stable, canary, _):
-            async let s = deploymentSelector(stable, state.namespace, client)
-            async let c = deploymentSelector(canary, state.namespace, client)
-            return CanaryTracks(stable: await s, canary: await c)
+            return CanaryTracks(stable: deployment(stable)?.spec?.selector, canary: deployment(canary)?.spec?.selector)
         case .httpRoute, .virtualService:
-            async let s = serviceSelector(state.stableName, state.namespace, client)
-            async let c = serviceSelector(state.canaryName, state.namespace, client)
-            let (stable, canary) = await (s, c)
+            func selector(_ name: String?) -> LabelSelector? {
+                guard let name, let labels = service(name)?.spec?.selector, !labels.isEmpty else { return nil }
+                return LabelSelector(matchLabels: labels)
+            }
+            let names = state.trackServices
+            let (stable, canary) = (selector(names.stable), selector(names.canary))
             let note = stable == nil || canary == nil
                 ? "a backend is not a Service of this namespace with a selector: its pods are not shown" : nil
             return CanaryTracks(stable: stable, canary: canary, note: note)
@@ -56,18 +58,40 @@ enum CanaryTrackSelectors {
         }
     }
 
-    static func deploymentSelector(_ name: String, _ namespace: String, _ client: KubeClient) async -> LabelSelector? {
-        try? await client.get(Deployment.self, name: name, namespace: namespace).spec?.selector
+    /// The tracks from the console's stores (the live canary screen).
+    static func tracks(_ state: CanaryState, in cluster: ClusterState) -> CanaryTracks {
+        func named<T: KubeObject>(_ snapshot: InformerSnapshot<T>?, _ name: String) -> T? {
+            snapshot?.items.first { $0.metadata.namespace == state.namespace && $0.metadata.name == name }
+        }
+        return tracks(state, deployment: { named(cluster.deployments, $0) }, service: { named(cluster.services, $0) })
     }
 
-    /// A backend named `svc`, `svc.ns` or `svc.ns.svc.cluster.local` (Istio hosts); an Istio
-    /// subset (`host/subset`) is chosen by a DestinationRule, which is not read: nil.
-    static func serviceSelector(_ backend: String, _ namespace: String, _ client: KubeClient) async -> LabelSelector? {
-        guard !backend.contains("/") else { return nil }
-        let parts = backend.split(separator: ".").map(String.init)
-        guard let name = parts.first, parts.count == 1 || parts[1] == namespace else { return nil }
-        guard let selector = try? await client.get(Service.self, name: name, namespace: namespace).spec?.selector,
-              !selector.isEmpty else { return nil }
-        return LabelSelector(matchLabels: selector)
+    /// The tracks with the objects they name read from the server (the fetched canary screen).
+    static func resolve(_ state: CanaryState, client: KubeClient) async -> CanaryTracks {
+        let ns = state.namespace
+        switch state.mechanism {
+        case let .replicaRatio(stable, canary, _):
+            async let s = try? client.get(Deployment.self, name: stable, namespace: ns)
+            async let c = try? client.get(Deployment.self, name: canary, namespace: ns)
+            let found = [stable: await s, canary: await c]
+            return tracks(state, deployment: { found[$0] ?? nil }, service: { _ in nil })
+        case .httpRoute, .virtualService:
+            let names = state.trackServices
+            async let s = names.stable.asyncFlatMap { try? await client.get(Service.self, name: $0, namespace: ns) }
+            async let c = names.canary.asyncFlatMap { try? await client.get(Service.self, name: $0, namespace: ns) }
+            var found: [String: Service] = [:]
+            if let name = names.stable, let service = await s { found[name] = service }
+            if let name = names.canary, let service = await c { found[name] = service }
+            return tracks(state, deployment: { _ in nil }, service: { found[$0] })
+        case .kserve, .argoRollout:
+            return tracks(state, deployment: { _ in nil }, service: { _ in nil })
+        }
+    }
+}
+
+private extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async -> U?) async -> U? {
+        guard let value = self else { return nil }
+        return await transform(value)
     }
 }

@@ -77,6 +77,8 @@ public final class ClusterFeed {
             return
         }
         guard !stopped else { return }
+        state.canaryCoverage = CanaryCoverage(namespace: namespace, servedKinds: Set(served.map(\.resource)))
+        changed = true
         for type in served {
             let informer = Informer<UnstructuredObject>(client: client, resource: type, namespace: namespace)
             stops.append { await informer.stop() }

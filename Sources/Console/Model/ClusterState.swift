@@ -25,6 +25,9 @@ public struct ClusterState: Sendable {
     public var virtualServices: InformerSnapshot<UnstructuredObject>?
     public var inferenceServices: InformerSnapshot<UnstructuredObject>?
     public var rollouts: InformerSnapshot<UnstructuredObject>?
+    /// What the canary stores cover, once the feed's discovery has answered (nil before, or when
+    /// it failed): with it, `liveCanaryInputs` tells a kind the server lacks from one not listed.
+    public var canaryCoverage: CanaryCoverage?
     /// When any store last delivered a snapshot (the status line's "synced 3s ago").
     public var lastSync: Date?
 
@@ -69,10 +72,25 @@ public struct ClusterState: Sendable {
                             inferenceServices: objects(inferenceServices), rollouts: objects(rollouts))
     }
 
+    /// `canaryInputs`, when they hold everything `CanaryDetector` would read for `namespace`:
+    /// the stores watch that namespace, discovery has said which canary kinds the server serves,
+    /// and the Deployments, Services and every served kind's store are synced. nil otherwise (a
+    /// list still loading, refused or reconnecting), where only a fetch tells the canary.
+    public func liveCanaryInputs(namespace: String) -> CanaryInputs? {
+        guard let coverage = canaryCoverage, coverage.namespace == nil || coverage.namespace == namespace,
+              deployments?.state == .synced, services?.state == .synced else { return nil }
+        let stores = [(CanaryResources.httpRoute, httpRoutes), (CanaryResources.virtualService, virtualServices),
+                      (CanaryResources.inferenceService, inferenceServices), (CanaryResources.argoRollout, rollouts)]
+        for (type, store) in stores where coverage.servedKinds.contains(type.resource) {
+            guard store?.state == .synced else { return nil }
+        }
+        return canaryInputs
+    }
+
     /// The stores `canaryInputs` reads, as stamps: equal stamps, equal inputs.
     var canaryStamp: [String?] {
         [RowStamp.stamp(deployments), RowStamp.stamp(services), RowStamp.stamp(httpRoutes), RowStamp.stamp(virtualServices),
-         RowStamp.stamp(inferenceServices), RowStamp.stamp(rollouts)]
+         RowStamp.stamp(inferenceServices), RowStamp.stamp(rollouts), canaryCoverage.map { "\($0)" }]
     }
 
     /// One line on how fresh each store is, for the header ("deployments synced · pods loading 1500").
@@ -82,5 +100,17 @@ public struct ClusterState: Sendable {
          ("pods", pods?.state, pods?.listProgress?.itemsLoaded),
          ("nodes", nodes?.state, nodes?.listProgress?.itemsLoaded),
          ("events", events?.state ?? eventsV1?.state, events?.listProgress?.itemsLoaded)]
+    }
+}
+
+/// Which namespace the console's stores watch (nil: all) and which canary kinds (resource names,
+/// `CanaryResources`) the server serves and so have a store.
+public struct CanaryCoverage: Sendable, Equatable {
+    public var namespace: String?
+    public var servedKinds: Set<String>
+
+    public init(namespace: String?, servedKinds: Set<String>) {
+        self.namespace = namespace
+        self.servedKinds = servedKinds
     }
 }

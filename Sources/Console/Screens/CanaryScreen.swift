@@ -6,8 +6,11 @@ import Terminal
 
 /// A canary's two tracks side by side: the split (weights or replicas) and where it lives, each
 /// track's ready pods and its servers' latency and throughput from telemetry; keys step the
-/// weight, set it, promote and abort, each through the confirm dialog. The state comes from
-/// `CanaryOperations.status`, fetched again every few seconds and after each change.
+/// weight, set it, promote and abort, each through the confirm dialog. The state comes from the
+/// console's stores while they hold everything the canary depends on
+/// (`ClusterState.liveCanaryInputs`), so it follows the watches with no request of its own;
+/// otherwise (a namespace the stores do not watch, a kind the user may not list, a list still
+/// loading) from `CanaryOperations.status`, fetched again every few seconds and after each change.
 @MainActor
 public final class CanaryScreen: LoadingScreen, OperatingScreen, KeyCapturingScreen {
     public let id: ScreenID
@@ -18,6 +21,11 @@ public final class CanaryScreen: LoadingScreen, OperatingScreen, KeyCapturingScr
     private var loadingSince: Date?
     private var loadedAt: Date?
     private var stale = true
+    /// The view the stores give, by the stamp of the stores it came from (nil: they cannot tell).
+    private var live: (stamp: [String?], view: CanaryView?)?
+    /// Whether `view` comes from the stores, and since when it has been what it is.
+    public private(set) var isLive = false
+    private var liveSince: Date?
     private let now: () -> Date
     /// How often the state is fetched again while the screen is shown.
     public var refreshInterval: TimeInterval = 5
@@ -53,7 +61,27 @@ public final class CanaryScreen: LoadingScreen, OperatingScreen, KeyCapturingScr
 
     // MARK: Loading
 
+    /// The canary as the stores show it, when they hold all it depends on.
+    func liveView(_ state: ClusterState) -> CanaryView? {
+        let stamp = state.canaryStamp
+        if live?.stamp != stamp {
+            let view = state.liveCanaryInputs(namespace: namespace)
+                .flatMap { CanaryDetection.state(of: name, namespace: namespace, in: $0) }
+                .map { CanaryView(state: $0, tracks: CanaryTrackSelectors.tracks($0, in: state)) }
+            live = (stamp, view)
+        }
+        return live?.view
+    }
+
     public func dataRequests(state: ClusterState, now: Date) -> [OperationRequest] {
+        if let current = liveView(state) {
+            if !isLive || view != current { liveSince = now }
+            view = current
+            loadError = nil
+            isLive = true
+            return []
+        }
+        isLive = false
         if let since = loadingSince, now.timeIntervalSince(since) < 30 { return [] }
         let due = stale || loadedAt.map { now.timeIntervalSince($0) >= refreshInterval } ?? true
         guard due else { return [] }
@@ -65,6 +93,7 @@ public final class CanaryScreen: LoadingScreen, OperatingScreen, KeyCapturingScr
     public func receive(_ event: OperationEvent, now: Date) {
         guard case let .canary(name, namespace, loaded) = event, name == self.name, namespace == self.namespace else { return }
         loadingSince = nil
+        guard !isLive else { return }  // the stores took over while it was in flight
         loadedAt = now
         switch loaded {
         case let .value(view):
@@ -197,6 +226,9 @@ public final class CanaryScreen: LoadingScreen, OperatingScreen, KeyCapturingScr
             buffer.put(loadError, x: x, y: y, style: theme.error, maxWidth: width)
         } else if view == nil {
             buffer.put("Loading the canary of \(namespace)/\(name)…", x: x, y: y, style: theme.muted, maxWidth: width)
+        } else if isLive, let liveSince {
+            let age = HumanDuration.format(now().timeIntervalSince(liveSince))
+            buffer.put("live from the watches · changed \(age) ago", x: x, y: y, style: theme.muted, maxWidth: width)
         } else if let loadedAt {
             let age = HumanDuration.format(now().timeIntervalSince(loadedAt))
             buffer.put("updated \(age) ago · every \(Int(refreshInterval))s", x: x, y: y, style: theme.muted, maxWidth: width)

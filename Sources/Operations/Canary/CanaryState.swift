@@ -70,6 +70,22 @@ public struct CanaryState: Sendable, Equatable {
         }
     }
 
+    /// For a route split, the Services of `namespace` each track sends to (their selectors pick
+    /// the track's pods): an HTTPRoute backend's name, or the Service an Istio destination host
+    /// names by Kubernetes DNS. nil for an Istio subset (a DestinationRule, not read, picks its
+    /// pods), another namespace's or an external host, and for the other mechanisms.
+    public var trackServices: (stable: String?, canary: String?) {
+        switch mechanism {
+        case .httpRoute: return (stableName, canaryName)
+        case .virtualService:
+            func service(_ backend: String) -> String? {
+                backend.contains("/") ? nil : WeightedRouteCanary.serviceName(ofHost: backend, namespace: namespace)
+            }
+            return (service(stableName), service(canaryName))
+        case .kserve, .argoRollout, .replicaRatio: return (nil, nil)
+        }
+    }
+
     static func percent(canary: Int, stable: Int) -> Int {
         let total = canary + stable
         return total > 0 ? canary * 100 / total : 0
