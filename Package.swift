@@ -112,7 +112,7 @@ let package = Package(
                                                      "LocalClusterTestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "YAML", "KvdeckTestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "KvdeckTestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Kube", "LocalCluster", "LocalClusterTestSupport", "KvdeckTestSupport"]),
         // Snapshots/ are read from the source tree by path (ConsoleFixtures), not as resources.
         // The local cluster in process: operations from the console, the feed's Events API choice,
         // the deploy screen's apply.
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "LocalClusterTestSupport", "Kube", "YAML", "Telemetry", "KvdeckTestSupport"]),
         // Operations against the local cluster in process, beside kubectl 1.32 on the same cluster over HTTPS.
         .testTarget(name: "OperationsTests", dependencies: [
-            "Operations", "Kube", "YAML", "LocalCluster", "LocalClusterServer", "KvdeckTestSupport",
+            "Operations", "Kube", "YAML", "LocalCluster", "LocalClusterServer", "LocalClusterTestSupport", "KvdeckTestSupport",
         ]),
         .testTarget(name: "LocalClusterServerTests", dependencies: ["LocalClusterServer", "LocalCluster", "Kube", "KvdeckTestSupport"]),
 

@@ -2,6 +2,7 @@
 import Foundation
 import Kube
 import LocalCluster
+import LocalClusterTestSupport
 import Operations
 import Terminal
 import XCTest
@@ -23,17 +24,10 @@ final class LocalClusterConsole {
 
     /// - Parameter front: what the client talks to in front of the API (to answer access reviews).
     static func start(front: ((LocalAPI) -> any APIRequestHandler)? = nil) async throws -> LocalClusterConsole {
-        let api = LocalAPI()
-        let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        let connection = ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                           credentials: NoCredentials(), namespace: DemoSeed.namespace)
-        let seeder = KubeClient(connection: connection, transport: InProcessTransport(handler: api, user: "seed"))
-        try await DemoSeed.apply(using: seeder)
-        let client = KubeClient(connection: connection, transport: InProcessTransport(handler: front?(api) ?? api, user: "kvdeck"))
-        return LocalClusterConsole(api: api, controllers: controllers, client: client)
+        let cluster = try await RunningLocalCluster.start(namespace: nil, recordedNodes: false, user: "seed", resyncInterval: .seconds(1),
+                                                          podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), seedDemo: true)
+        let client = cluster.client(user: "kvdeck", handler: front?(cluster.api))
+        return LocalClusterConsole(api: cluster.api, controllers: cluster.manager, client: client)
     }
 
     private init(api: LocalAPI, controllers: ControllerManager, client: KubeClient) {

@@ -2,6 +2,7 @@ import Foundation
 import Kube
 import KvdeckTestSupport
 @testable import LocalCluster
+import LocalClusterTestSupport
 import Telemetry
 import XCTest
 import YAML
@@ -17,14 +18,10 @@ final class KubeletStandInTests: XCTestCase {
 
     override func setUp() async throws {
         kubelet = StandInKubelet()
-        api = LocalAPI(podEndpoints: kubelet.endpoints)
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: "fixtures"),
-                            transport: InProcessTransport(handler: api, user: "kubectl"))
-        _ = await api.call("POST", "/api/v1/namespaces", body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "fixtures"]])
-        manager = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(2),
-            coalesceInterval: .milliseconds(5)), kubelet: kubelet)
+        // The controllers start when a test first waits for Running pods (`waitRunning`).
+        let cluster = try await RunningLocalCluster.start(recordedNodes: false, podStartDelay: .milliseconds(20),
+                                                          podTerminationDelay: .milliseconds(20), kubelet: kubelet, startControllers: false)
+        (api, manager, client) = (cluster.api, cluster.manager, cluster.client)
     }
 
     override func tearDown() async throws {

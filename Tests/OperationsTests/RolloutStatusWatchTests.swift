@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import LocalCluster
+import LocalClusterTestSupport
 @testable import Operations
 import XCTest
 import YAML
@@ -9,15 +10,9 @@ import YAML
 /// a timeout is kubectl's error; `--watch=false` answers at once.
 final class RolloutStatusWatchTests: XCTestCase {
     func testStatusFollowsARestartToTheEnd() async throws {
-        let api = LocalAPI()
-        let controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(200), podTerminationDelay: .milliseconds(50), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        let client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                              credentials: NoCredentials(), namespace: DemoSeed.namespace),
-                                transport: InProcessTransport(handler: api, user: "kvdeck"))
-        try await DemoSeed.apply(using: client)
+        let cluster = try await RunningLocalCluster.start(namespace: nil, recordedNodes: false, user: "kvdeck", resyncInterval: .seconds(1),
+                                                          podStartDelay: .milliseconds(200), podTerminationDelay: .milliseconds(50), seedDemo: true)
+        let controllers = cluster.manager, client = cluster.client
         let ref = WorkloadRef(kind: .deployment, name: "smollm2", namespace: DemoSeed.namespace)
         let runner = OperationRunner(client: client, settings: OperationSettings(checkAccess: false))
         _ = try await runner.execute(try await RestartOperation(client: client).prepare(ref))

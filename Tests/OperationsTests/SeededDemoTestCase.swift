@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import LocalCluster
+import LocalClusterTestSupport
 import Operations
 import XCTest
 
@@ -12,15 +13,11 @@ class SeededDemoTestCase: XCTestCase {
     var client: KubeClient!
 
     override func setUp() async throws {
-        api = LocalAPI()
-        controllers = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(1),
-            coalesceInterval: .milliseconds(5)))
-        await controllers.start()
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: DemoSeed.namespace),
-                            transport: InProcessTransport(handler: api, user: "kvdeck"))
-        try await DemoSeed.apply(using: client)
+        let cluster = try await RunningLocalCluster.start(namespace: nil, recordedNodes: false, user: "kvdeck", resyncInterval: .seconds(1),
+                                                          podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), seedDemo: true)
+        api = cluster.api
+        controllers = cluster.manager
+        client = cluster.client
     }
 
     override func tearDown() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import KvdeckTestSupport
+import LocalClusterTestSupport
 @testable import LocalCluster
 import Telemetry
 import XCTest
@@ -16,15 +17,9 @@ final class ScrapeEndToEndTests: XCTestCase {
 
     override func setUp() async throws {
         kubelet = StandInKubelet()
-        api = LocalAPI(podEndpoints: kubelet.endpoints)
-        client = KubeClient(connection: ClusterConnection(server: URL(string: "https://local.invalid")!, transport: TransportOptions(),
-                                                          credentials: NoCredentials(), namespace: "llm"),
-                            transport: InProcessTransport(handler: api, user: "kubectl"))
-        _ = try await client.create(Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "llm"]])
-        manager = ControllerManager(api: api, configuration: ControllerConfiguration(
-            podStartDelay: .milliseconds(20), podTerminationDelay: .milliseconds(20), resyncInterval: .seconds(2),
-            coalesceInterval: .milliseconds(5)), kubelet: kubelet)
-        await manager.start()
+        let cluster = try await RunningLocalCluster.start(namespace: "llm", recordedNodes: false, podStartDelay: .milliseconds(20),
+                                                          podTerminationDelay: .milliseconds(20), kubelet: kubelet)
+        (api, manager, client) = (cluster.api, cluster.manager, cluster.client)
     }
 
     override func tearDown() async throws {
