@@ -30,24 +30,27 @@ static float max_ref(const float *x, int n, int *nan) {
     return m;
 }
 
-/* The sum of exp(x[i] - m) (-inf: 0) in double; with e, each value is also stored there. */
-static double exps_into_ref(const float *x, int n, float m, float *e) {
+/* The sum of exp(x[i] * s - m) (-inf: 0) in double; with e, each value is also stored there.
+ * x[i] * s is the float product, the value a scaled copy of the row would hold. */
+static double exps_into_ref(const float *x, int n, float s, float m, float *e) {
     double total = 0.0;
     for (int i = 0; i < n; i++) {
-        const float v = x[i] == -INFINITY ? 0.0f : expf(x[i] - m);
+        const float xs = x[i] * s;
+        const float v = xs == -INFINITY ? 0.0f : expf(xs - m);
         if (e) e[i] = v;
         total += (double)v;
     }
     return total;
 }
 
-static int draw_ref(const float *x, int n, float m, double u) {
-    const double target = u * exps_into_ref(x, n, m, NULL);
+static int draw_ref(const float *x, int n, float s, float m, double u) {
+    const double target = u * exps_into_ref(x, n, s, m, NULL);
     double cumulative = 0.0;
     int last = -1;
     for (int i = 0; i < n; i++) {
-        if (x[i] == -INFINITY) continue;
-        const float e = expf(x[i] - m);
+        const float xs = x[i] * s;
+        if (xs == -INFINITY) continue;
+        const float e = expf(xs - m);
         if (e <= 0.0f) continue;
         cumulative += (double)e;
         last = i;
@@ -93,35 +96,35 @@ TGT static int argmax_avx512(const float *x, int n) {
     return 0;
 }
 
-/* exp(x - m) for the 16 values at x (k: which exist), -inf lanes 0. */
-TGT static inline __m512 exps16(const float *x, __mmask16 k, __m512 mv) {
-    const __m512 v = _mm512_maskz_loadu_ps(k, x);
+/* exp(x * s - m) for the 16 values at x (k: which exist), -inf lanes (after scaling) 0. */
+TGT static inline __m512 exps16(const float *x, __mmask16 k, __m512 sv, __m512 mv) {
+    const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x), sv);
     const __mmask16 live = k & _mm512_cmp_ps_mask(v, _mm512_set1_ps(-INFINITY), _CMP_NEQ_OQ);
     return _mm512_maskz_mov_ps(live, kvd_exp512(_mm512_sub_ps(v, mv)));
 }
 
-/* The sum of exp(x - m), 16 at a time, each 16's float sum added in double; with e, every
- * exp(x[i] - m) is also stored there. */
-TGT static double exps_into_avx512(const float *x, int n, float m, float *e) {
-    const __m512 mv = _mm512_set1_ps(m);
+/* The sum of exp(x * s - m), 16 at a time, each 16's float sum added in double; with e, every
+ * exp(x[i] * s - m) is also stored there. */
+TGT static double exps_into_avx512(const float *x, int n, float s, float m, float *e) {
+    const __m512 sv = _mm512_set1_ps(s), mv = _mm512_set1_ps(m);
     double total = 0.0;
     for (int i = 0; i < n; i += 16) {
         const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
-        const __m512 v = exps16(x + i, k, mv);
+        const __m512 v = exps16(x + i, k, sv, mv);
         if (e) _mm512_mask_storeu_ps(e + i, k, v);
         total += (double)_mm512_reduce_add_ps(v);
     }
     return total;
 }
 
-TGT static int draw_avx512(const float *x, int n, float m, double u) {
-    const __m512 mv = _mm512_set1_ps(m);
-    const double target = u * exps_into_avx512(x, n, m, NULL);
+TGT static int draw_avx512(const float *x, int n, float s, float m, double u) {
+    const __m512 sv = _mm512_set1_ps(s), mv = _mm512_set1_ps(m);
+    const double target = u * exps_into_avx512(x, n, s, m, NULL);
     double cumulative = 0.0;
     int last = -1;
     for (int i = 0; i < n; i += 16) {
         const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
-        const __m512 e = exps16(x + i, k, mv);
+        const __m512 e = exps16(x + i, k, sv, mv);
         const double block = (double)_mm512_reduce_add_ps(e);
         if (block <= 0.0) continue;
         if (target >= cumulative + block && i + 16 < n) {  /* not in this block */
@@ -166,28 +169,32 @@ float kvd_row_max(int isa, const float *x, int n) {
     return n > 0 ? row_max(isa == KVD_ISA_AVX512 && kvd_isa_supported(isa), x, n, &nan) : -INFINITY;
 }
 
-int kvd_sample_softmax(int isa, const float *x, int n, double u) {
+int kvd_sample_softmax_scaled(int isa, const float *x, int n, float scale, double u) {
     if (n <= 0) return 0;
+    if (!(scale > 0.0f) || !isfinite(scale)) scale = 1.0f;
     const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
     int nan = 0;
-    const float m = row_max(fast, x, n, &nan);
+    /* The scaled row's maximum: the product rounds monotonically, so it is max(x) * scale. */
+    const float m = row_max(fast, x, n, &nan) * scale;
     if (!isfinite(m) || nan) {
         const int i = (int)(u * (double)n);
         return i < 0 ? 0 : i >= n ? n - 1 : i;
     }
 #if defined(__x86_64__)
-    if (fast) return draw_avx512(x, n, m, u);
+    if (fast) return draw_avx512(x, n, scale, m, u);
 #endif
-    return draw_ref(x, n, m, u);
+    return draw_ref(x, n, scale, m, u);
 }
+
+int kvd_sample_softmax(int isa, const float *x, int n, double u) { return kvd_sample_softmax_scaled(isa, x, n, 1.0f, u); }
 
 /* exps_into_ref with the path's exp. */
 static double exps_into(int fast, const float *x, int n, float m, float *e) {
 #if defined(__x86_64__)
-    if (fast) return exps_into_avx512(x, n, m, e);
+    if (fast) return exps_into_avx512(x, n, 1.0f, m, e);
 #endif
     (void)fast;
-    return exps_into_ref(x, n, m, e);
+    return exps_into_ref(x, n, 1.0f, m, e);
 }
 
 double kvd_log_sum_exp(int isa, const float *x, int n) {

@@ -53,6 +53,33 @@ final class SampleKernelTests: XCTestCase {
         }
     }
 
+    /// Drawing with a scale equals drawing from the scaled copy the sampler used to write, index
+    /// for index: ordinary temperatures, one so small the products overflow to infinity, masked
+    /// entries, lengths around the 16-lane vectors, and scales that count as 1.
+    func testAScaledDrawEqualsADrawFromTheScaledCopy() {
+        var rng = SeededRandom(seed: 25)
+        for n in [1, 15, 16, 17, 1000, 49_152] {
+            var x = rng.floats(n, scale: 10)
+            for i in stride(from: 2, to: n, by: 9) { x[i] = -.infinity }
+            for scale: Float in [1, 1 / 0.7, 1 / 1.3, 1e37] {
+                let scaled = x.map { $0 * scale }
+                for path in Self.paths {
+                    for k in 0..<64 {
+                        let u = (Double(k) + 0.37) / 64
+                        XCTAssertEqual(kvd_sample_softmax_scaled(path.rawValue, x, Int32(n), scale, u),
+                                       kvd_sample_softmax(path.rawValue, scaled, Int32(n), u), "n \(n) scale \(scale) \(path) u \(u)")
+                    }
+                }
+            }
+            for path in Self.paths {
+                for scale: Float in [0, -2, .nan, .infinity] {
+                    XCTAssertEqual(kvd_sample_softmax_scaled(path.rawValue, x, Int32(n), scale, 0.4),
+                                   kvd_sample_softmax(path.rawValue, x, Int32(n), 0.4), "n \(n) scale \(scale) \(path)")
+                }
+            }
+        }
+    }
+
     func testAHandMadeDistributionAndTheDegenerateRows() {
         let x: [Float] = [log(0.1), log(0.2), log(0.7)]
         for path in Self.paths {

@@ -21,6 +21,10 @@ int kvd_argmax(int isa, const float *x, int n);
  * The AVX-512 path's exp differs from libm's by ~1 ulp, so the paths may draw differently when u
  * falls on a boundary; each path is deterministic. */
 int kvd_sample_softmax(int isa, const float *x, int n, double u);
+/* kvd_sample_softmax of the row scaled by `scale` (1 / temperature), without writing it: each
+ * value is the float product x[i] * scale, so the draw equals kvd_sample_softmax of a scaled copy
+ * (a scale that is not positive and finite counts as 1). */
+int kvd_sample_softmax_scaled(int isa, const float *x, int n, float scale, double u);
 
 /* log(sum(exp(x))) (the log-softmax's normaliser, for logprobs): max + log of the sum of
  * exp(x - max) in float32, summed in double; -inf entries add nothing. A row without a finite

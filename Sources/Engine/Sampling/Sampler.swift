@@ -38,6 +38,9 @@ public enum Sampler {
         let token: Int
         if params.isGreedy && !params.hasPenalties {
             token = argmax(logits)  // nothing to change: no copy of the row
+        } else if !params.hasPenalties && !filters(params, vocabulary: logits.count) {
+            // Temperature alone (OpenAI's default): the draw scales as it reads, no copy of the row.
+            token = draw(logits, scale: Float(1 / params.temperature), &rng)
         } else {
             var l = Array(logits)
             applyPenalties(&l, params: params, prompt: prompt, output: output)
@@ -50,11 +53,17 @@ public enum Sampler {
     /// Temperature, min-p, top-k and top-p on a row of penalised logits, then the draw.
     private static func sampleFiltered(_ l: inout [Float], params: SamplingParams, rng: inout SeededRandom) -> Int {
         let inv = Float(1 / params.temperature)
+        guard filters(params, vocabulary: l.count) else { return draw(l[...], scale: inv, &rng) }
         for i in l.indices { l[i] *= inv }
         if params.minP > 0 { applyMinP(&l, params.minP) }
         if params.topK > 0 && params.topK < l.count { applyTopK(&l, params.topK) }
         if params.topP < 1 { applyTopP(&l, params.topP) }
-        return draw(l, &rng)
+        return draw(l[...], scale: 1, &rng)
+    }
+
+    /// Whether min-p, top-k or top-p removes anything from a row of `vocabulary` logits.
+    private static func filters(_ params: SamplingParams, vocabulary: Int) -> Bool {
+        params.minP > 0 || (params.topK > 0 && params.topK < vocabulary) || params.topP < 1
     }
 
     // MARK: Steps (internal so the tests can check each one on a hand-made distribution)
@@ -136,9 +145,10 @@ public enum Sampler {
 
     /// A draw from softmax(l) (float32 probabilities, as vLLM samples): the first index whose
     /// cumulative probability exceeds the generator's next unit value; -inf is never drawn.
-    static func draw(_ l: [Float], _ rng: inout SeededRandom) -> Int {
+    /// A draw from softmax(l * scale); the product is the float a scaled copy would hold.
+    static func draw(_ l: ArraySlice<Float>, scale: Float, _ rng: inout SeededRandom) -> Int {
         let u = rng.nextUnit()
-        return l.withUnsafeBufferPointer { Int(kvd_sample_softmax(isa, $0.baseAddress, Int32($0.count), u)) }
+        return l.withUnsafeBufferPointer { Int(kvd_sample_softmax_scaled(isa, $0.baseAddress, Int32($0.count), scale, u)) }
     }
 
     /// log-softmax values: x - log(sum(exp(x))), the normaliser from C (kvd_log_sum_exp, float32
