@@ -80,16 +80,10 @@ public final class ClusterFeed {
         state.canaryCoverage = CanaryCoverage(namespace: namespace, servedKinds: Set(served.map(\.resource)))
         changed = true
         for type in served {
+            guard let store = ClusterState.canaryStore(of: type) else { continue }
             let informer = Informer<UnstructuredObject>(client: client, resource: type, namespace: namespace)
             stops.append { await informer.stop() }
-            let store: @MainActor (inout ClusterState, InformerSnapshot<UnstructuredObject>) -> Void
-            switch type.resource {
-            case CanaryResources.httpRoute.resource: store = { $0.httpRoutes = $1 }
-            case CanaryResources.virtualService.resource: store = { $0.virtualServices = $1 }
-            case CanaryResources.inferenceService.resource: store = { $0.inferenceServices = $1 }
-            default: store = { $0.rollouts = $1 }
-            }
-            tasks.append(follow(informer, store))
+            tasks.append(follow(informer) { $0[keyPath: store] = $1 })
         }
     }
 

@@ -79,12 +79,22 @@ public struct ClusterState: Sendable {
     public func liveCanaryInputs(namespace: String) -> CanaryInputs? {
         guard let coverage = canaryCoverage, coverage.namespace == nil || coverage.namespace == namespace,
               deployments?.state == .synced, services?.state == .synced else { return nil }
-        let stores = [(CanaryResources.httpRoute, httpRoutes), (CanaryResources.virtualService, virtualServices),
-                      (CanaryResources.inferenceService, inferenceServices), (CanaryResources.argoRollout, rollouts)]
-        for (type, store) in stores where coverage.servedKinds.contains(type.resource) {
-            guard store?.state == .synced else { return nil }
+        for type in CanaryResources.all where coverage.servedKinds.contains(type.resource) {
+            guard let store = Self.canaryStore(of: type), self[keyPath: store]?.state == .synced else { return nil }
         }
         return canaryInputs
+    }
+
+    /// The store holding a canary kind (`CanaryResources`): where the feed puts its informer's
+    /// snapshots and `liveCanaryInputs` checks them. nil for any other kind.
+    static func canaryStore(of type: ResourceType) -> WritableKeyPath<ClusterState, InformerSnapshot<UnstructuredObject>?>? {
+        switch type {
+        case CanaryResources.httpRoute: return \.httpRoutes
+        case CanaryResources.virtualService: return \.virtualServices
+        case CanaryResources.inferenceService: return \.inferenceServices
+        case CanaryResources.argoRollout: return \.rollouts
+        default: return nil
+        }
     }
 
     /// The stores `canaryInputs` reads, as stamps: equal stamps, equal inputs.
