@@ -57,13 +57,28 @@ public actor EmbeddedCluster {
         let kubeconfig = LocalKubeconfig(server: url, caCertificatePEM: server.authority.caCertificatePEM, token: token,
                                          viewerToken: viewerToken)
         let path = try kubeconfig.write(toDirectory: stateDirectory)
+        // Said before the seed's pods start: without the model they run as stand-ins, and a
+        // newcomer looking at idle numbers should know why and what fetches it.
+        var engineRuns = false
+        if let enginePods {
+            progress("loading the default model (\(enginePods.modelPath))")
+            if let error = await enginePods.loadModel() {
+                progress("""
+                the default model could not be loaded: \(error)
+                  pods that serve it run as stand-ins (they answer /health and /metrics, and completions with 503);
+                  scripts/fetch-model fetches the model
+                """)
+            } else {
+                engineRuns = true
+            }
+        }
         if seed {
             progress("seeding namespace \(DemoSeed.namespace): GPU nodes, stable and canary tracks, a traffic split, three revisions")
             let client = KubeClient(connection: ClusterConnection(server: URL(string: url)!, transport: TransportOptions(),
                                                                   credentials: NoCredentials(), namespace: DemoSeed.namespace),
                                     transport: InProcessTransport(handler: api, user: "kvdeck-demo"))
             try await DemoSeed.apply(using: client)
-            if load, enginePods != nil {
+            if load, engineRuns {
                 progress("starting a gentle load on the route smollm2 (one short chat request every few seconds)")
                 await loadGenerator.start()
             }

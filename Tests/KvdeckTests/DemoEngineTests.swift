@@ -78,6 +78,38 @@ final class DemoEngineTests: XCTestCase {
         }
     }
 
+    /// Without the default model the demo says so before the pods start, names the path and the
+    /// fetch script, runs its pods as stand-ins and sends no load (every request would be a 503).
+    func testDemoWithoutTheModelSaysItsPodsAreStandIns() throws {
+        guard let kubectl = CommandRun.which("kubectl") else { throw XCTSkip("kubectl is not installed") }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvdeck-demo-nomodel-\(UUID().uuidString)")
+        let emptyCache = home.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: emptyCache, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let errors = home.appendingPathComponent("stderr.txt")
+        let (demo, kubeconfig) = try ServedDemo.start(home: home, seed: true, engine: true, load: true,
+                                                      modelCache: emptyCache.path, errors: errors)
+        defer { demo.stop() }
+        let said = try String(contentsOf: errors, encoding: .utf8)
+        let missing = emptyCache.appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf").path
+        XCTAssertTrue(said.contains("kvdeck demo: the default model could not be loaded: \(missing)"), said)
+        XCTAssertTrue(said.contains("pods that serve it run as stand-ins"), said)
+        XCTAssertTrue(said.contains("scripts/fetch-model fetches the model"), said)
+        XCTAssertFalse(said.contains("starting a gentle load"), said)
+        let seeding = try XCTUnwrap(said.range(of: "seeding namespace"), said)
+        XCTAssertLessThan(try XCTUnwrap(said.range(of: "could not be loaded")).lowerBound, seeding.lowerBound,
+                          "said before the pods start")
+
+        let environment = ["KUBECONFIG": kubeconfig, "HOME": home.path, "PATH": "/usr/bin:/bin"]
+        func run(_ arguments: String...) throws -> CommandRun {
+            try CommandRun.run(kubectl, Array(arguments), environment: environment)
+        }
+        let pods = try waitForReadyPods(run, count: 3)
+        let stable = try XCTUnwrap(pods.first { $0.hasPrefix("smollm2-") && !$0.hasPrefix("smollm2-canary") })
+        let metrics = try run("get", "--raw", "/api/v1/namespaces/llm-prod/pods/\(stable):8000/proxy/metrics")
+        XCTAssertTrue(metrics.stdout.contains("kvdeck_stand_in 1"), metrics.stdout)
+    }
+
     /// Names of the llm-prod pods once exactly `count` are Running and ready and none terminating.
     private func waitForReadyPods(_ run: (String...) throws -> CommandRun, count: Int) throws -> [String] {
         let deadline = Date().addingTimeInterval(60)

@@ -26,17 +26,27 @@ enum ServedDemo {
     ///   - engine: pods of the default model run the engine (from the test machine's model cache);
     ///     otherwise every pod is a stand-in and the tests' numbers stay fixed.
     ///   - load: the demo's load generator runs (never by default: tests send their own requests).
-    static func start(home: URL, seed: Bool, engine: Bool = false, load: Bool = false) throws -> (process: Process, kubeconfig: String) {
+    ///   - modelCache: where the engine looks for the default model, instead of the test machine's cache.
+    ///   - errors: a file that receives the demo's standard error (its progress lines), else none does.
+    static func start(home: URL, seed: Bool, engine: Bool = false, load: Bool = false, modelCache: String? = nil,
+                      errors: URL? = nil) throws -> (process: Process, kubeconfig: String) {
         let demo = Process()
         demo.executableURL = URL(fileURLWithPath: KvdeckBinary.path)
         demo.arguments = ["demo", "--serve-only"] + (seed ? [] : ["--no-seed"]) + (load ? [] : ["--no-load"])
             + (engine ? [] : ["--stand-in-pods"])
         var environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
-        if engine { environment["KVDECK_MODEL_CACHE"] = modelCache }
+        if engine { environment["KVDECK_MODEL_CACHE"] = modelCache ?? Self.modelCache }
         demo.environment = environment
         let output = Pipe()
         demo.standardOutput = output
-        demo.standardError = FileHandle.nullDevice
+        if let errors {
+            guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
+                throw DidNotStart(description: "cannot create \(errors.path) for the demo's standard error")
+            }
+            demo.standardError = try FileHandle(forWritingTo: errors)
+        } else {
+            demo.standardError = FileHandle.nullDevice
+        }
         demo.standardInput = FileHandle.nullDevice
         try demo.run()
         // The kubeconfig line comes once the cluster is seeded and serving.

@@ -58,6 +58,17 @@ public final class EnginePods: Sendable {
         }
     }
 
+    /// Loads the default model now rather than at the first pod's start, so that whoever starts
+    /// the cluster can say at once whether its pods will run the engine; nil when they will.
+    public func loadModel() async -> (any Error)? {
+        do {
+            _ = try await model.get()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     public func shutdown() { transport.shutdown() }
 }
 

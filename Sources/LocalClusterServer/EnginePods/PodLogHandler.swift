@@ -13,11 +13,10 @@ struct PodLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        let all = metadata.merging(explicit ?? [:]) { _, new in new }
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
-        let tag = level.rawValue.uppercased() + ":"
-        write("\(tag.padding(toLength: 10, withPad: " ", startingAt: 0))\(message)\(fields.isEmpty ? "" : " " + fields)")
+        let tag = event.level.rawValue.uppercased() + ":"
+        write("\(tag.padding(toLength: 10, withPad: " ", startingAt: 0))\(event.message)\(fields.isEmpty ? "" : " " + fields)")
     }
 }
