@@ -10,6 +10,9 @@ public actor EmbeddedCluster {
         public var kubeconfigPath: String
         public var serverURL: String
         public var port: Int
+        /// Why pods that serve the default model run as stand-ins although the engine was asked
+        /// for (the model could not be loaded); nil when they run the engine or stand-ins were asked for.
+        public var engineProblem: String?
     }
 
     private let api: LocalAPI
@@ -59,17 +62,17 @@ public actor EmbeddedCluster {
         let path = try kubeconfig.write(toDirectory: stateDirectory)
         // Said before the seed's pods start: without the model they run as stand-ins, and a
         // newcomer looking at idle numbers should know why and what fetches it.
-        var engineRuns = false
+        var engineProblem: String?
         if let enginePods {
             progress("loading the default model (\(enginePods.modelPath))")
             if let error = await enginePods.loadModel() {
+                let problem = "the default model could not be loaded: \(error)"
                 progress("""
-                the default model could not be loaded: \(error)
+                \(problem)
                   pods that serve it run as stand-ins (they answer /health and /metrics, and completions with 503);
                   scripts/fetch-model fetches the model
                 """)
-            } else {
-                engineRuns = true
+                engineProblem = problem
             }
         }
         if seed {
@@ -78,12 +81,12 @@ public actor EmbeddedCluster {
                                                                   credentials: NoCredentials(), namespace: DemoSeed.namespace),
                                     transport: InProcessTransport(handler: api, user: "kvdeck-demo"))
             try await DemoSeed.apply(using: client)
-            if load, engineRuns {
+            if load, enginePods != nil, engineProblem == nil {
                 progress("starting a gentle load on the route smollm2 (one short chat request every few seconds)")
                 await loadGenerator.start()
             }
         }
-        let result = Started(kubeconfigPath: path, serverURL: url, port: port)
+        let result = Started(kubeconfigPath: path, serverURL: url, port: port, engineProblem: engineProblem)
         started = result
         return result
     }

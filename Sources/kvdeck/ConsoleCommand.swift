@@ -33,9 +33,12 @@ struct ConsoleCommand: AsyncParsableCommand {
     }
 
     /// Opens the console on the cluster the options select, until the user quits. Shared with
-    /// `kvdeck demo`, which points the options at the local cluster's kubeconfig.
+    /// `kvdeck demo`, which points the options at the local cluster's kubeconfig and, when its
+    /// pods cannot run the engine, says so in `clusterNotice` (`short` stays in the status line
+    /// beside the connection's warnings, `full` is the footer's first message).
     @MainActor
-    static func open(cluster: ClusterOptions, noColor: Bool, theme themeFlag: String? = nil, readOnly: Bool = false) async throws {
+    static func open(cluster: ClusterOptions, noColor: Bool, theme themeFlag: String? = nil, readOnly: Bool = false,
+                     clusterNotice: (short: String, full: String)? = nil) async throws {
         let environment = ProcessInfo.processInfo.environment
         var session: ConsoleSession
         var feed: ClusterFeed?
@@ -58,14 +61,15 @@ struct ConsoleCommand: AsyncParsableCommand {
             telemetry = try Self.telemetryFeed(client: client, context: connection.contextName, environment: environment)
             session = ConsoleSession(
                 connection: ConnectionSummary(context: connection.contextName, cluster: connection.clusterName,
-                                              user: connection.userName, namespace: namespace, warnings: connection.warnings),
+                                              user: connection.userName, namespace: namespace,
+                                              warnings: (clusterNotice.map { [$0.short] } ?? []) + connection.warnings),
                 version: KvdeckVersion.string)
         } catch {
             session = ConsoleSession(connection: nil, problem: Diagnostics.message(for: error), version: KvdeckVersion.string)
         }
         session.readOnly = readOnly || config.readOnly || OperationSettings.readOnlyRequested(environment: environment)
         session.readOnlyContexts = config.readOnlyContexts
-        if let problem = themeProblem ?? configProblem { session.showMessage(problem, isError: true) }
+        if let problem = themeProblem ?? configProblem ?? clusterNotice?.full { session.showMessage(problem, isError: true) }
         do {
             try await ConsoleRunner.run(session: session, feed: feed, telemetry: telemetry, makeTelemetry: makeTelemetry,
                                         environment: environment, noColor: noColor, terminalLoan: loan, theme: theme,

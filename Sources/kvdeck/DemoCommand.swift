@@ -64,7 +64,12 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             // Parsed, not built field by field: argument-parser's wrappers only hold values it decoded.
             let options = try ClusterOptions.parse(["--kubeconfig", started.kubeconfigPath])
-            try await ConsoleCommand.open(cluster: options, noColor: noColor, theme: theme)
+            // The progress lines above vanish under curses: the console says it again.
+            let notice = started.engineProblem.map { problem in
+                (short: "stand-in pods: no model",
+                 full: "pods run as stand-ins (completions answer 503); scripts/fetch-model fetches the model. \(problem)")
+            }
+            try await ConsoleCommand.open(cluster: options, noColor: noColor, theme: theme, clusterNotice: notice)
         } catch {
             await cluster.stop()
             throw error

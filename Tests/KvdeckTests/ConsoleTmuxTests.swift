@@ -97,6 +97,8 @@ final class ConsoleTmuxTests: XCTestCase {
         // (before that the pods change under us).
         var pane = try waitFor("smollm2-canary", "LIVE", "ctx:", timeout: 90)
         XCTAssertTrue(pane.contains("NAMESPACE") && pane.contains("MODEL"), pane)
+        // This HOME has no model: the status line says why the pods' numbers stay idle.
+        XCTAssertTrue(pane.contains("! stand-in pods: no model"), pane)
         try waitUntil("revision 3 of smollm2 ready", timeout: 90) { pane in
             pane.split(separator: "\n").contains { $0.hasPrefix("llm-prod   smollm2 ") && $0.contains(" 2/2 ") && $0.contains("  3  ") }
         }
