@@ -135,7 +135,7 @@ let package = Package(
         // Benchmarks/EngineDecode: copy bandwidth, then decode and prefill tokens/s of the CPU engine
         // on the default model (README there; the measuring code is Engine.DecodeBenchmark).
         .executableTarget(name: "kvdeck-bench-engine", dependencies: ["Engine"], path: "Benchmarks/EngineDecode",
-                          exclude: ["README.md"]),
+                          exclude: ["README.md", "multiply_pipes.c"]),
         // Benchmarks/Serve: load.py's streaming clients against `kvdeck serve`, and the same workload
         // straight into InferenceEngine (this target): the server's overhead, one run.sh (README there).
         .executableTarget(name: "kvdeck-bench-serve", dependencies: [
