@@ -211,23 +211,12 @@ enum KnownResource {
     }
 
     /// The resource `name` means on this server, as kubectl resolves it: a kind above without a
-    /// request, else the first match in discovery (the core group, then each group's preferred
-    /// version) by plural, singular, short name or kind, where "NAME.GROUP" must also match the group.
-    /// nil when nothing matches. A group whose resource list cannot be read is skipped, as kubectl
-    /// skips an aggregated API that is down.
+    /// request, else the server's discovery (`KubeClient.findResource`), where "NAME.GROUP" must
+    /// also match the group. nil when nothing matches.
     static func resolve(_ name: String, client: KubeClient) async throws -> ResourceType? {
         if let known = lookup(name) { return known }
         guard let (bare, group) = split(name) else { return nil }
-        for info in try await client.apiGroups() where group == nil || info.name == group {
-            let groupVersion = info.name.isEmpty ? info.preferredVersion : "\(info.name)/\(info.preferredVersion)"
-            guard let resources = try? await client.resources(groupVersion: groupVersion) else { continue }
-            let match = resources.first { r in
-                !r.name.contains("/")  // not a subresource ("deployments/scale", kind Scale)
-                    && (r.name == bare || r.singularName?.lowercased() == bare || r.shortNames?.contains(bare) == true || r.kind.lowercased() == bare)
-            }
-            if let type = match?.resourceType(groupVersion: groupVersion) { return type }
-        }
-        return nil
+        return try await client.findResource(bare, group: group)
     }
 }
 

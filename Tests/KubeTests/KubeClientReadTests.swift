@@ -51,6 +51,56 @@ final class KubeClientReadTests: XCTestCase {
         XCTAssertNil(resources.first { $0.name == "deployments/scale" }?.resourceType(groupVersion: "apps/v1"))
     }
 
+    /// With aggregated discovery a name resolves from the two group lists alone (any further
+    /// request meets a step it does not match, which fails the test; there are more such steps
+    /// than groups, so none waits past the script): short names, singulars and kinds, core and
+    /// named groups and a custom resource, each group's preferred version, a group filter.
+    func testFindResourceFromAggregatedDiscoveryInTwoRequests() async throws {
+        let aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+        func lookup(_ name: String, group: String? = nil) async throws -> ResourceType? {
+            let unexpected = RecordedTransport.Step(expect: .init(method: "GET", path: "/no-further-request", query: ""),
+                                                    reply: .response(status: 500, headers: [:], body: Data()))
+            let transport = RecordedTransport([try .fixture("01-discovery/api.aggregated-v2.json", headers: ["Accept": aggregated]),
+                                               try .fixture("01-discovery/apis.aggregated-v2.with-crd.json", headers: ["Accept": aggregated]),
+                                              ] + Array(repeating: unexpected, count: 40))
+            let found = try await makeClient(transport).findResource(name, group: group)
+            XCTAssertEqual(transport.remainingSteps, 40, "\(name): two requests")
+            return found
+        }
+        let hpa = try await lookup("hpa")
+        XCTAssertEqual(hpa, ResourceType(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
+                                         kind: "HorizontalPodAutoscaler", namespaced: true))
+        let pvc = try await lookup("persistentvolumeclaim")
+        XCTAssertEqual(pvc, ResourceType(group: "", version: "v1", resource: "persistentvolumeclaims",
+                                         kind: "PersistentVolumeClaim", namespaced: true))
+        let canary = try await lookup("cny")
+        XCTAssertEqual(canary, ResourceType(group: "example.com", version: "v1", resource: "canaries", kind: "Canary", namespaced: true))
+        let node = try await lookup("node")
+        XCTAssertEqual(node?.namespaced, false)
+        let byKind = try await lookup("deployment", group: "apps")
+        XCTAssertEqual(byKind?.resource, "deployments")
+        let wrongGroup = try await lookup("deployments", group: "batch")
+        XCTAssertNil(wrongGroup)
+        let nothing = try await lookup("scale")
+        XCTAssertNil(nothing, "subresources are not resources")
+    }
+
+    /// Without aggregated discovery the groups' resource lists are read in turn until one matches.
+    func testFindResourceFromLegacyDiscoveryReadsGroupLists() async throws {
+        let notAcceptable = try RecordedTransport.Step.fixture("01-discovery/apis.aggregated-v2beta1-only.406.json")
+        var coreNotAcceptable = notAcceptable
+        coreNotAcceptable.expect.path = "/api"
+        let legacyRoots = [coreNotAcceptable, try .fixture("01-discovery/api.json"), notAcceptable, try .fixture("01-discovery/apis.json")]
+        let pods = RecordedTransport(legacyRoots + [try .fixture("01-discovery/api-v1.json")])
+        let pod = try await makeClient(pods).findResource("po")
+        XCTAssertEqual(pod, ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true))
+        XCTAssertEqual(pods.remainingSteps, 0)
+        let apps = RecordedTransport(legacyRoots + [try .fixture("01-discovery/apis-apps-v1.json")])
+        let deployment = try await makeClient(apps).findResource("deploy", group: "apps")
+        XCTAssertEqual(deployment, ResourceType(group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true))
+        XCTAssertEqual(apps.remainingSteps, 0)
+    }
+
     func testServerSideTables() async throws {
         var pods = try RecordedTransport.Step.fixture("08-table/pods.table.json")
         pods.expect.headers = ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"]

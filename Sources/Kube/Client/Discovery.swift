@@ -15,6 +15,9 @@ public struct APIGroupInfo: Sendable, Equatable {
     public var name: String
     public var versions: [String]
     public var preferredVersion: String
+    /// The preferred version's resources, when the group list carried them (aggregated
+    /// discovery); nil: read them with `resources(groupVersion:)`.
+    public var preferredResources: [APIResourceInfo]? = nil
 }
 
 /// An APIResourceList entry: one resource (or "resource/subresource") of a group version.
@@ -83,9 +86,31 @@ enum DiscoveryDocuments {
     struct APIGroupDiscoveryList: Decodable {
         struct Item: Decodable {
             struct Meta: Decodable { var name: String? }
-            struct Version: Decodable { var version: String }
+            struct Version: Decodable {
+                var version: String
+                /// Omitted when empty (Go's omitempty).
+                var resources: [Resource]?
+                /// "Current", or "Stale" when an aggregated API server did not answer.
+                var freshness: String?
+            }
             var metadata: Meta?
             var versions: [Version]?
+        }
+        /// APIResourceDiscovery: a resource with its subresources nested, not listed beside it.
+        struct Resource: Decodable {
+            struct Kind: Decodable { var kind: String? }
+            var resource: String
+            var responseKind: Kind?
+            var scope: String?
+            var singularResource: String?
+            var verbs: [String]?
+            var shortNames: [String]?
+            var categories: [String]?
+
+            var info: APIResourceInfo {
+                APIResourceInfo(name: resource, singularName: singularResource, namespaced: scope == "Namespaced",
+                                kind: responseKind?.kind ?? "", verbs: verbs ?? [], shortNames: shortNames, categories: categories)
+            }
         }
         var items: [Item]
     }
