@@ -77,7 +77,7 @@ final class KubeClientReadTests: XCTestCase {
         XCTAssertEqual(canary, ResourceType(group: "example.com", version: "v1", resource: "canaries", kind: "Canary", namespaced: true))
         let node = try await lookup("node")
         XCTAssertEqual(node?.namespaced, false)
-        let byKind = try await lookup("deployment", group: "apps")
+        let byKind = try await lookup("Deployment", group: "apps")
         XCTAssertEqual(byKind?.resource, "deployments")
         let wrongGroup = try await lookup("deployments", group: "batch")
         XCTAssertNil(wrongGroup)

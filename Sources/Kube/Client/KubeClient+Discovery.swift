@@ -29,11 +29,12 @@ extension KubeClient {
 
     /// The resource a name means on this server, as kubectl's mapper finds it: the first match in
     /// discovery (the core group, then each group's preferred version) by plural, singular, short
-    /// name or kind, lower-cased; with `group`, only in that group. Subresources never match
+    /// name or kind, in any case; with `group`, only in that group. Subresources never match
     /// ("deployments/scale" has kind Scale). With aggregated discovery the group lists carry the
     /// resources (two requests in all); otherwise each group's list is read in turn, and a group
     /// whose list cannot be read is skipped, as kubectl skips an aggregated API that is down.
     public func findResource(_ name: String, group: String? = nil) async throws -> ResourceType? {
+        let name = name.lowercased()
         for info in try await apiGroups() where group == nil || info.name == group {
             let groupVersion = info.name.isEmpty ? info.preferredVersion : "\(info.name)/\(info.preferredVersion)"
             var resources = info.preferredResources
