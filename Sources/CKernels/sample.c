@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
-#include "kvd_matmul.h"
+#include "sample_internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "vector_exp.h"
@@ -149,7 +149,7 @@ TGT static int draw_avx512(const float *x, int n, float s, float m, double u) {
 int kvd_argmax(int isa, const float *x, int n) {
     if (n <= 0) return 0;
 #if defined(__x86_64__)
-    if (isa == KVD_ISA_AVX512 && kvd_isa_supported(isa)) return argmax_avx512(x, n);
+    if (kvd_sample_fast(isa)) return argmax_avx512(x, n);
 #endif
     (void)isa;
     return argmax_ref(x, n);
@@ -166,13 +166,13 @@ static float row_max(int fast, const float *x, int n, int *nan) {
 
 float kvd_row_max(int isa, const float *x, int n) {
     int nan = 0;
-    return n > 0 ? row_max(isa == KVD_ISA_AVX512 && kvd_isa_supported(isa), x, n, &nan) : -INFINITY;
+    return n > 0 ? row_max(kvd_sample_fast(isa), x, n, &nan) : -INFINITY;
 }
 
 int kvd_sample_softmax_scaled(int isa, const float *x, int n, float scale, double u) {
     if (n <= 0) return 0;
     if (!(scale > 0.0f) || !isfinite(scale)) scale = 1.0f;
-    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    const int fast = kvd_sample_fast(isa);
     int nan = 0;
     /* The scaled row's maximum: the product rounds monotonically, so it is max(x) * scale. */
     const float m = row_max(fast, x, n, &nan) * scale;
@@ -199,7 +199,7 @@ static double exps_into(int fast, const float *x, int n, float m, float *e) {
 
 double kvd_log_sum_exp(int isa, const float *x, int n) {
     if (n <= 0) return -INFINITY;
-    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    const int fast = kvd_sample_fast(isa);
     int nan = 0;
     const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m)) return (double)m;
@@ -322,7 +322,7 @@ static int candidates(int fast, const float *e, int n, float t, int *ci, weighte
 
 int kvd_top_p(int isa, float *x, int n, double p) {
     if (n <= 1 || !(p < 1.0)) return 0;
-    const int fast = isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
+    const int fast = kvd_sample_fast(isa);
     int nan = 0;
     const float m = row_max(fast, x, n, &nan);
     if (!isfinite(m) || nan) return 0;

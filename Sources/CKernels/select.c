@@ -6,20 +6,11 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "kvd_matmul.h"
+#include "sample_internal.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define TGT __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")))
 #endif
-
-static int fast_path(int isa) {
-#if defined(__x86_64__)
-    return isa == KVD_ISA_AVX512 && kvd_isa_supported(isa);
-#else
-    (void)isa;
-    return 0;
-#endif
-}
 
 /* --- kvd_top_n ---
  * A heap of the k best so far with the worst at the root. Indices arrive in ascending order, so
@@ -100,7 +91,7 @@ int kvd_top_n(int isa, const float *x, int n, int k, int32_t *out) {
     if (!h) return -1;
     int size = 0, i = 0;
 #if defined(__x86_64__)
-    if (fast_path(isa)) i = top_n_avx512(x, n, k, h, &size);
+    if (kvd_sample_fast(isa)) i = top_n_avx512(x, n, k, h, &size);
 #endif
     for (; i < n; i++)
         if (!isnan(x[i])) offer(h, &size, k, x[i], i);
@@ -134,7 +125,7 @@ TGT static int count_greater_avx512(const float *x, int n, float v, int *count) 
 void kvd_mask_below(int isa, float *x, int n, float cut) {
     int i = 0;
 #if defined(__x86_64__)
-    if (fast_path(isa)) i = mask_below_avx512(x, n, cut);
+    if (kvd_sample_fast(isa)) i = mask_below_avx512(x, n, cut);
 #endif
     for (; i < n; i++)
         if (x[i] < cut) x[i] = -INFINITY;
@@ -143,7 +134,7 @@ void kvd_mask_below(int isa, float *x, int n, float cut) {
 int kvd_count_greater(int isa, const float *x, int n, float v) {
     int count = 0, i = 0;
 #if defined(__x86_64__)
-    if (fast_path(isa)) i = count_greater_avx512(x, n, v, &count);
+    if (kvd_sample_fast(isa)) i = count_greater_avx512(x, n, v, &count);
 #endif
     for (; i < n; i++)
         if (x[i] > v) count++;
