@@ -73,8 +73,9 @@ enum CanaryTrackSelectors {
         case let .replicaRatio(stable, canary, _):
             async let s = try? client.get(Deployment.self, name: stable, namespace: ns)
             async let c = try? client.get(Deployment.self, name: canary, namespace: ns)
-            let found = [stable: await s, canary: await c]
-            return tracks(state, deployment: { found[$0] ?? nil }, service: { _ in nil })
+            let (stableDeployment, canaryDeployment) = await (s, c)
+            return tracks(state, deployment: { $0 == stable ? stableDeployment : $0 == canary ? canaryDeployment : nil },
+                          service: { _ in nil })
         case .httpRoute, .virtualService:
             let names = state.trackServices
             async let s = names.stable.asyncFlatMap { try? await client.get(Service.self, name: $0, namespace: ns) }
